@@ -1,0 +1,12 @@
+from django.urls import include, path
+
+from ketacare.accounts.views import home
+from ketacare.api import api
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("ketacare.accounts.urls")),
+    path("patients/", include("ketacare.patients.urls")),
+    path("audit/", include("ketacare.audit.urls")),
+    path("api/v1/", api.urls),
+]

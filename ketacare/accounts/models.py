@@ -1,0 +1,112 @@
+"""Users, clinics, memberships (a user's role in a clinic), clinician credentials and API tokens."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from ketacare.accounts.roles import Role
+
+
+class User(AbstractUser):
+    """Anyone who logs in: staff of one or more clinics, or a patient using the portal."""
+
+    display_name = models.CharField(max_length=150, blank=True)
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+
+class Clinic(models.Model):
+    """A site of the programme (FHIR Organization). Patients and staff belong to clinics."""
+
+    class LifeSupport(models.TextChoices):
+        ACLS = "acls", "ACLS"
+        BLS = "bls", "BLS"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    # Clinic policy, not a guideline number: which life-support certificate a clinician who
+    # administers ketamine must hold. See docs/security.md.
+    administering_requires = models.CharField(
+        max_length=8, choices=LifeSupport.choices, default=LifeSupport.ACLS
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """One user's role in one clinic; a user may belong to several clinics."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "clinic"], name="one_membership_per_user_and_clinic"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_is_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} at {self.clinic}"
+
+
+class Credential(models.Model):
+    """A clinician's professional licence or life-support certificate, with its expiry."""
+
+    class Kind(models.TextChoices):
+        LICENCE = "licence", "Professional licence"
+        ACLS = "acls", "ACLS certificate"
+        BLS = "bls", "BLS certificate"
+
+    class LicenceType(models.TextChoices):
+        PHYSICIAN = "physician", "Physician (MD/DO)"
+        NURSE_PRACTITIONER = "nurse_practitioner", "Nurse practitioner"
+        REGISTERED_NURSE = "registered_nurse", "Registered nurse"
+        PSYCHOLOGIST = "psychologist", "Psychologist"
+        COUNSELLOR = "counsellor", "Licensed counsellor or social worker"
+        NOT_APPLICABLE = "", "Not applicable"
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="credentials")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    licence_type = models.CharField(max_length=30, choices=LicenceType.choices, blank=True)
+    number = models.CharField(max_length=64, blank=True)
+    jurisdiction = models.CharField(max_length=100, blank=True)
+    expires_on = models.DateField()
+    revoked = models.BooleanField(default=False)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="licence") | (~Q(licence_type="") & ~Q(number="") & ~Q(jurisdiction="")),
+                name="licence_has_type_number_and_jurisdiction",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number} (expires {self.expires_on})"
+
+
+class ApiToken(models.Model):
+    """A bearer token for API clients. Only a SHA-256 hash is kept; the token is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, help_text="The first characters, to recognise a token.")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"

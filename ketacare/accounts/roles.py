@@ -1,0 +1,50 @@
+"""Roles and what each may do: the one place where the roles x actions matrix lives.
+
+docs/security.md shows this matrix as a table; tests/test_roles.py holds the two together.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    PRESCRIBER = "prescriber", "Prescriber (physician or nurse practitioner)"
+    NURSE = "nurse", "Nurse"
+    THERAPIST = "therapist", "Therapist"
+    CLINIC_ADMIN = "clinic_admin", "Clinic administrator"
+    RESEARCHER = "researcher", "Researcher"
+    PATIENT = "patient", "Patient"
+
+
+class Action(models.TextChoices):
+    VIEW_PATIENT = "patient.view", "See a patient's record"
+    CREATE_PATIENT = "patient.create", "Register a patient"
+    EDIT_DEMOGRAPHICS = "patient.edit_demographics", "Edit name, contact and identifiers"
+    EDIT_CLINICAL = "patient.edit_clinical", "Record weight, allergies, medications, history, substance use"
+    ADMINISTER_KETAMINE = "ketamine.administer", "Administer ketamine (also needs valid credentials)"
+    SIGN_SESSION = "session.sign", "Sign a dosing session (also needs valid credentials)"
+    VIEW_AUDIT = "audit.view", "Browse the audit trail"
+    MANAGE_STAFF = "staff.manage", "Manage staff, roles and credentials"
+    VIEW_DEIDENTIFIED = "research.view", "See de-identified programme data"
+
+
+# Staff roles act on the patients of their clinic. The patient role acts only on its own record
+# (see patients.selectors), so it appears in no row here.
+PERMISSIONS: dict[Action, frozenset[Role]] = {
+    Action.VIEW_PATIENT: frozenset({Role.PRESCRIBER, Role.NURSE, Role.THERAPIST, Role.CLINIC_ADMIN}),
+    Action.CREATE_PATIENT: frozenset({Role.PRESCRIBER, Role.NURSE, Role.CLINIC_ADMIN}),
+    Action.EDIT_DEMOGRAPHICS: frozenset({Role.PRESCRIBER, Role.NURSE, Role.CLINIC_ADMIN}),
+    Action.EDIT_CLINICAL: frozenset({Role.PRESCRIBER, Role.NURSE}),
+    Action.ADMINISTER_KETAMINE: frozenset({Role.PRESCRIBER, Role.NURSE}),
+    Action.SIGN_SESSION: frozenset({Role.PRESCRIBER}),
+    Action.VIEW_AUDIT: frozenset({Role.CLINIC_ADMIN}),
+    Action.MANAGE_STAFF: frozenset({Role.CLINIC_ADMIN}),
+    Action.VIEW_DEIDENTIFIED: frozenset({Role.RESEARCHER, Role.CLINIC_ADMIN}),
+}
+
+STAFF_ROLES = frozenset(Role) - {Role.PATIENT}
+
+
+def role_may(role: str, action: Action) -> bool:
+    return role in PERMISSIONS[action]

@@ -1,0 +1,49 @@
+"""Reads about users and their clinics."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from ketacare.accounts.models import Clinic, Membership, User
+from ketacare.accounts.roles import PERMISSIONS, Action, Role
+
+
+def active_memberships(user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user, active=True, clinic__isnull=False).select_related("clinic")
+
+
+def clinics_where(user: User, action: Action) -> QuerySet[Clinic]:
+    """Clinics in which the user's role allows the action."""
+    if not user.is_authenticated:
+        return Clinic.objects.none()
+    roles = [str(r) for r in PERMISSIONS[action]]
+    return Clinic.objects.filter(
+        memberships__user=user, memberships__active=True, memberships__role__in=roles
+    )
+
+
+def role_in(user: User, clinic: Clinic | int) -> Role | None:
+    clinic_id = clinic if isinstance(clinic, int) else clinic.pk
+    membership = Membership.objects.filter(user=user, clinic_id=clinic_id, active=True).first()
+    return Role(membership.role) if membership else None
+
+
+def is_staff_member(user: User) -> bool:
+    return (
+        user.is_authenticated and active_memberships(user).exclude(role=Role.PATIENT).exists()  # type: ignore[union-attr]
+    )
+
+
+def second_factor_missing(user: User) -> str | None:
+    """Why this logged-in user may not act yet: 'verify' (has a device, not used this session),
+    'enrol' (staff, MFA required, no device), or None."""
+    from django.conf import settings
+    from django_otp import devices_for_user
+
+    if user.is_verified():  # type: ignore[attr-defined]
+        return None
+    if any(True for _ in devices_for_user(user, confirmed=True)):
+        return "verify"
+    if settings.REQUIRE_MFA and is_staff_member(user):
+        return "enrol"
+    return None

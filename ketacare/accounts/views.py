@@ -1,0 +1,97 @@
+"""Log-in with two factors, two-factor enrolment, and the home page that sends each role its way."""
+
+from __future__ import annotations
+
+import base64
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_otp import devices_for_user
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ketacare.accounts.forms import TokenForm
+from ketacare.accounts.http import AuthedRequest
+from ketacare.accounts.selectors import is_staff_member
+from ketacare.audit.services import record_event
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+def _next_url(request: AuthedRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or "/"
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return "/"
+
+
+@login_required
+def two_factor_verify(request: AuthedRequest) -> HttpResponse:
+    devices = list(devices_for_user(request.user, confirmed=True))
+    if not devices:
+        return redirect("accounts:two_factor_setup")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        for device in devices:
+            if device.verify_token(form.cleaned_data["token"]):
+                otp_login(request, device)
+                record_event(actor=request.user, action="login-second-factor", entity=request.user)
+                return redirect(_next_url(request))
+        record_event(
+            actor=request.user,
+            action="login-second-factor",
+            entity=request.user,
+            outcome="failed",
+        )
+        form.add_error("token", "That code is not right or has expired. Enter the current code.")
+    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)})
+
+
+@login_required
+def two_factor_setup(request: AuthedRequest) -> HttpResponse:
+    """Enrol an authenticator app: show the secret as a QR code, confirm with one code."""
+    if any(True for _ in devices_for_user(request.user, confirmed=True)):
+        messages.info(request, "Two-factor login is already set up for your account.")
+        return redirect("home")
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=request.user, name="Authenticator app", confirmed=False)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save()
+            otp_login(request, device)
+            record_event(actor=request.user, action="two-factor-enrolled", entity=request.user)
+            messages.success(
+                request, "Two-factor login is set up. You will be asked for a code at each log-in."
+            )
+            return redirect(_next_url(request))
+        form.add_error(
+            "token", "That code is not right. Check the time on your phone and enter the current code."
+        )
+    qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#1b2a3a")
+    # The same secret as text, for apps that cannot scan (base32, as authenticator apps expect).
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {"form": form, "qr_svg": qr_svg, "secret": secret, "next": _next_url(request)},
+    )
+
+
+@login_required
+def home(request: AuthedRequest) -> HttpResponse:
+    if is_staff_member(request.user):
+        return redirect("patients:list")
+    if hasattr(request.user, "patient_record"):
+        return redirect("patients:portal")
+    return render(request, "accounts/no_clinic.html", status=403)

@@ -1,0 +1,33 @@
+"""Reading the audit trail."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from ketacare.accounts.models import User
+from ketacare.accounts.roles import Action
+from ketacare.accounts.selectors import clinics_where
+from ketacare.audit.chain import CHAINED_FIELDS, GENESIS_HASH, ChainReport, event_hash
+from ketacare.audit.models import AuditEvent
+
+
+def events_visible_to(user: User) -> QuerySet[AuditEvent]:
+    """An auditor sees the events of the clinics where they may browse the audit trail."""
+    return AuditEvent.objects.filter(clinic__in=clinics_where(user, Action.VIEW_AUDIT)).select_related(
+        "actor"
+    )
+
+
+def verify_chain() -> ChainReport:
+    """Recompute every hash in order; the first event that does not match breaks the chain."""
+    expected_prev = GENESIS_HASH
+    checked = 0
+    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+        fields = {name: getattr(event, name) for name in CHAINED_FIELDS}
+        if event.prev_hash != expected_prev:
+            return ChainReport(False, checked, event.pk, "its link to the previous event is broken")
+        if event_hash(fields) != event.hash:
+            return ChainReport(False, checked, event.pk, "its content does not match its hash")
+        expected_prev = event.hash
+        checked += 1
+    return ChainReport(True, checked)

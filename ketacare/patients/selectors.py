@@ -1,0 +1,109 @@
+"""Every read of patient data, scoped to the user: the one place where access to a record is checked.
+
+A record the user may not know about (another clinic's, or another patient's for a portal user)
+answers 404 so that its existence does not leak; a known record with too little role answers 403.
+Both are audited, as is every successful read.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+
+from ketacare.accounts.models import User
+from ketacare.accounts.roles import Action, Role, role_may
+from ketacare.accounts.selectors import clinics_where, role_in
+from ketacare.audit.models import AuditEvent
+from ketacare.audit.services import record_event
+from ketacare.patients.models import BodyMeasurement, Patient
+
+
+def patients_visible_to(user: User, action: Action = Action.VIEW_PATIENT) -> QuerySet[Patient]:
+    return Patient.objects.filter(clinic__in=clinics_where(user, action)).select_related("clinic")
+
+
+def search_patients(user: User, query: str = "") -> QuerySet[Patient]:
+    """The patients a staff member may see, filtered by name, record number or date of birth."""
+    patients = patients_visible_to(user)
+    for term in query.split():
+        patients = patients.filter(
+            Q(given_name__icontains=term)
+            | Q(family_name__icontains=term)
+            | Q(medical_record_number__icontains=term)
+            | Q(date_of_birth__icontains=term)
+        )
+    return patients.order_by("family_name", "given_name", "id")
+
+
+def get_patient_for(user: User, patient_id: int, action: Action = Action.VIEW_PATIENT) -> Patient:
+    """The patient, if this user may do this action on them; otherwise Http404 or PermissionDenied."""
+    patient = Patient.objects.select_related("clinic").filter(pk=patient_id).first()
+    if patient is None:
+        _refuse(user, patient_id, None, action, AuditEvent.Outcome.NOT_FOUND)
+        raise Http404("No such patient.")
+
+    if patient.portal_user_id is not None and patient.portal_user_id == user.pk:
+        if action != Action.VIEW_PATIENT:
+            _refuse(user, patient_id, patient, action, AuditEvent.Outcome.DENIED)
+            raise PermissionDenied("Patients can read their record but not change it here.")
+    else:
+        role = role_in(user, patient.clinic)
+        if role is None or role == Role.PATIENT:
+            _refuse(user, patient_id, patient, action, AuditEvent.Outcome.NOT_FOUND)
+            raise Http404("No such patient.")
+        if not role_may(role, action):
+            _refuse(user, patient_id, patient, action, AuditEvent.Outcome.DENIED)
+            raise PermissionDenied(f"Your role ({role.label}) may not do this.")
+
+    if action == Action.VIEW_PATIENT:
+        record_event(actor=user, action="read", entity=patient, clinic=patient.clinic, patient_id=patient.pk)
+    return patient
+
+
+def own_patient_record(user: User) -> Patient:
+    """A portal user's own record."""
+    patient = Patient.objects.select_related("clinic").filter(portal_user=user).first()
+    if patient is None:
+        raise Http404("No patient record is linked to this login.")
+    record_event(actor=user, action="read", entity=patient, clinic=patient.clinic, patient_id=patient.pk)
+    return patient
+
+
+def _refuse(user: User, patient_id: int, patient: Patient | None, action: Action, outcome: str) -> None:
+    record_event(
+        actor=user,
+        action=str(action),
+        entity_type="patients.patient",
+        entity_id=str(patient_id),
+        # A refused user learns nothing about the clinic, but the clinic's auditor sees the attempt.
+        clinic=patient.clinic if patient is not None else None,
+        patient_id=patient.pk if patient is not None else None,
+        outcome=outcome,
+    )
+
+
+def latest_measurement(patient: Patient) -> BodyMeasurement | None:
+    return patient.measurements.filter(entered_in_error=False).order_by("-measured_at", "-id").first()
+
+
+def record_sections(patient: Patient) -> dict[str, QuerySet]:  # type: ignore[type-arg]
+    """The lists shown on a patient's page, current entries first, each in one query."""
+    return {
+        "measurements": patient.measurements.select_related("recorded_by").order_by("-measured_at", "-id")[
+            :20
+        ],
+        "allergies": patient.allergies.filter(entered_in_error=False),
+        "medications": patient.medications.filter(entered_in_error=False).order_by("stopped_on", "name"),
+        "history_flags": patient.history_flags.filter(entered_in_error=False),
+        "substance_use_disorders": patient.substance_use_disorders.filter(entered_in_error=False),
+        "care_team": patient.care_team.filter(active=True).select_related("user"),
+    }
+
+
+def with_latest_weight(patients: QuerySet[Patient]) -> QuerySet[Patient]:
+    """Annotate each patient with their latest valid weight, in the same query."""
+    latest = BodyMeasurement.objects.filter(patient=OuterRef("pk"), entered_in_error=False).order_by(
+        "-measured_at", "-id"
+    )
+    return patients.annotate(latest_weight_kg=Subquery(latest.values("weight_kg")[:1]))

@@ -1,0 +1,270 @@
+"""Every write to the patient record: atomic, checked against the actor's role, audited.
+
+Nothing is deleted. A correction of a clinical entry marks it entered-in-error with a reason and,
+where it replaces it, records the new entry in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from ketacare.accounts.models import Clinic, User
+from ketacare.accounts.roles import Action, role_may
+from ketacare.accounts.selectors import role_in
+from ketacare.audit.services import record_event
+from ketacare.patients.models import (
+    Allergy,
+    BodyMeasurement,
+    CareTeamMember,
+    ClinicalEntry,
+    HistoryFlag,
+    Medication,
+    Patient,
+    SubstanceUseDisorder,
+)
+
+DEMOGRAPHIC_FIELDS = (
+    "medical_record_number",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex_at_birth",
+    "gender",
+    "phone",
+    "email",
+    "address",
+    "emergency_contact",
+)
+
+
+def _require(user: User, clinic: Clinic, action: Action) -> None:
+    role = role_in(user, clinic)
+    if role is None or not role_may(role, action):
+        raise PermissionDenied(f"You may not {Action(action).label.lower()} in {clinic}.")
+
+
+def _save_checked(instance: models.Model) -> None:
+    """Validate everything (fields, ranges, uniqueness), then save; a race on a unique key says the same."""
+    instance.full_clean()
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            "This could not be saved because it conflicts with an existing entry. Reload and check."
+        ) from exc
+
+
+@transaction.atomic
+def register_patient(
+    *,
+    by: User,
+    clinic: Clinic,
+    weight_kg: Decimal | None = None,
+    height_cm: Decimal | None = None,
+    **demographics: Any,
+) -> Patient:
+    """Register a patient, with a first weight and height when given. All or nothing."""
+    _require(by, clinic, Action.CREATE_PATIENT)
+    unknown = set(demographics) - set(DEMOGRAPHIC_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown patient fields: {sorted(unknown)}")
+    patient = Patient(clinic=clinic, **demographics)
+    _save_checked(patient)
+    record_event(actor=by, action="create", entity=patient, clinic=clinic, patient_id=patient.pk)
+    if weight_kg is not None:
+        record_body_measurement(by=by, patient=patient, weight_kg=weight_kg, height_cm=height_cm)
+    return patient
+
+
+@transaction.atomic
+def update_demographics(*, by: User, patient: Patient, **changes: Any) -> list[str]:
+    """Change name, contact and identifiers; returns the fields that changed. History keeps the old."""
+    _require(by, patient.clinic, Action.EDIT_DEMOGRAPHICS)
+    unknown = set(changes) - set(DEMOGRAPHIC_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown patient fields: {sorted(unknown)}")
+    changed = [name for name, value in changes.items() if getattr(patient, name) != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(patient, name, changes[name])
+    _save_checked(patient)
+    # Field names only: the values live in the record's own history, not in the audit trail.
+    record_event(
+        actor=by,
+        action="update",
+        entity=patient,
+        clinic=patient.clinic,
+        patient_id=patient.pk,
+        detail={"fields": changed},
+    )
+    return changed
+
+
+def _record_entry(by: User, patient: Patient, entry: ClinicalEntry, detail: dict[str, Any]) -> None:
+    _require(by, patient.clinic, Action.EDIT_CLINICAL)
+    entry.recorded_by = by
+    _save_checked(entry)
+    record_event(
+        actor=by, action="create", entity=entry, clinic=patient.clinic, patient_id=patient.pk, detail=detail
+    )
+
+
+@transaction.atomic
+def record_body_measurement(
+    *,
+    by: User,
+    patient: Patient,
+    weight_kg: Decimal,
+    height_cm: Decimal | None = None,
+    measured_at: dt.datetime | None = None,
+) -> BodyMeasurement:
+    measurement = BodyMeasurement(
+        patient=patient, weight_kg=weight_kg, height_cm=height_cm, measured_at=measured_at or timezone.now()
+    )
+    _record_entry(by, patient, measurement, {"weight_kg": str(weight_kg)})
+    return measurement
+
+
+@transaction.atomic
+def add_allergy(
+    *, by: User, patient: Patient, substance: str, reaction: str = "", severity: str = "unknown"
+) -> Allergy:
+    allergy = Allergy(patient=patient, substance=substance, reaction=reaction, severity=severity)
+    _record_entry(by, patient, allergy, {})
+    return allergy
+
+
+@transaction.atomic
+def add_medication(
+    *,
+    by: User,
+    patient: Patient,
+    name: str,
+    drug_class: str,
+    dose_text: str = "",
+    started_on: dt.date | None = None,
+    stopped_on: dt.date | None = None,
+) -> Medication:
+    medication = Medication(
+        patient=patient,
+        name=name,
+        drug_class=drug_class,
+        dose_text=dose_text,
+        started_on=started_on,
+        stopped_on=stopped_on,
+    )
+    _record_entry(by, patient, medication, {"drug_class": drug_class})
+    return medication
+
+
+@transaction.atomic
+def stop_medication(*, by: User, medication: Medication, stopped_on: dt.date) -> Medication:
+    _require(by, medication.patient.clinic, Action.EDIT_CLINICAL)
+    medication.stopped_on = stopped_on
+    _save_checked(medication)
+    record_event(
+        actor=by,
+        action="update",
+        entity=medication,
+        clinic=medication.patient.clinic,
+        patient_id=medication.patient_id,
+        detail={"fields": ["stopped_on"]},
+    )
+    return medication
+
+
+@transaction.atomic
+def add_history_flag(*, by: User, patient: Patient, flag: str, note: str = "") -> HistoryFlag:
+    entry = HistoryFlag(patient=patient, flag=flag, note=note)
+    _record_entry(by, patient, entry, {"flag": flag})
+    return entry
+
+
+@transaction.atomic
+def record_substance_use_disorder(
+    *,
+    by: User,
+    patient: Patient,
+    substance: str,
+    criteria_met: int,
+    last_use_on: dt.date | None = None,
+    is_primary: bool = False,
+) -> SubstanceUseDisorder:
+    disorder = SubstanceUseDisorder(
+        patient=patient,
+        substance=substance,
+        criteria_met=criteria_met,
+        last_use_on=last_use_on,
+        is_primary=is_primary,
+    )
+    _record_entry(by, patient, disorder, {"substance": substance, "criteria_met": criteria_met})
+    return disorder
+
+
+@transaction.atomic
+def mark_entered_in_error(*, by: User, entry: ClinicalEntry, reason: str) -> None:
+    """Withdraw a wrong entry. It stays in the record, struck through, with who, when and why."""
+    patient: Patient = entry.patient  # type: ignore[attr-defined]
+    _require(by, patient.clinic, Action.EDIT_CLINICAL)
+    if entry.entered_in_error:
+        raise ValidationError("This entry is already marked as entered in error.")
+    if not reason.strip():
+        raise ValidationError({"error_reason": "Say why this entry is wrong."})
+    entry.entered_in_error = True
+    entry.error_reason = reason.strip()
+    _save_checked(entry)
+    record_event(
+        actor=by,
+        action="entered-in-error",
+        entity=entry,
+        clinic=patient.clinic,
+        patient_id=patient.pk,
+        detail={"reason": entry.error_reason},
+    )
+
+
+@transaction.atomic
+def add_care_team_member(
+    *, by: User, patient: Patient, member: User, is_responsible: bool = False
+) -> CareTeamMember:
+    _require(by, patient.clinic, Action.EDIT_DEMOGRAPHICS)
+    if role_in(member, patient.clinic) is None:
+        raise ValidationError(f"{member} is not on the staff of {patient.clinic}.")
+    if is_responsible:
+        for previous in patient.care_team.filter(is_responsible=True):
+            previous.is_responsible = False
+            previous.save(update_fields=["is_responsible"])
+    entry = CareTeamMember(patient=patient, user=member, is_responsible=is_responsible)
+    _save_checked(entry)
+    record_event(
+        actor=by,
+        action="create",
+        entity=entry,
+        clinic=patient.clinic,
+        patient_id=patient.pk,
+        detail={"member": member.get_username(), "responsible": is_responsible},
+    )
+    return entry
+
+
+@transaction.atomic
+def link_portal_user(*, by: User, patient: Patient, user: User) -> None:
+    _require(by, patient.clinic, Action.EDIT_DEMOGRAPHICS)
+    patient.portal_user = user
+    _save_checked(patient)
+    record_event(
+        actor=by,
+        action="update",
+        entity=patient,
+        clinic=patient.clinic,
+        patient_id=patient.pk,
+        detail={"fields": ["portal_user"]},
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Instrument, Item, ScoringContext, Sex, band_to_dict
+from .model import Band, Instrument, Item, ScoringContext, Sex, band_to_dict
 
 
 def item_to_dict(position: int, item: Item) -> dict[str, Any]:
@@ -54,13 +54,20 @@ def summary_to_dict(instrument: Instrument) -> dict[str, Any]:
 
 def _bands_by_sex(instrument: Instrument) -> dict[str, list[dict[str, Any]]]:
     """For bands that depend on sex (AUDIT-C): the bands at the default thresholds."""
-    if instrument.bands_rule is None:
+    if instrument.bands_rule is None or not instrument.uses_sex:
         return {}
     result = {}
     for key, sex in (("female", Sex.FEMALE), ("male", Sex.MALE), ("unspecified", None)):
         context = ScoringContext((), None, {}, instrument.threshold_defaults, sex)
         result[key] = [band_to_dict(b) for b in instrument.bands_rule(context)]
     return result
+
+
+def _default_bands(instrument: Instrument) -> tuple[Band, ...]:
+    """Static bands, or the bands at the default thresholds (sex unspecified)."""
+    if instrument.bands_rule is None:
+        return instrument.bands
+    return instrument.bands_rule(ScoringContext((), None, {}, instrument.threshold_defaults, None))
 
 
 def instrument_to_dict(instrument: Instrument) -> dict[str, Any]:
@@ -70,7 +77,7 @@ def instrument_to_dict(instrument: Instrument) -> dict[str, Any]:
         items=[item_to_dict(i, item) for i, item in enumerate(instrument.items, start=1)],
         item_count=len(instrument.items),
         has_total=instrument.has_total,
-        bands=[band_to_dict(b) for b in instrument.bands],
+        bands=[band_to_dict(b) for b in _default_bands(instrument)],
         bands_depend_on=(["sex", "thresholds"] if instrument.bands_rule else []),
         bands_by_sex=_bands_by_sex(instrument),
         bands_source=instrument.bands_source,

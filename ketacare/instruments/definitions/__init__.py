@@ -1,0 +1,1 @@
+"""One module per instrument: items, scoring, bands, flags and citations side by side."""

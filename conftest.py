@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-os.environ.setdefault("KETACARE_REQUIRE_MFA", "0")
 # Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -34,7 +33,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if not os.path.exists(CHROMIUM):
         if os.environ.get("KETACARE_REQUIRE_BROWSER"):
             raise pytest.UsageError(f"KETACARE_REQUIRE_BROWSER is set but {CHROMIUM} is missing.")
-        skip = pytest.mark.skip(reason=f"{CHROMIUM} not found: install Debian's chromium to run browser tests")
+        skip = pytest.mark.skip(
+            reason=f"{CHROMIUM} not found: install Debian's chromium to run browser tests"
+        )
         for item in items:
             if item.get_closest_marker("browser"):
                 item.add_marker(skip)
@@ -43,7 +44,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     skipped = [r for r in terminalreporter.stats.get("skipped", []) if "chromium" in str(r.longrepr)]
     if skipped:
-        terminalreporter.write_sep("!", f"BROWSER TESTS SKIPPED ({len(skipped)}): {CHROMIUM} is not installed", red=True)
+        terminalreporter.write_sep(
+            "!", f"BROWSER TESTS SKIPPED ({len(skipped)}): {CHROMIUM} is not installed", red=True
+        )
+
+
+@pytest.fixture(autouse=True)
+def test_settings(settings: Any) -> None:
+    """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
+    test_security.py checks that the real settings hash with Argon2."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Two-factor login has its own tests (accounts/tests/test_login.py), which turn it on.
+    settings.REQUIRE_MFA = False
 
 
 @pytest.fixture
@@ -64,13 +76,19 @@ def make_staff(username: str, clinic: Any, role: str, *, licence: str = "", acls
     from ketacare.accounts import services
     from ketacare.accounts.models import Credential
 
-    user = services.create_user(username=username, password="correct horse battery", display_name=username.title())
+    user = services.create_user(
+        username=username, password="correct horse battery", display_name=username.title()
+    )
     services.add_membership(user=user, clinic=clinic, role=role)
     future = dt.date.today() + dt.timedelta(days=365)
     if licence:
         services.record_credential(
-            user=user, kind=Credential.Kind.LICENCE, licence_type=licence, number=f"L-{username}",
-            jurisdiction="Test State", expires_on=future,
+            user=user,
+            kind=Credential.Kind.LICENCE,
+            licence_type=licence,
+            number=f"L-{username}",
+            jurisdiction="Test State",
+            expires_on=future,
         )
     if acls:
         services.record_credential(user=user, kind=Credential.Kind.ACLS, expires_on=future)
@@ -112,9 +130,16 @@ def patient(clinic: Any, nurse: Any) -> Any:
     from ketacare.patients import services
 
     return services.register_patient(
-        by=nurse, clinic=clinic, medical_record_number="MRN-1", given_name="Ada", family_name="Lovelace",
-        date_of_birth=dt.date(1985, 12, 10), sex_at_birth="female", phone="+44 20 7946 0958",
-        weight_kg=Decimal("64.5"), height_cm=Decimal("168"),
+        by=nurse,
+        clinic=clinic,
+        medical_record_number="MRN-1",
+        given_name="Ada",
+        family_name="Lovelace",
+        date_of_birth=dt.date(1985, 12, 10),
+        sex_at_birth="female",
+        phone="+44 20 7946 0958",
+        weight_kg=Decimal("64.5"),
+        height_cm=Decimal("168"),
     )
 
 
@@ -131,11 +156,23 @@ def patient_user(clinic: Any, patient: Any, clinic_admin: Any) -> Any:
 
 
 @pytest.fixture
-def personas(prescriber: Any, nurse: Any, therapist: Any, clinic_admin: Any, researcher: Any,
-             patient_user: Any, outsider: Any) -> dict[str, Any]:
+def personas(
+    prescriber: Any,
+    nurse: Any,
+    therapist: Any,
+    clinic_admin: Any,
+    researcher: Any,
+    patient_user: Any,
+    outsider: Any,
+) -> dict[str, Any]:
     return {
-        "prescriber": prescriber, "nurse": nurse, "therapist": therapist, "clinic_admin": clinic_admin,
-        "researcher": researcher, "patient": patient_user, "outsider": outsider,
+        "prescriber": prescriber,
+        "nurse": nurse,
+        "therapist": therapist,
+        "clinic_admin": clinic_admin,
+        "researcher": researcher,
+        "patient": patient_user,
+        "outsider": outsider,
     }
 
 
@@ -162,8 +199,15 @@ def browser_page(live_server: Any, transactional_db: None) -> Any:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--disable-quic", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-quic",
+                "--no-first-run",
+            ],
         )
         context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
         page = context.new_page()
@@ -176,4 +220,3 @@ def browser_page(live_server: Any, transactional_db: None) -> Any:
     # The test database is emptied after each browser test; the audit table refuses that unless lifted.
     triggers.remove(connection)
     assert errors == [], f"console errors: {errors}"
-

@@ -1,7 +1,5 @@
 """/api/v1/audit-events: the audit trail of the clinics where the caller is an auditor."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 

@@ -1,13 +1,11 @@
 """/api/v1/patients: list, read, create, update (never delete), and weight history."""
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from ketacare.accounts.http import AuthedRequest
@@ -91,10 +89,6 @@ class MeasurementOut(Schema):
     error_reason: str
 
 
-class PatientFilter(Schema):
-    q: str = Field("", description="Words to match in name, record number or date of birth")
-
-
 def _out(patient: Patient) -> Patient:
     latest = selectors.latest_measurement(patient)
     patient.latest_weight_kg = latest.weight_kg if latest else None  # type: ignore[attr-defined]
@@ -103,11 +97,10 @@ def _out(patient: Patient) -> Patient:
 
 @router.get("", response={200: list[PatientOut], **ERROR_RESPONSES}, summary="List and search patients")
 @paginate(LimitOffsetPagination)
-def list_patients(request: AuthedRequest, filters: Query[PatientFilter]):  # type: ignore[no-untyped-def]
-    record_event(
-        actor=request.user, action="search", entity_type="patients.patient", detail={"query": filters.q}
-    )
-    return selectors.with_latest_weight(selectors.search_patients(request.user, filters.q))
+def list_patients(request: AuthedRequest, q: str = ""):  # type: ignore[no-untyped-def]
+    """Words in `q` match name, record number or date of birth (YYYY-MM-DD)."""
+    record_event(actor=request.user, action="search", entity_type="patients.patient", detail={"query": q})
+    return selectors.with_latest_weight(selectors.search_patients(request.user, q))
 
 
 @router.get("/{patient_id}", response={200: PatientOut, **ERROR_RESPONSES}, summary="Read one patient")
@@ -131,11 +124,11 @@ def _clinic_for_registration(request: AuthedRequest, slug: str | None) -> Clinic
 
 
 @router.post("", response={201: PatientOut, **ERROR_RESPONSES}, summary="Register a patient")
-def create_patient(request: AuthedRequest, payload: PatientIn) -> tuple[int, Patient]:
+def create_patient(request: AuthedRequest, payload: PatientIn) -> Status:
     data = payload.dict()
     clinic = _clinic_for_registration(request, data.pop("clinic"))
     patient = services.register_patient(by=request.user, clinic=clinic, **data)
-    return 201, _out(patient)
+    return Status(201, _out(patient))
 
 
 @router.patch("/{patient_id}", response={200: PatientOut, **ERROR_RESPONSES}, summary="Correct demographics")
@@ -160,9 +153,7 @@ def list_measurements(request: AuthedRequest, patient_id: int) -> list[BodyMeasu
     response={201: MeasurementOut, **ERROR_RESPONSES},
     summary="Record a weight (and height)",
 )
-def record_measurement(
-    request: AuthedRequest, patient_id: int, payload: MeasurementIn
-) -> tuple[int, BodyMeasurement]:
+def record_measurement(request: AuthedRequest, patient_id: int, payload: MeasurementIn) -> Status:
     patient = selectors.get_patient_for(request.user, patient_id, Action.EDIT_CLINICAL)
     measurement = services.record_body_measurement(by=request.user, patient=patient, **payload.dict())
-    return 201, measurement
+    return Status(201, measurement)

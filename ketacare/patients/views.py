@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.roles import Action, role_may
-from ketacare.accounts.selectors import clinics_where, is_staff_member, role_in
+from ketacare.accounts.selectors import clinics_where, role_in
 from ketacare.forms_util import add_service_errors
 from ketacare.patients import selectors, services
 from ketacare.patients.forms import (
@@ -42,8 +42,9 @@ PAGE_SIZE = 25
 
 
 def _staff_only(request: AuthedRequest) -> None:
-    if not is_staff_member(request.user):
-        raise PermissionDenied("This page is for clinic staff.")
+    """Patient pages are for staff whose role sees patients; a record's own check comes after."""
+    if not clinics_where(request.user, Action.VIEW_PATIENT).exists():
+        raise PermissionDenied("This page is for clinic staff who care for patients.")
 
 
 @login_required
@@ -95,8 +96,9 @@ def _may(request: AuthedRequest, patient: Patient, action: Action) -> bool:
 
 @login_required
 def patient_detail(request: AuthedRequest, patient_id: int) -> HttpResponse:
-    _staff_only(request)
     patient = selectors.get_patient_for(request.user, patient_id)
+    if patient.portal_user_id == request.user.pk:
+        return redirect("patients:portal")
     context = {
         "patient": patient,
         "latest": selectors.latest_measurement(patient),
@@ -110,7 +112,6 @@ def patient_detail(request: AuthedRequest, patient_id: int) -> HttpResponse:
 
 @login_required
 def patient_edit(request: AuthedRequest, patient_id: int) -> HttpResponse:
-    _staff_only(request)
     patient = selectors.get_patient_for(request.user, patient_id, Action.EDIT_DEMOGRAPHICS)
     form = DemographicsForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():
@@ -168,7 +169,6 @@ def _kind(slug: str) -> EntryKind:
 
 @login_required
 def entry_new(request: AuthedRequest, patient_id: int, kind: str) -> HttpResponse:
-    _staff_only(request)
     entry_kind = _kind(kind)
     patient = selectors.get_patient_for(request.user, patient_id, Action.EDIT_CLINICAL)
     form = entry_kind.form(request.POST or None)
@@ -187,7 +187,6 @@ def entry_new(request: AuthedRequest, patient_id: int, kind: str) -> HttpRespons
 @login_required
 def entry_error(request: AuthedRequest, patient_id: int, kind: str, entry_id: int) -> HttpResponse:
     """Mark an entry entered-in-error: it stays visible, struck through, with the reason."""
-    _staff_only(request)
     entry_kind = _kind(kind)
     patient = selectors.get_patient_for(request.user, patient_id, Action.EDIT_CLINICAL)
     entry = get_object_or_404(entry_kind.model, pk=entry_id, patient=patient)
@@ -209,7 +208,6 @@ def entry_error(request: AuthedRequest, patient_id: int, kind: str, entry_id: in
 @login_required
 def patient_history(request: AuthedRequest, patient_id: int) -> HttpResponse:
     """Every earlier version of the demographics, newest first."""
-    _staff_only(request)
     patient = selectors.get_patient_for(request.user, patient_id)
     versions = patient.history.select_related("history_user").order_by("-history_date")[:100]  # type: ignore[attr-defined]
     return render(request, "patients/history.html", {"patient": patient, "versions": versions})

@@ -27,8 +27,12 @@ def test_therapist_may_not_administer_even_when_licensed(therapist, clinic) -> N
 def test_expired_licence_answers_no_with_its_expiry_date(clinic) -> None:
     nurse = make_staff("lapsed", clinic, "nurse", acls=True)
     services.record_credential(
-        user=nurse, kind=Credential.Kind.LICENCE, licence_type="registered_nurse", number="RN-9",
-        jurisdiction="Test State", expires_on=dt.date(2020, 3, 31),
+        user=nurse,
+        kind=Credential.Kind.LICENCE,
+        licence_type="registered_nurse",
+        number="RN-9",
+        jurisdiction="Test State",
+        expires_on=dt.date(2020, 3, 31),
     )
     decision = services.may_administer_ketamine(nurse, clinic)
     assert not decision
@@ -68,4 +72,6 @@ def test_licence_without_number_or_jurisdiction_is_refused(clinic) -> None:
 
     user = services.create_user(username="x", password=None)
     with pytest.raises(ValidationError):
-        services.record_credential(user=user, kind="licence", licence_type="physician", expires_on=dt.date(2030, 1, 1))
+        services.record_credential(
+            user=user, kind="licence", licence_type="physician", expires_on=dt.date(2030, 1, 1)
+        )

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "django_htmx",
+    "ninja",
     "ketacare.accounts",
     "ketacare.audit",
     "ketacare.patients",
@@ -109,7 +110,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = 60
+    # Persistent connections help a busy server; 0 (a connection per request) is Django's default.
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("KETACARE_DB_CONN_MAX_AGE", "0"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -190,6 +193,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "ketacare" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from ketacare.accounts.models import Clinic
@@ -63,6 +65,11 @@ class MeasurementForm(forms.ModelForm):  # type: ignore[type-arg]
             "height_cm": "Height (cm, optional)",
             "measured_at": "Measured at",
         }
+        help_texts = {"measured_at": "Leave empty for now."}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["measured_at"].required = False
 
 
 class AllergyForm(forms.ModelForm):  # type: ignore[type-arg]

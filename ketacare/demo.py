@@ -40,6 +40,34 @@ STAFF = [
     ("outsider", "Dr Noor Haddad", Role.PRESCRIBER, "northgate", Credential.LicenceType.PHYSICIAN),
 ]
 
+GIVEN_FEMALE = [
+    "Maria",
+    "Aisha",
+    "Chloe",
+    "Hannah",
+    "Elena",
+    "Zara",
+    "Mei",
+    "Fatima",
+    "Ingrid",
+    "Rosa",
+    "Amara",
+    "Leila",
+]
+GIVEN_MALE = [
+    "Alex",
+    "Jordan",
+    "Daniel",
+    "Liam",
+    "Mateo",
+    "Yusuf",
+    "Noah",
+    "Owen",
+    "Lucas",
+    "Ethan",
+    "Kofi",
+    "Ivan",
+]
 GIVEN = [
     "Alex",
     "Jordan",
@@ -158,16 +186,18 @@ def build_demo_clinic(out: Writer | None = None) -> bool:
                 )
             staff[username] = user
 
-        names = [(g, f) for g in GIVEN for f in FAMILY]
-        rng.shuffle(names)
+        families = FAMILY * 2
+        rng.shuffle(families)
         substances = ["alcohol"] * 8 + ["opioids"] * 7 + ["cocaine"] * 3 + ["amphetamines"] * 2
         created: list[Patient] = []
         for index, substance in enumerate(substances + ["alcohol", "opioids", "cocaine"]):
             in_riverside = index < len(substances)
             clinic = clinics["riverside" if in_riverside else "northgate"]
             by = staff["nurse" if in_riverside else "outsider"]
-            given, family = names[index]
             sex = rng.choice(["female", "male", "male"])
+            given = rng.choice(GIVEN_FEMALE if sex == "female" else GIVEN_MALE)
+            family = families[index]
+
             born = dt.date(rng.randint(1960, 2003), rng.randint(1, 12), rng.randint(1, 28))
             weight = (
                 Decimal(rng.randint(520, 1150)) / 10 if sex == "male" else Decimal(rng.randint(480, 980)) / 10

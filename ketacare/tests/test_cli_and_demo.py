@@ -23,7 +23,6 @@ LIST_PATIENTS = (
 )
 
 
-
 def run(args: list[str], data_dir: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "KETACARE_DATA_DIR": str(data_dir)}
     env.pop("DATABASE_URL", None)

@@ -17,5 +17,7 @@ def current_membership(request: HttpRequest) -> dict[str, Any]:
     return {
         "memberships": memberships,
         "is_staff_member": any(m.role != "patient" for m in memberships),
-        "may_audit": clinics_where(user, Action.VIEW_AUDIT).exists(),  # type: ignore[arg-type]
+        "may_audit": clinics_where(user, Action.VIEW_AUDIT).exists(),
+        "may_manage_staff": clinics_where(user, Action.MANAGE_STAFF).exists(),
+        # type: ignore[arg-type]
     }

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
+from ketacare.accounts.models import Credential
+
 
 class TokenForm(forms.Form):
     token = forms.CharField(
@@ -18,3 +20,12 @@ class TokenForm(forms.Form):
         if not token.isdigit():
             raise forms.ValidationError("The code is digits only.")
         return token
+
+
+class CredentialForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Credential
+        fields = ["kind", "licence_type", "number", "jurisdiction", "expires_on"]
+        widgets = {"expires_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        labels = {"number": "Number", "expires_on": "Expires on"}
+        help_texts = {"licence_type": "For a professional licence only."}

@@ -90,6 +90,7 @@ class Credential(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="licence") | (~Q(licence_type="") & ~Q(number="") & ~Q(jurisdiction="")),
                 name="licence_has_type_number_and_jurisdiction",
+                violation_error_message="A professional licence needs its type, number and jurisdiction.",
             ),
         ]
 

@@ -7,7 +7,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
+
 from django.utils import timezone
 
 from ketacare.accounts.models import ApiToken, Clinic, Credential, Membership, User
@@ -57,6 +60,10 @@ def record_credential(
     jurisdiction: str = "",
     by: User | None = None,
 ) -> Credential:
+    if by is not None and not staff_managed_by(by).filter(pk=user.pk).exists():
+        raise PermissionDenied(
+            "Only a clinic administrator of this clinician's clinic may record credentials."
+        )
     credential = Credential(
         user=user,
         kind=kind,
@@ -125,6 +132,12 @@ def may_administer_ketamine(user: User, clinic: Clinic, *, on: dt.date | None = 
         else:
             reasons.append(f"No {label} certificate is on file; {clinic} requires one.")
     return Decision(not reasons, reasons)
+
+
+def staff_managed_by(admin: User) -> QuerySet[User]:
+    """The users who belong to a clinic where `admin` manages staff."""
+    clinics = Membership.objects.filter(user=admin, active=True, role=Role.CLINIC_ADMIN).values("clinic")
+    return User.objects.filter(memberships__clinic__in=clinics, memberships__active=True).distinct()
 
 
 def _hash_token(token: str) -> str:

@@ -8,16 +8,22 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ketacare.accounts.forms import TokenForm
+from ketacare.accounts.forms import CredentialForm, TokenForm
 from ketacare.accounts.http import AuthedRequest
-from ketacare.accounts.selectors import is_staff_member
+from ketacare.accounts.models import Membership
+from ketacare.accounts.roles import Action, Role
+from ketacare.accounts.selectors import clinics_where, is_staff_member
+from ketacare.accounts.services import may_administer_ketamine, record_credential, staff_managed_by
+from ketacare.forms_util import add_service_errors
 from ketacare.audit.services import record_event
 
 
@@ -95,3 +101,41 @@ def home(request: AuthedRequest) -> HttpResponse:
     if hasattr(request.user, "patient_record"):
         return redirect("patients:portal")
     return render(request, "accounts/no_clinic.html", status=403)
+
+
+@login_required
+def staff_list(request: AuthedRequest) -> HttpResponse:
+    """A clinic administrator's view of staff, their credentials, and who may administer ketamine today."""
+    if not clinics_where(request.user, Action.MANAGE_STAFF).exists():
+        raise PermissionDenied("Only a clinic administrator may manage staff.")
+    memberships = (
+        Membership.objects.filter(clinic__in=clinics_where(request.user, Action.MANAGE_STAFF), active=True)
+        .exclude(role=Role.PATIENT)
+        .select_related("user", "clinic")
+        .prefetch_related("user__credentials")
+        .order_by("clinic__name", "role", "user__username")
+    )
+    rows = [
+        {
+            "membership": m,
+            "decision": may_administer_ketamine(m.user, m.clinic),
+            "credentials": m.user.credentials.all(),
+        }
+        for m in memberships
+    ]
+    return render(request, "accounts/staff.html", {"rows": rows})
+
+
+@login_required
+def credential_new(request: AuthedRequest, user_id: int) -> HttpResponse:
+    staff = get_object_or_404(staff_managed_by(request.user), pk=user_id)
+    form = CredentialForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_credential(user=staff, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Credential recorded for {staff}.")
+            return redirect("accounts:staff")
+    return render(request, "accounts/form.html", {"form": form, "title": f"Record a credential for {staff}"})

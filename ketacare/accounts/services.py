@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
-
 from django.utils import timezone
 
 from ketacare.accounts.models import ApiToken, Clinic, Credential, Membership, User

@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import devices_for_user
 from django_otp import login as otp_login
@@ -23,8 +22,8 @@ from ketacare.accounts.models import Membership
 from ketacare.accounts.roles import Action, Role
 from ketacare.accounts.selectors import clinics_where, is_staff_member
 from ketacare.accounts.services import may_administer_ketamine, record_credential, staff_managed_by
-from ketacare.forms_util import add_service_errors
 from ketacare.audit.services import record_event
+from ketacare.forms_util import add_service_errors
 
 
 class LoginView(auth_views.LoginView):

@@ -17,8 +17,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The demo turns two-factor login off unless the environment asks for it (production requires it).
 run: install
-	$(BIN)/ketacare serve --port $(PORT) --with-demo
+	KETACARE_REQUIRE_MFA=$${KETACARE_REQUIRE_MFA:-0} $(BIN)/ketacare serve --port $(PORT) --with-demo
+
 
 # The pure core and every Django test run on SQLite; the tests that touch the database run again on
 # PostgreSQL when DATABASE_URL names one.

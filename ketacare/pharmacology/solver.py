@@ -1,0 +1,343 @@
+"""Exact solution of linear compartment models, vectorised over subjects.
+
+Every model in this package is a linear, time-invariant system per subject,
+
+    dx/dt = A x + u(t),        y = C x,
+
+with ``x`` the amounts (mg) in each compartment (and, for the effect site, a concentration), ``A`` the
+rate matrix (1/min), ``u`` a piecewise-constant input (boluses are jumps, zero-order inputs are
+constant rates between breakpoints) and ``C`` the observation matrix (ng/mL per mg).  Such a system
+has the closed-form solution
+
+    x(t) = e^{A (t - s)} x(s) + (integral from 0 to t - s of e^{A w} dw) r
+
+between breakpoints ``s`` where the rate vector ``r`` changes.  We evaluate it exactly, in two ways:
+
+* **modal** (default): diagonalise ``A = V diag(lam) V^-1`` once per subject; in modal coordinates
+  ``z = V^-1 x`` every mode evolves independently as ``z_k(s + d) = e^{lam_k d} z_k(s) +
+  q_k (e^{lam_k d} - 1) / lam_k``.  This is the classical sum-of-exponentials solution with
+  superposition, written as a recursion so that it never overflows.  For few subjects the exponentials
+  are evaluated for all times at once; for many subjects we step through the output times with the
+  per-step factor ``e^{lam_k d}`` cached (an ``exp`` costs ~25 ns on a plain x86-64 build of numpy,
+  a multiply ~1 ns), which is exact, not an approximation: the same factor is re-used because the
+  steps are equal.
+* **propagator**: ``expm`` of the augmented matrix ``[[A, I], [0, 0]] d`` (Van Loan 1978) gives both
+  ``e^{A d}`` and its integral without diagonalising.  It is robust to repeated eigenvalues (e.g. an
+  absorption rate equal to a disposition rate) and serves as the fallback for subjects whose
+  eigenvector matrix is ill-conditioned, and as an independent exact check in the tests.
+
+No ODE solver is used here; the tests hold both methods to a tight ``solve_ivp`` solution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+
+# Eigenvector matrices worse conditioned than this lose more than ~1e-8 relative accuracy in the
+# modal solution (error ~ cond * machine epsilon), so those subjects use the propagator instead.
+_MAX_CONDITION = 1e8
+# Below this many subject-time-mode products, evaluating the exponentials for all times at once
+# is cheaper than stepping (one exp per element, but no Python loop over time).
+_VECTORISED_LIMIT = 2_000_000
+# Steps whose lengths agree to this many decimal places (minutes) share cached factors.
+_STEP_DECIMALS = 9
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input into one compartment, identical in timing for every subject.
+
+    Attributes
+    ----------
+    compartment : int
+        Index of the compartment (state) that receives the drug.
+    start_min : float
+        Time the input starts (min).
+    duration_min : float
+        0 for a bolus (instantaneous), otherwise the zero-order input lasts this long (min).
+    amount_mg : ndarray, shape (n_subjects,)
+        Amount that enters the compartment (mg), i.e. after bioavailability.
+    """
+
+    compartment: int
+    start_min: float
+    duration_min: float
+    amount_mg: FloatArray
+
+
+def _breakpoints(inputs: Sequence[Input]) -> FloatArray:
+    points = {0.0}
+    for item in inputs:
+        points.add(float(item.start_min))
+        points.add(float(item.start_min + item.duration_min))
+    return np.array(sorted(points))
+
+
+def _rates_between(inputs: Sequence[Input], knots: FloatArray, n_subjects: int, n_states: int) -> FloatArray:
+    """Input rate (mg/min) into each state on each interval [knots[i], knots[i+1]); shape (K, N, n)."""
+    rates = np.zeros((len(knots), n_subjects, n_states))
+    for item in inputs:
+        if item.duration_min <= 0:
+            continue
+        end = item.start_min + item.duration_min
+        active = (knots >= item.start_min - 1e-12) & (knots < end - 1e-12)
+        rates[active, :, item.compartment] += item.amount_mg / item.duration_min
+    return rates
+
+
+def _boluses_at(inputs: Sequence[Input], knots: FloatArray, n_subjects: int, n_states: int) -> FloatArray:
+    """Bolus amounts (mg) given at each knot; shape (K, N, n)."""
+    jumps = np.zeros((len(knots), n_subjects, n_states))
+    for item in inputs:
+        if item.duration_min > 0:
+            continue
+        index = int(np.argmin(np.abs(knots - item.start_min)))
+        jumps[index, :, item.compartment] += item.amount_mg
+    return jumps
+
+
+def _phi1(lam: FloatArray, step: float) -> FloatArray:
+    """(e^{lam step} - 1) / lam, equal to ``step`` where lam == 0 (an accumulating state)."""
+    out = np.full_like(lam, step)
+    nonzero = lam != 0.0
+    out[nonzero] = np.expm1(lam[nonzero] * step) / lam[nonzero]
+    return out
+
+
+def _check(A: FloatArray, C: FloatArray, times: FloatArray, inputs: Sequence[Input]) -> None:
+    if A.ndim != 3 or A.shape[1] != A.shape[2]:
+        raise ValueError("A must have shape (n_subjects, n_states, n_states)")
+    if C.ndim != 3 or C.shape[0] != A.shape[0] or C.shape[2] != A.shape[1]:
+        raise ValueError("C must have shape (n_subjects, n_outputs, n_states)")
+    if times.ndim != 1 or np.any(np.diff(times) < 0) or (times.size and times[0] < 0):
+        raise ValueError("times must be a sorted one-dimensional array of non-negative minutes")
+    for item in inputs:
+        if item.start_min < 0 or item.duration_min < 0:
+            raise ValueError("inputs must start at or after time 0 and have non-negative duration")
+
+
+def solve_propagator(
+    A: FloatArray, C: FloatArray, inputs: Sequence[Input], times: FloatArray
+) -> FloatArray:
+    """Exact solution by matrix exponentials of the augmented system (Van Loan).
+
+    Parameters
+    ----------
+    A : ndarray, shape (n_subjects, n_states, n_states)
+        Rate matrices (1/min).
+    C : ndarray, shape (n_subjects, n_outputs, n_states)
+        Observation matrices.
+    inputs : sequence of Input
+        Boluses and zero-order inputs.
+    times : ndarray, shape (n_times,)
+        Sorted output times (min).
+
+    Returns
+    -------
+    ndarray, shape (n_subjects, n_outputs, n_times)
+        ``C x(t)`` at each time; at the time of a bolus the bolus is included.
+    """
+    times = np.asarray(times, dtype=float)
+    _check(A, C, times, inputs)
+    n_subjects, n_states, _ = A.shape
+    knots = np.union1d(_breakpoints(inputs), times)
+    rates = _rates_between(inputs, knots, n_subjects, n_states)
+    jumps = _boluses_at(inputs, knots, n_subjects, n_states)
+    output_index = np.searchsorted(knots, times)
+    out = np.empty((n_subjects, C.shape[1], times.size))
+
+    augmented = np.zeros((n_subjects, 2 * n_states, 2 * n_states))
+    augmented[:, :n_states, :n_states] = A
+    augmented[:, :n_states, n_states:] = np.eye(n_states)
+    cache: dict[float, tuple[FloatArray, FloatArray]] = {}
+
+    x = np.zeros((n_subjects, n_states))
+    for i, knot in enumerate(knots):
+        x += jumps[i]
+        for j in np.nonzero(output_index == i)[0]:
+            out[:, :, j] = np.einsum("nos,ns->no", C, x)
+        if i + 1 == len(knots):
+            break
+        step = round(float(knots[i + 1] - knot), _STEP_DECIMALS)
+        if step not in cache:
+            block = scipy.linalg.expm(augmented * step)
+            cache[step] = (block[:, :n_states, :n_states], block[:, :n_states, n_states:])
+        phi, psi = cache[step]
+        x = np.einsum("nij,nj->ni", phi, x) + np.einsum("nij,nj->ni", psi, rates[i])
+    return out
+
+
+@dataclass(frozen=True)
+class _Modal:
+    lam: FloatArray  # (N, n) eigenvalues (1/min)
+    vinv: FloatArray  # (N, n, n) inverse eigenvectors
+    weights: FloatArray  # (N, O, n) C V: output per unit of each mode
+
+
+def _diagonalise(A: FloatArray, C: FloatArray) -> tuple[_Modal, NDArray[np.bool_]]:
+    """Batched eigendecomposition; returns the modal form and which subjects it is unreliable for."""
+    lam, vectors = np.linalg.eig(A)
+    bad = np.zeros(A.shape[0], dtype=bool)
+    if np.iscomplexobj(lam):
+        # Mammillary and catenary systems have real eigenvalues; complex ones would mean a model
+        # outside that class, so such subjects take the propagator path.
+        scale = np.abs(lam).max(axis=1) + 1e-300
+        bad |= np.abs(lam.imag).max(axis=1) > 1e-12 * scale
+        lam, vectors = lam.real, vectors.real
+    with np.errstate(all="ignore"):
+        try:
+            vinv = np.linalg.inv(vectors)
+        except np.linalg.LinAlgError:
+            vinv = np.stack([np.linalg.pinv(v) for v in vectors])
+            bad[:] = True
+        condition = np.abs(vectors).sum(axis=1).max(axis=1) * np.abs(vinv).sum(axis=1).max(axis=1)
+    bad |= ~np.isfinite(condition) | (condition > _MAX_CONDITION)
+    weights = np.einsum("nos,nsk->nok", C, vectors)
+    return _Modal(lam=lam, vinv=vinv, weights=weights), bad
+
+
+def _solve_modal_vectorised(
+    modal: _Modal, inputs: Sequence[Input], times: FloatArray, n_states: int
+) -> FloatArray:
+    lam, vinv, weights = modal.lam, modal.vinv, modal.weights
+    n_subjects = lam.shape[0]
+    bounds = _breakpoints(inputs)
+    rates = _rates_between(inputs, bounds, n_subjects, n_states)
+    jumps = _boluses_at(inputs, bounds, n_subjects, n_states)
+    out = np.zeros((n_subjects, weights.shape[1], times.size))
+    z = np.zeros((n_subjects, n_states))
+    for i, start in enumerate(bounds):
+        z = z + np.einsum("nks,ns->nk", vinv, jumps[i])
+        q = np.einsum("nks,ns->nk", vinv, rates[i])
+        end = bounds[i + 1] if i + 1 < len(bounds) else np.inf
+        lo, hi = np.searchsorted(times, [start, end], side="left")
+        if hi > lo:
+            tau = times[lo:hi] - start
+            growth = np.exp(lam[:, None, :] * tau[None, :, None])  # (N, T, n)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                integral = np.where(lam[:, None, :] != 0.0, (growth - 1.0) / lam[:, None, :], tau[None, :, None])
+            # expm1 keeps full precision for small lam*tau where (growth - 1) would cancel.
+            small = np.abs(lam[:, None, :] * tau[None, :, None]) < 1e-5
+            if np.any(small):
+                exact = np.expm1(lam[:, None, :] * tau[None, :, None])
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    integral = np.where(small & (lam[:, None, :] != 0.0), exact / lam[:, None, :], integral)
+            state = z[:, None, :] * growth + q[:, None, :] * integral
+            out[:, :, lo:hi] = np.einsum("nok,ntk->not", weights, state)
+        if np.isfinite(end):
+            step = float(end - start)
+            z = z * np.exp(lam * step) + q * _phi1(lam, step)
+    return out
+
+
+def _solve_modal_stepping(
+    modal: _Modal, inputs: Sequence[Input], times: FloatArray, n_states: int
+) -> FloatArray:
+    # Subject-last layout: (n, N) arrays are contiguous per mode, which keeps each per-step
+    # operation a single streaming pass over memory.
+    lam = np.ascontiguousarray(modal.lam.T)
+    vinv = modal.vinv
+    weights = np.ascontiguousarray(modal.weights.transpose(1, 2, 0))  # (O, n, N)
+    n_subjects = modal.lam.shape[0]
+    knots = np.union1d(_breakpoints(inputs), times)
+    bounds = _breakpoints(inputs)
+    segment_of_knot = np.searchsorted(bounds, knots, side="right") - 1
+    rates = _rates_between(inputs, bounds, n_subjects, n_states)
+    jumps = _boluses_at(inputs, bounds, n_subjects, n_states)
+    modal_rates = [np.ascontiguousarray(np.einsum("nks,ns->kn", vinv, r)) for r in rates]
+    modal_jumps = [np.einsum("nks,ns->kn", vinv, j) if np.any(j) else None for j in jumps]
+    bound_index = {float(b): i for i, b in enumerate(bounds)}
+    output_index = np.searchsorted(knots, times)
+    is_output = np.zeros(len(knots), dtype=bool)
+    is_output[output_index] = True
+
+    out = np.empty((times.size, weights.shape[0], n_subjects))
+    growth_cache: dict[float, FloatArray] = {}
+    forcing_cache: dict[tuple[float, int], FloatArray | None] = {}
+    z = np.zeros((n_states, n_subjects))
+    first_output = 0
+    for i, knot in enumerate(knots):
+        b = bound_index.get(float(knot))
+        if b is not None and modal_jumps[b] is not None:
+            z += modal_jumps[b]
+        if is_output[i]:
+            np.einsum("okn,kn->on", weights, z, out=out[first_output])
+            # Repeated output times map to the same knot: copy the row.
+            while first_output + 1 < times.size and output_index[first_output + 1] == i:
+                out[first_output + 1] = out[first_output]
+                first_output += 1
+            first_output += 1
+        if i + 1 == len(knots):
+            break
+        step = round(float(knots[i + 1] - knot), _STEP_DECIMALS)
+        growth = growth_cache.get(step)
+        if growth is None:
+            growth = growth_cache[step] = np.exp(lam * step)
+        segment = int(segment_of_knot[i])
+        key = (step, segment)
+        if key not in forcing_cache:
+            q = modal_rates[segment]
+            forcing_cache[key] = q * _phi1(lam, step) if np.any(q) else None
+        z *= growth
+        forcing = forcing_cache[key]
+        if forcing is not None:
+            z += forcing
+    return out.transpose(2, 1, 0)
+
+
+def solve(
+    A: FloatArray,
+    C: FloatArray,
+    inputs: Sequence[Input],
+    times: FloatArray,
+    method: str = "auto",
+) -> FloatArray:
+    """Exact outputs ``C x(t)`` of the linear system at ``times`` for every subject.
+
+    Parameters
+    ----------
+    A : ndarray, shape (n_subjects, n_states, n_states)
+        Rate matrices (1/min).
+    C : ndarray, shape (n_subjects, n_outputs, n_states)
+        Observation matrices (output units per state unit).
+    inputs : sequence of Input
+        Boluses and zero-order inputs (same timing for all subjects, amounts per subject).
+    times : array_like, shape (n_times,)
+        Sorted, non-negative output times (min).
+    method : {"auto", "vectorised", "stepping", "propagator"}
+        ``auto`` picks the modal variant by problem size; ``propagator`` forces the expm path.
+
+    Returns
+    -------
+    ndarray, shape (n_subjects, n_outputs, n_times)
+    """
+    A = np.asarray(A, dtype=float)
+    C = np.asarray(C, dtype=float)
+    times = np.asarray(times, dtype=float)
+    _check(A, C, times, inputs)
+    if method == "propagator":
+        return solve_propagator(A, C, inputs, times)
+    n_subjects, n_states, _ = A.shape
+    modal, bad = _diagonalise(A, C)
+    if method == "auto":
+        method = "vectorised" if n_subjects * times.size * n_states <= _VECTORISED_LIMIT else "stepping"
+    if method == "vectorised":
+        out = _solve_modal_vectorised(modal, inputs, times, n_states)
+    elif method == "stepping":
+        out = _solve_modal_stepping(modal, inputs, times, n_states)
+    else:
+        raise ValueError(f"unknown method {method!r}")
+    if np.any(bad):
+        subset = [
+            Input(item.compartment, item.start_min, item.duration_min, np.asarray(item.amount_mg)[bad])
+            for item in inputs
+        ]
+        out[bad] = solve_propagator(A[bad], C[bad], subset, times)
+    return out

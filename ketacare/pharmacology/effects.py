@@ -130,10 +130,13 @@ def nmda_occupancy(
     nk_rows = None if norketamine_ng_ml is None else np.asarray(norketamine_ng_ml, dtype=float).reshape(flat_rows.shape)
     step = max(1, 500_000 // max(1, flat_rows.shape[0]))
     for j in range(0, flat_rows.shape[1], step):
-        block = np.maximum(flat_rows[:, j : j + step], 0.0) * parent_factor
+        block = np.maximum(flat_rows[:, j : j + step], 0.0)
+        block *= parent_factor
         if nk_rows is not None:
             block += np.maximum(nk_rows[:, j : j + step], 0.0) * metabolite_factor
-        out_rows[:, j : j + step] = block / (1.0 + block)
+        view = out_rows[:, j : j + step]
+        np.add(block, 1.0, out=view)
+        np.divide(block, view, out=view)
     return result
 
 

@@ -31,8 +31,15 @@ class Simulation:
     ketamine_plasma_ng_ml: FloatArray
     ketamine_effect_ng_ml: FloatArray
     norketamine_plasma_ng_ml: FloatArray | None
-    nmda_occupancy: FloatArray
     warnings: list[str] = field(default_factory=list)
+    _occupancy: FloatArray | None = field(default=None, repr=False)
+
+    @property
+    def nmda_occupancy(self) -> FloatArray:
+        """Model-derived NMDA occupancy (fraction), computed on first use (it is not free for 10^7 values)."""
+        if self._occupancy is None:
+            self._occupancy = nmda_occupancy(self.ketamine_effect_ng_ml, self.norketamine_plasma_ng_ml, self.analyte)
+        return self._occupancy
 
     @property
     def n_subjects(self) -> int:
@@ -154,9 +161,8 @@ def simulate(
     covariates = Covariates.from_patient(patient, n)
     A, C, route_inputs, has_nk = _system(model, covariates, etas, site, params)
     inputs = _inputs(model, regimen, route_inputs, n)
-    out = solve(A, C, inputs, times, method=method)
     # Exact solutions can carry -1e-13 round-off where the true value is 0; concentrations are >= 0.
-    np.maximum(out, 0.0, out=out)
+    out = solve(A, C, inputs, times, method=method, clamp=True)
     plasma, effect = out[:, 0, :], out[:, 1, :]
     nk = out[:, 2, :] if has_nk else None
     warnings = model.warnings(patient)
@@ -170,7 +176,6 @@ def simulate(
         ketamine_plasma_ng_ml=plasma,
         ketamine_effect_ng_ml=effect,
         norketamine_plasma_ng_ml=nk,
-        nmda_occupancy=nmda_occupancy(effect, nk, model.analyte),
         warnings=warnings,
     )
 

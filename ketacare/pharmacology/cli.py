@@ -111,6 +111,7 @@ def _model_json(model: Model) -> dict[str, Any]:
         },
         "has_norketamine": model.has_norketamine,
         "between_subject_variability": model.variability is not None,
+        "variability_verified": None if model.variability is None else model.variability.verified,
         "default_effect_site": model.default_effect_site,
         "verified": model.verified,
         "unverified_parameters": [k for k, p in model.params.items() if not p.verified],

@@ -63,8 +63,9 @@ def _timed(fn, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
 def _baseline(subjects: int) -> float:
     """Per-subject LSODA over the same system, grid and outputs; seconds for ``subjects`` subjects."""
     etas = sample_etas(MODEL, subjects, 1)
-    A, C, route_inputs, _ = _system(MODEL, Covariates.from_patient(PATIENT, subjects), etas,
-                                    EFFECT_SITES[MODEL.default_effect_site])
+    A, C, route_inputs, _ = _system(
+        MODEL, Covariates.from_patient(PATIENT, subjects), etas, EFFECT_SITES[MODEL.default_effect_site]
+    )
     inputs = _inputs(MODEL, REGIMEN, route_inputs, subjects)
     infusion = inputs[0]
     rate = float(infusion.amount_mg[0]) / infusion.duration_min
@@ -74,10 +75,24 @@ def _baseline(subjects: int) -> float:
         a = A[i]
         r = np.zeros(a.shape[0])
         r[infusion.compartment] = rate
-        first = solve_ivp(lambda t, y, a=a, r=r: a @ y + r, (0.0, end), np.zeros(a.shape[0]), method="LSODA",
-                          rtol=1e-6, atol=1e-9, t_eval=TIMES[TIMES <= end])
-        second = solve_ivp(lambda t, y, a=a: a @ y, (end, TIMES[-1]), first.y[:, -1], method="LSODA",
-                           rtol=1e-6, atol=1e-9, t_eval=TIMES[TIMES > end])
+        first = solve_ivp(
+            lambda t, y, a=a, r=r: a @ y + r,
+            (0.0, end),
+            np.zeros(a.shape[0]),
+            method="LSODA",
+            rtol=1e-6,
+            atol=1e-9,
+            t_eval=TIMES[end >= TIMES],
+        )
+        second = solve_ivp(
+            lambda t, y, a=a: a @ y,
+            (end, TIMES[-1]),
+            first.y[:, -1],
+            method="LSODA",
+            rtol=1e-6,
+            atol=1e-9,
+            t_eval=TIMES[end < TIMES],
+        )
         _ = C[i] @ np.hstack([first.y, second.y])
     return time.perf_counter() - start
 
@@ -85,7 +100,9 @@ def _baseline(subjects: int) -> float:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.pharmacology")
     parser.add_argument("--baseline-subjects", type=int, default=300)
-    parser.add_argument("--no-write", action="store_true", help="print only; do not update docs/performance.md")
+    parser.add_argument(
+        "--no-write", action="store_true", help="print only; do not update docs/performance.md"
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
 
     one = _timed(lambda: simulate(MODEL, PATIENT, REGIMEN, TIMES), 200)
@@ -100,17 +117,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     warm_s = statistics.median(warm)
     rows = [
         ("One patient, 24 h at 1-min steps (median of 200)", f"{one_ms:.2f} ms", "< 2 ms", one_ms < 2),
-        ("10,000 patients, 24 h at 1-min steps, warm (median of 5)", f"{warm_s:.3f} s", "< 0.5 s", warm_s < 0.5),
+        (
+            "10,000 patients, 24 h at 1-min steps, warm (median of 5)",
+            f"{warm_s:.3f} s",
+            "< 0.5 s",
+            warm_s < 0.5,
+        ),
         ("10,000 patients, first call in a fresh process (cold)", f"{cold:.3f} s", "(for information)", None),
-        ("10,000 patients plus NMDA occupancy (median of 3)", f"{statistics.median(with_occupancy):.3f} s",
-         "(for information)", None),
-        (f"Per-subject solve_ivp LSODA rtol 1e-6 (timed on {args.baseline_subjects}, x{N // args.baseline_subjects})",
-         f"{baseline:.1f} s", "", None),
+        (
+            "10,000 patients plus NMDA occupancy (median of 3)",
+            f"{statistics.median(with_occupancy):.3f} s",
+            "(for information)",
+            None,
+        ),
+        (
+            f"Per-subject solve_ivp LSODA rtol 1e-6 (timed on {args.baseline_subjects}, "
+            f"x{N // args.baseline_subjects})",
+            f"{baseline:.1f} s",
+            "",
+            None,
+        ),
         ("Speed-up, baseline / warm exact", f"{baseline / warm_s:.0f}x", ">= 100x", baseline / warm_s >= 100),
         ("Speed-up, baseline / cold exact", f"{baseline / cold:.0f}x", "", None),
     ]
-    machine = (f"{_cpu()}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}, Python "
-               f"{platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}")
+    machine = (
+        f"{_cpu()}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}, Python "
+        f"{platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}"
+    )
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     table = ["| Benchmark | Result | Target | Met |", "|---|---|---|---|"]
     for name, value, target, met in rows:
@@ -121,22 +154,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             "",
             f"Run {now} on {machine}.",
             "",
-            "Model otto-2021 (Fanta 2015 S-ketamine + Otto 2021 S-norketamine, Olofsen 2012 effect site), 0.5 mg/kg "
-            "over 40 min, 70 kg; outputs ketamine plasma, effect site, norketamine and NMDA occupancy at 1441 "
-            "times. The exact solver diagonalises each subject's rate matrix once and steps the modes with cached "
+            "Model otto-2021 (Fanta 2015 S-ketamine + Otto 2021 S-norketamine, Olofsen 2012 effect "
+            "site), 0.5 mg/kg "
+            "over 40 min, 70 kg; outputs ketamine plasma, effect site, norketamine and NMDA "
+            "occupancy at 1441 "
+            "times. The exact solver diagonalises each subject's rate matrix once and steps the "
+            "modes with cached "
             "factors; the baseline integrates the same matrices with LSODA one subject at a time.",
             "",
             *table,
             "",
-            "Cold vs warm: on this virtual machine the first touch of freshly mapped memory is slow (the 10,000 x "
-            "1441 x 3 float64 outputs are 346 MB), so the first call in a process pays page faults that later "
+            "Cold vs warm: on this virtual machine the first touch of freshly mapped memory is slow "
+            "(the 10,000 x "
+            "1441 x 3 float64 outputs are 346 MB), so the first call in a process pays page faults "
+            "that later "
             "calls do not.",
             "",
         ]
     )
     print(section)
     if not args.no_write:
-        text = DOC.read_text() if DOC.exists() else "# Performance\n\nBenchmark results, newest run per section.\n\n"
+        text = (
+            DOC.read_text()
+            if DOC.exists()
+            else "# Performance\n\nBenchmark results, newest run per section.\n\n"
+        )
         marker = "## Pharmacology ("
         if marker in text:
             head, rest = text.split(marker, 1)

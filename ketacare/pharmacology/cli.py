@@ -27,7 +27,13 @@ from .sources import cite
 from .timeline import timeline
 from .units import SALT_FORMS, DoseError, parse_dose
 
-COLUMNS = ("time_min", "ketamine_plasma_ng_ml", "ketamine_effect_ng_ml", "norketamine_plasma_ng_ml", "nmda_occupancy")
+COLUMNS = (
+    "time_min",
+    "ketamine_plasma_ng_ml",
+    "ketamine_effect_ng_ml",
+    "norketamine_plasma_ng_ml",
+    "nmda_occupancy",
+)
 
 # Input sanity limits (engineering limits that catch typos such as 50mg/kg; not clinical guidance).
 MAX_TOTAL_MG_PER_KG = 20.0
@@ -46,26 +52,41 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _patient_options(p: argparse.ArgumentParser, *, population: bool = False, timeline_opts: bool = False) -> None:
+def _patient_options(
+    p: argparse.ArgumentParser, *, population: bool = False, timeline_opts: bool = False
+) -> None:
     p.add_argument("--model", help="model id (see `ketacare pk models`); default depends on route and age")
     p.add_argument("--weight-kg", type=float, required=True)
     p.add_argument("--age", type=float, required=True, help="years")
     p.add_argument("--sex", choices=SEXES, required=True)
     p.add_argument("--height-cm", type=float, help="accepted; no shipped model uses height")
-    p.add_argument("--ethnicity", choices=ETHNICITIES, default="not-asian", help="used by perez-ruixo-2020 only")
+    p.add_argument(
+        "--ethnicity", choices=ETHNICITIES, default="not-asian", help="used by perez-ruixo-2020 only"
+    )
     p.add_argument("--route", choices=ROUTES, required=True)
-    p.add_argument("--dose", required=True, help="e.g. 0.5mg/kg or 35mg (the infusion part if --loading-dose)")
-    p.add_argument("--salt", choices=SALT_FORMS, default="base",
-                   help="whether --dose is ketamine base or the hydrochloride salt (1 mg HCl = 0.867 mg base)")
+    p.add_argument(
+        "--dose", required=True, help="e.g. 0.5mg/kg or 35mg (the infusion part if --loading-dose)"
+    )
+    p.add_argument(
+        "--salt",
+        choices=SALT_FORMS,
+        default="base",
+        help="whether --dose is ketamine base or the hydrochloride salt (1 mg HCl = 0.867 mg base)",
+    )
     p.add_argument("--duration-min", type=float, default=0.0, help="infusion duration (iv-infusion)")
     p.add_argument("--loading-dose", help="IV loading dose given before the infusion, e.g. 0.11mg/kg")
     p.add_argument("--loading-duration-min", type=float, default=0.0, help="0 for a bolus")
     p.add_argument("--repeat", type=int, default=1, help="number of identical doses")
     p.add_argument("--interval-min", type=float, default=0.0, help="between repeated doses")
-    p.add_argument("--device-mg", type=float, default=28.0,
-                   help="intranasal: mg per device (Spravato: 28 mg esketamine)")
-    p.add_argument("--device-interval-min", type=float, default=5.0,
-                   help="intranasal: minutes between devices (default 5, the label's rest between devices)")
+    p.add_argument(
+        "--device-mg", type=float, default=28.0, help="intranasal: mg per device (Spravato: 28 mg esketamine)"
+    )
+    p.add_argument(
+        "--device-interval-min",
+        type=float,
+        default=5.0,
+        help="intranasal: minutes between devices (default 5, the label's rest between devices)",
+    )
     p.add_argument("--effect-site", choices=sorted(EFFECT_SITES), help="ke0 source; default depends on model")
     p.add_argument("--format", choices=("json", "csv", "table"), default="table")
     if population:
@@ -74,7 +95,9 @@ def _patient_options(p: argparse.ArgumentParser, *, population: bool = False, ti
         p.add_argument("--seed", type=int, default=1)
         p.add_argument("--step-min", type=float, default=5.0, help="output grid (min)")
     elif timeline_opts:
-        p.add_argument("--n", type=int, default=1000, help="virtual patients for the 5th-95th percentile band")
+        p.add_argument(
+            "--n", type=int, default=1000, help="virtual patients for the 5th-95th percentile band"
+        )
         p.add_argument("--hours", type=float, default=24.0)
         p.add_argument("--seed", type=int, default=1)
     else:
@@ -84,14 +107,19 @@ def _patient_options(p: argparse.ArgumentParser, *, population: bool = False, ti
 
 
 def _parser() -> _Parser:
-    parser = _Parser(prog="ketacare pk", description="Ketamine/esketamine pharmacokinetics (exact, vectorised).")
+    parser = _Parser(
+        prog="ketacare pk", description="Ketamine/esketamine pharmacokinetics (exact, vectorised)."
+    )
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     models = sub.add_parser("models", help="list the models")
     models.add_argument("--format", choices=("json", "table"), default="table")
     _patient_options(sub.add_parser("simulate", help="concentrations for one (typical) patient"))
-    _patient_options(sub.add_parser("population", help="percentiles over time across virtual patients"),
-                     population=True)
-    _patient_options(sub.add_parser("timeline", help="what to expect: onset, peak, recovery"), timeline_opts=True)
+    _patient_options(
+        sub.add_parser("population", help="percentiles over time across virtual patients"), population=True
+    )
+    _patient_options(
+        sub.add_parser("timeline", help="what to expect: onset, peak, recovery"), timeline_opts=True
+    )
     return parser
 
 
@@ -135,7 +163,9 @@ def _build_request(args: argparse.Namespace) -> tuple[Model, Patient, Regimen, l
         model, reason = default_model(args.route, args.age)
         notes.append(f"model {model.id} chosen by default for {args.route}: {reason}")
     if args.route not in model.routes:
-        raise SimulationError(f"model {model.id} has no route {args.route}; it offers {', '.join(model.routes)}")
+        raise SimulationError(
+            f"model {model.id} has no route {args.route}; it offers {', '.join(model.routes)}"
+        )
     patient = Patient(args.weight_kg, args.age, args.sex, args.height_cm, args.ethnicity)
     amount = parse_dose(args.dose, args.salt).base_mg(args.weight_kg)
     if args.route == "iv-infusion" and args.duration_min <= 0:
@@ -181,7 +211,9 @@ def _fmt(value: float | None) -> str:
     return "" if value is None else f"{value:.6g}"
 
 
-def _emit_rows(rows: list[dict[str, Any]], header: dict[str, Any], fmt: str, out: io.TextIOBase | Any) -> None:
+def _emit_rows(
+    rows: list[dict[str, Any]], header: dict[str, Any], fmt: str, out: io.TextIOBase | Any
+) -> None:
     if fmt == "json":
         json.dump({**header, "rows": rows}, out, indent=2, allow_nan=False)
         out.write("\n")
@@ -201,7 +233,9 @@ def _emit_rows(rows: list[dict[str, Any]], header: dict[str, Any], fmt: str, out
             out.write(f"# {key}: {value}\n")
     out.write("  ".join(f"{c:>24}" for c in columns) + "\n")
     for row in rows:
-        out.write("  ".join(f"{'-' if row[c] is None else format(row[c], '.4g'):>24}" for c in columns) + "\n")
+        out.write(
+            "  ".join(f"{'-' if row[c] is None else format(row[c], '.4g'):>24}" for c in columns) + "\n"
+        )
 
 
 def _cmd_models(args: argparse.Namespace) -> int:
@@ -215,7 +249,9 @@ def _cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
-def _header(model: Model, effect_site: str, regimen: Regimen, warnings: list[str], notes: list[str]) -> dict[str, Any]:
+def _header(
+    model: Model, effect_site: str, regimen: Regimen, warnings: list[str], notes: list[str]
+) -> dict[str, Any]:
     return {
         "model": model.id,
         "model_title": model.title,
@@ -250,16 +286,22 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         fine = np.linspace(0.0, times[-1], 721)
         curve = simulate(model, patient, regimen, fine, effect_site=args.effect_site)
         series = [
-            ("ketamine plasma" if model.analyte == "racemic ketamine" else "esketamine plasma",
-             curve.ketamine_plasma_ng_ml[0], "#1f5fa8"),
+            (
+                "ketamine plasma" if model.analyte == "racemic ketamine" else "esketamine plasma",
+                curve.ketamine_plasma_ng_ml[0],
+                "#1f5fa8",
+            ),
             ("effect site", curve.ketamine_effect_ng_ml[0], "#c0392b"),
         ]
         if curve.norketamine_plasma_ng_ml is not None:
             series.append(("norketamine plasma", curve.norketamine_plasma_ng_ml[0], "#27864a"))
         scale = 1.0 / float(racemic_equivalent(np.array(1.0), model.analyte))
         bands = [
-            (BANDS["dissociation"].label, BANDS["dissociation"].low_ng_ml.value * scale,
-             BANDS["dissociation"].high_ng_ml.value * scale if BANDS["dissociation"].high_ng_ml else None),
+            (
+                BANDS["dissociation"].label,
+                BANDS["dissociation"].low_ng_ml.value * scale,
+                BANDS["dissociation"].high_ng_ml.value * scale if BANDS["dissociation"].high_ng_ml else None,
+            ),
         ]
         title = f"{model.id}: {regimen.describe()}"
         plot_path.write_text(svg_plot(fine, series, title, bands))
@@ -303,7 +345,10 @@ def _cmd_population(args: argparse.Namespace) -> int:
         if show:
             _progress(stop, args.n)
     if model.variability is None:
-        warnings = [*warnings, f"{model.id} has no published between-subject variability: percentiles coincide"]
+        warnings = [
+            *warnings,
+            f"{model.id} has no published between-subject variability: percentiles coincide",
+        ]
     levels = (5, 50, 95)
     stats: dict[str, np.ndarray | None] = {}
     for column, arrays in parts.items():
@@ -326,8 +371,15 @@ def _cmd_timeline(args: argparse.Namespace) -> int:
     model, patient, regimen, notes = _build_request(args)
     if not 1 <= args.n <= MAX_SUBJECTS:
         raise UsageError(f"--n must be between 1 and {MAX_SUBJECTS}")
-    result = timeline(model, patient, regimen, hours=_hours(args, regimen), n=args.n, seed=args.seed,
-                      effect_site=args.effect_site)
+    result = timeline(
+        model,
+        patient,
+        regimen,
+        hours=_hours(args, regimen),
+        n=args.n,
+        seed=args.seed,
+        effect_site=args.effect_site,
+    )
     result.warnings = notes + result.warnings
     if args.format == "json":
         json.dump(result.as_dict(), sys.stdout, indent=2, default=lambda v: None)

@@ -39,7 +39,8 @@ EFFECT_SITES: dict[str, EffectSite] = {
         EffectSite(
             "olofsen-2012",
             Param(6.1, "min", "olofsen-2012", True, "abstract: t1/2ke0 averaged across all endpoints"),
-            "S-ketamine in healthy adults, mean of analgesia, drug high and cognitive endpoints (arterial PK)",
+            "S-ketamine in healthy adults, mean of analgesia, drug high and cognitive endpoints "
+            "(arterial PK)",
         ),
         EffectSite(
             "olofsen-2012-pain",
@@ -49,8 +50,12 @@ EFFECT_SITES: dict[str, EffectSite] = {
         EffectSite(
             "herd-2008",
             Param(
-                11.0 / 60.0, "min", "herd-2008", False,
-                "11 s (95% CI 0.07-20 s) for sedation in children, from the abstract as quoted in the project's "
+                11.0 / 60.0,
+                "min",
+                "herd-2008",
+                False,
+                "11 s (95% CI 0.07-20 s) for sedation in children, from the abstract as quoted in "
+                "the project's "
                 "research notes; not re-read in this session",
             ),
             "racemic ketamine in children, sedation score",
@@ -77,7 +82,10 @@ UNBOUND_FRACTION = Param(
 # S-ketamine is about twice as potent as the racemate (Peltoniemi 2016 abstract); used only to place
 # esketamine concentrations on the racemic concentration bands below.
 S_KETAMINE_POTENCY_VS_RACEMATE = Param(
-    2.0, "ratio", "peltoniemi-2016", True,
+    2.0,
+    "ratio",
+    "peltoniemi-2016",
+    True,
     "abstract: 'approximately two times more effective than the racemic mixture'; applying it to "
     "dissociation bands is our assumption",
 )
@@ -127,7 +135,11 @@ def nmda_occupancy(
     # page-faulted on every operation, which dominates for 10,000 x 1441 arrays).
     flat_rows = ketamine.reshape(ketamine.shape[0], -1) if ketamine.ndim > 1 else ketamine.reshape(1, -1)
     out_rows = result.reshape(flat_rows.shape)
-    nk_rows = None if norketamine_ng_ml is None else np.asarray(norketamine_ng_ml, dtype=float).reshape(flat_rows.shape)
+    nk_rows = (
+        None
+        if norketamine_ng_ml is None
+        else np.asarray(norketamine_ng_ml, dtype=float).reshape(flat_rows.shape)
+    )
     step = max(1, 500_000 // max(1, flat_rows.shape[0]))
     for j in range(0, flat_rows.shape[1], step):
         block = np.maximum(flat_rows[:, j : j + step], 0.0)
@@ -157,7 +169,9 @@ BANDS: dict[str, Band] = {
         Band(
             "analgesia",
             "analgesia",
-            Param(100.0, "ng/mL", "hornik-2018-abstract-bands", True, "'associated with analgesia (>100 ng/mL)'"),
+            Param(
+                100.0, "ng/mL", "hornik-2018-abstract-bands", True, "'associated with analgesia (>100 ng/mL)'"
+            ),
             None,
             "Zanos 2018 Table 1 lists 70-160 ng/mL for analgesia as well.",
         ),
@@ -166,7 +180,8 @@ BANDS: dict[str, Band] = {
             "dissociation / psychotomimetic effects",
             Param(100.0, "ng/mL", "zanos-2018", False, "Krystal 1994 via Zanos 2018 Table 1 (secondary)"),
             Param(250.0, "ng/mL", "zanos-2018", False, "Krystal 1994 via Zanos 2018 Table 1 (secondary)"),
-            "Bowdle 1998 (abstract): psychedelic effects rise linearly with venous concentration over 50-200 ng/mL.",
+            "Bowdle 1998 (abstract): psychedelic effects rise linearly with venous concentration "
+            "over 50-200 ng/mL.",
         ),
         Band(
             "awakening",
@@ -178,7 +193,9 @@ BANDS: dict[str, Band] = {
         Band(
             "anaesthesia",
             "anaesthesia",
-            Param(2000.0, "ng/mL", "schuttler-1987", True, "IC50 of EEG slowing, racemate 2.0 ug/mL (abstract)"),
+            Param(
+                2000.0, "ng/mL", "schuttler-1987", True, "IC50 of EEG slowing, racemate 2.0 ug/mL (abstract)"
+            ),
             None,
             "Idvall 1979: about 2.2 ug/mL during ketamine maintenance anaesthesia.",
         ),

@@ -37,7 +37,9 @@ def _eta(eta: Mapping[str, FloatArray], name: str, n: int) -> FloatArray:
 
 
 def _iv_only(central: int) -> object:
-    def route_inputs(route: str, amount: FloatArray, start: float, duration: float, device: int) -> list[Input]:
+    def route_inputs(
+        route: str, amount: FloatArray, start: float, duration: float, device: int
+    ) -> list[Input]:
         if route == "iv-bolus":
             return [Input(central, start, 0.0, amount)]
         if route == "iv-infusion":
@@ -47,8 +49,15 @@ def _iv_only(central: int) -> object:
     return route_inputs
 
 
-def _mammillary(n: int, v1: FloatArray, k10: FloatArray, k12: FloatArray, k21: FloatArray,
-                k13: FloatArray | None = None, k31: FloatArray | None = None) -> FloatArray:
+def _mammillary(
+    n: int,
+    v1: FloatArray,
+    k10: FloatArray,
+    k12: FloatArray,
+    k21: FloatArray,
+    k13: FloatArray | None = None,
+    k31: FloatArray | None = None,
+) -> FloatArray:
     size = 3 if k13 is not None else 2
     A = np.zeros((n, size, size))
     _loss(A, 0, k10)
@@ -78,8 +87,15 @@ DOMINO_PARAMS = {
 def _build_domino(p: Mapping[str, float], cov: Covariates, eta: Mapping[str, FloatArray]) -> PKSystem:
     n = cov.weight_kg.size
     v1 = p["v1"] * cov.weight_kg
-    A = _mammillary(n, v1, np.full(n, p["k10"]), np.full(n, p["k12"]), np.full(n, p["k21"]),
-                    np.full(n, p["k13"]), np.full(n, p["k31"]))
+    A = _mammillary(
+        n,
+        v1,
+        np.full(n, p["k10"]),
+        np.full(n, p["k12"]),
+        np.full(n, p["k21"]),
+        np.full(n, p["k13"]),
+        np.full(n, p["k31"]),
+    )
     return PKSystem(A, ("central", "peripheral1", "peripheral2"), 0, v1, None, None, _iv_only(0))  # type: ignore[arg-type]
 
 
@@ -237,7 +253,9 @@ OTTO_PARAMS = {
     "nk_cl": Param(57.72, "L/h/70kg^0.75", "otto-2021", False, _OTTO),
     "nk_vp": Param(160.04, "L", "otto-2021", False, _OTTO),
     "nk_q": Param(42.778, "L/h", "otto-2021", False, _OTTO),
-    "fm": Param(1.0, "fraction", "otto-2021", False, "all S-ketamine clearance forms S-norketamine (assumed)"),
+    "fm": Param(
+        1.0, "fraction", "otto-2021", False, "all S-ketamine clearance forms S-norketamine (assumed)"
+    ),
 }
 OTTO_VARIABILITY = Variability(
     names=("v1", "cl", "nk_v", "nk_cl"),
@@ -286,8 +304,12 @@ _PR = (
     "all 54 esketamine/noresketamine Cmax and esketamine AUC values of Table 4 within 1.5%"
 )
 PEREZ_RUIXO_PARAMS = {
-    "frn": Param(0.54, "fraction", "perez-ruixo-2020", True, "fraction of each nasal dose absorbed nasally; " + _PR),
-    "frn_later_device": Param(0.62, "factor", "perez-ruixo-2020", True, "FRn x0.62 from the second 28-mg device; " + _PR),
+    "frn": Param(
+        0.54, "fraction", "perez-ruixo-2020", True, "fraction of each nasal dose absorbed nasally; " + _PR
+    ),
+    "frn_later_device": Param(
+        0.62, "factor", "perez-ruixo-2020", True, "FRn x0.62 from the second 28-mg device; " + _PR
+    ),
     "frn_japanese": Param(1.34, "factor", "perez-ruixo-2020", True, _PR),
     "ka_n": Param(2.93, "1/h", "perez-ruixo-2020", True, "table prints L/h, a units typo; " + _PR),
     "d_sw": Param(0.53, "h", "perez-ruixo-2020", True, "zero-order duration of the swallowed part; " + _PR),
@@ -386,7 +408,9 @@ def _build_perez_ruixo(p: Mapping[str, float], cov: Covariates, eta: Mapping[str
     _flow(A, NKP, NK, nk_q / p["nk_vp"])
     d_sw, d_po, f_gut = p["d_sw"] * 60.0, p["d_po"] * 60.0, p["f_gut"]
 
-    def route_inputs(route: str, amount: FloatArray, start: float, duration: float, device: int) -> list[Input]:
+    def route_inputs(
+        route: str, amount: FloatArray, start: float, duration: float, device: int
+    ) -> list[Input]:
         if route == "iv-bolus":
             return [Input(C, start, 0.0, amount)]
         if route == "iv-infusion":
@@ -401,8 +425,17 @@ def _build_perez_ruixo(p: Mapping[str, float], cov: Covariates, eta: Mapping[str
             ]
         raise ValueError(f"route {route} not available")
 
-    states = ("nasal", "swallowed", "oral", "central", "peripheral1", "peripheral2", "liver", "nk_central",
-              "nk_peripheral")
+    states = (
+        "nasal",
+        "swallowed",
+        "oral",
+        "central",
+        "peripheral1",
+        "peripheral2",
+        "liver",
+        "nk_central",
+        "nk_peripheral",
+    )
     return PKSystem(A, states, C, vc, NK, nk_vc, route_inputs)
 
 
@@ -424,7 +457,10 @@ MODELS: dict[str, Model] = {
             build=_build_domino,
             citations=("domino-1984", "opentiva"),
             default_effect_site="olofsen-2012",
-            notes=("No between-subject variability published in the transcription: population bands are degenerate.",),
+            notes=(
+                "No between-subject variability published in the transcription: population "
+                "bands are degenerate.",
+            ),
         ),
         Model(
             id="clements-1981",
@@ -447,13 +483,17 @@ MODELS: dict[str, Model] = {
             population="12 adult ICU patients (brain or spinal cord injury)",
             sampling="venous or arterial not stated in the abstract",
             routes=("iv-bolus", "iv-infusion"),
-            validity=Validity((40.0, 120.0), (18.0, 80.0), "adult ICU patients", "hijazi-2003", False, _ADULT_DEFAULT),
+            validity=Validity(
+                (40.0, 120.0), (18.0, 80.0), "adult ICU patients", "hijazi-2003", False, _ADULT_DEFAULT
+            ),
             params=HIJAZI_PARAMS,
             build=_build_hijazi,
             citations=("hijazi-2003", "opentiva"),
             default_effect_site="olofsen-2012",
-            notes=("Critically ill population: slower clearance than healthy volunteers.",
-                   "No between-subject variability implemented: population bands are degenerate."),
+            notes=(
+                "Critically ill population: slower clearance than healthy volunteers.",
+                "No between-subject variability implemented: population bands are degenerate.",
+            ),
         ),
         Model(
             id="kamp-2020",
@@ -477,12 +517,19 @@ MODELS: dict[str, Model] = {
             id="herd-2007",
             title="Herd & Anderson 2007, racemic ketamine in children, 2 compartments, allometric",
             analyte="racemic ketamine",
-            population="54 children, 8.3 +/- 3.5 y, 32.5 kg, emergency-department sedation with 1-1.5 mg/kg IV",
+            population=(
+                "54 children, 8.3 +/- 3.5 y, 32.5 kg, emergency-department sedation with 1-1.5 mg/kg IV"
+            ),
             sampling="venous",
             routes=("iv-bolus", "iv-infusion"),
             validity=Validity(
-                (8.0, 80.0), (1.0, 18.0), "children", "herd-2007", False,
-                "abstract gives only mean +/- SD (8.3 +/- 3.5 y, 32.5 kg); this range is an engineering default",
+                (8.0, 80.0),
+                (1.0, 18.0),
+                "children",
+                "herd-2007",
+                False,
+                "abstract gives only mean +/- SD (8.3 +/- 3.5 y, 32.5 kg); this range is an "
+                "engineering default",
             ),
             params=HERD_PARAMS,
             build=_build_herd,
@@ -503,7 +550,8 @@ MODELS: dict[str, Model] = {
             citations=("hornik-2018", "opentiva"),
             default_effect_site="herd-2008",
             notes=(
-                "IM: bioavailability 0.41 is published (abstract) but the absorption rate constant could not be "
+                "IM: bioavailability 0.41 is published (abstract) but the absorption rate "
+                "constant could not be "
                 "retrieved, so IM is not offered rather than invented.",
                 "No between-subject variability implemented: population bands are degenerate.",
             ),
@@ -516,7 +564,11 @@ MODELS: dict[str, Model] = {
             sampling="venous",
             routes=("iv-bolus", "iv-infusion"),
             validity=Validity(
-                (45.0, 100.0), (18.0, 45.0), "healthy young adults", "otto-2021", False,
+                (45.0, 100.0),
+                (18.0, 45.0),
+                "healthy young adults",
+                "otto-2021",
+                False,
                 "Otto 2021 Table 1 gives means +/- SD only; this range is an engineering default",
             ),
             params=OTTO_PARAMS,
@@ -525,7 +577,8 @@ MODELS: dict[str, Model] = {
             default_effect_site="olofsen-2012",
             variability=OTTO_VARIABILITY,
             notes=(
-                "Oral S-ketamine (Fanta: F 8%) needs Fanta's absorption and presystemic norketamine parameters, "
+                "Oral S-ketamine (Fanta: F 8%) needs Fanta's absorption and presystemic "
+                "norketamine parameters, "
                 "which were not retrieved; oral is not offered.",
                 "Norketamine concentrations are in S-ketamine mass equivalents, as estimated by Otto.",
             ),
@@ -534,7 +587,9 @@ MODELS: dict[str, Model] = {
             id="perez-ruixo-2020",
             title="Perez-Ruixo 2020, esketamine nasal spray with hepatic first pass and noresketamine",
             analyte="esketamine",
-            population="820 healthy subjects and patients with treatment-resistant depression, 18-86 y, 39-170 kg",
+            population=(
+                "820 healthy subjects and patients with treatment-resistant depression, 18-86 y, 39-170 kg"
+            ),
             sampling="venous plasma",
             routes=("intranasal", "iv-bolus", "iv-infusion", "oral"),
             validity=Validity((39.0, 170.0), (18.0, 86.0), "adults", "perez-ruixo-2020", True, "Table 2"),
@@ -558,13 +613,20 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
     ("iv-bolus", "adult"): ("domino-1984", "classic adult 3-compartment racemic model used in TCI software"),
     ("iv-infusion", "adult"): (
         "clements-1981",
-        "venous-sampled racemic model whose end-of-infusion concentration after 0.5 mg/kg over 40 min (177 ng/mL) "
+        "venous-sampled racemic model whose end-of-infusion concentration after 0.5 mg/kg over "
+        "40 min (177 ng/mL) "
         "is closest to the 185 ng/mL reported in depression trials",
     ),
     ("iv-bolus", "child"): ("herd-2007", "verified children's model with published variability"),
     ("iv-infusion", "child"): ("herd-2007", "verified children's model with published variability"),
-    ("intranasal", "adult"): ("perez-ruixo-2020", "the only esketamine nasal model; verified against Table 4"),
-    ("oral", "adult"): ("perez-ruixo-2020", "the only oral model with published absorption parameters (esketamine)"),
+    ("intranasal", "adult"): (
+        "perez-ruixo-2020",
+        "the only esketamine nasal model; verified against Table 4",
+    ),
+    ("oral", "adult"): (
+        "perez-ruixo-2020",
+        "the only oral model with published absorption parameters (esketamine)",
+    ),
 }
 
 
@@ -581,8 +643,11 @@ def default_model(route: str, age_years: float) -> tuple[Model, str]:
     try:
         model_id, reason = DEFAULTS[(route, group)]
     except KeyError:
-        raise KeyError(f"no model offers route {route} for {group}ren" if group == "child"
-                       else f"no model offers route {route} for adults") from None
+        raise KeyError(
+            f"no model offers route {route} for {group}ren"
+            if group == "child"
+            else f"no model offers route {route} for adults"
+        ) from None
     return MODELS[model_id], reason
 
 

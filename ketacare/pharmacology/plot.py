@@ -50,7 +50,8 @@ def svg_plot(
         return _TOP + plot_h * (1 - min(v, y_max) / y_max)
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_W}" height="{_H}" font-family="sans-serif" font-size="12">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_W}" height="{_H}" '
+        'font-family="sans-serif" font-size="12">',
         f'<text x="{_W / 2}" y="20" text-anchor="middle" font-size="14">{escape(title)}</text>',
     ]
     for label, low, high in bands:
@@ -70,13 +71,17 @@ def svg_plot(
         )
     for i in range(7):
         value = x_max * i / 6
-        parts.append(f'<text x="{x(value):.1f}" y="{_H - _BOTTOM + 18}" text-anchor="middle">{value:.3g}</text>')
+        parts.append(
+            f'<text x="{x(value):.1f}" y="{_H - _BOTTOM + 18}" text-anchor="middle">{value:.3g}</text>'
+        )
     parts.append(f'<text x="{_LEFT + plot_w / 2}" y="{_H - 10}" text-anchor="middle">time (h)</text>')
     parts.append(
         f'<text x="16" y="{_TOP + plot_h / 2}" transform="rotate(-90 16 {_TOP + plot_h / 2})" '
         'text-anchor="middle">ng/mL</text>'
     )
-    parts.append(f'<rect x="{_LEFT}" y="{_TOP}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#333"/>')
+    parts.append(
+        f'<rect x="{_LEFT}" y="{_TOP}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#333"/>'
+    )
     for k, (label, values, colour) in enumerate(series):
         points = " ".join(f"{x(float(h)):.1f},{y(float(v)):.1f}" for h, v in zip(hours, values, strict=True))
         parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.8"/>')

@@ -38,7 +38,9 @@ class Simulation:
     def nmda_occupancy(self) -> FloatArray:
         """Model-derived NMDA occupancy (fraction), computed on first use (it is not free for 10^7 values)."""
         if self._occupancy is None:
-            self._occupancy = nmda_occupancy(self.ketamine_effect_ng_ml, self.norketamine_plasma_ng_ml, self.analyte)
+            self._occupancy = nmda_occupancy(
+                self.ketamine_effect_ng_ml, self.norketamine_plasma_ng_ml, self.analyte
+            )
         return self._occupancy
 
     @property
@@ -49,7 +51,11 @@ class Simulation:
         """One dict per time for one subject, with the column names scripts rely on."""
         out: list[dict[str, float | None]] = []
         for j, t in enumerate(self.times_min):
-            nk = None if self.norketamine_plasma_ng_ml is None else float(self.norketamine_plasma_ng_ml[subject, j])
+            nk = (
+                None
+                if self.norketamine_plasma_ng_ml is None
+                else float(self.norketamine_plasma_ng_ml[subject, j])
+            )
             out.append(
                 {
                     "time_min": float(t),
@@ -114,7 +120,9 @@ def _inputs(model: Model, regimen: Regimen, route_inputs: Callable[..., list[Inp
         if event.route == "iv-infusion" and event.duration_min <= 0:
             raise SimulationError("an IV infusion needs a positive duration")
         amount = np.full(n, float(event.amount_mg))
-        inputs.extend(route_inputs(event.route, amount, event.start_min, event.duration_min, event.device_index))
+        inputs.extend(
+            route_inputs(event.route, amount, event.start_min, event.duration_min, event.device_index)
+        )
     return inputs
 
 
@@ -167,7 +175,9 @@ def simulate(
     nk = out[:, 2, :] if has_nk else None
     warnings = model.warnings(patient)
     if n > 1 and model.variability is None:
-        warnings.append(f"{model.id} has no published between-subject variability: every subject is identical")
+        warnings.append(
+            f"{model.id} has no published between-subject variability: every subject is identical"
+        )
     return Simulation(
         model_id=model.id,
         analyte=model.analyte,

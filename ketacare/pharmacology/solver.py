@@ -131,9 +131,7 @@ def _check(A: FloatArray, C: FloatArray, times: FloatArray, inputs: Sequence[Inp
             raise ValueError("inputs must start at or after time 0 and have non-negative duration")
 
 
-def solve_propagator(
-    A: FloatArray, C: FloatArray, inputs: Sequence[Input], times: FloatArray
-) -> FloatArray:
+def solve_propagator(A: FloatArray, C: FloatArray, inputs: Sequence[Input], times: FloatArray) -> FloatArray:
     """Exact solution by matrix exponentials of the augmented system (Van Loan).
 
     Parameters
@@ -230,7 +228,9 @@ def _solve_modal_vectorised(
             tau = times[lo:hi] - start
             growth = np.exp(lam[:, None, :] * tau[None, :, None])  # (N, T, n)
             with np.errstate(divide="ignore", invalid="ignore"):
-                integral = np.where(lam[:, None, :] != 0.0, (growth - 1.0) / lam[:, None, :], tau[None, :, None])
+                integral = np.where(
+                    lam[:, None, :] != 0.0, (growth - 1.0) / lam[:, None, :], tau[None, :, None]
+                )
             # expm1 keeps full precision for small lam*tau where (growth - 1) would cancel.
             small = np.abs(lam[:, None, :] * tau[None, :, None]) < 1e-5
             if np.any(small):
@@ -338,15 +338,21 @@ def _solve_stepping_threaded(
     def work(lo: int, hi: int) -> None:
         modal, chunk_bad = _diagonalise(A[lo:hi], C[lo:hi])
         bad[lo:hi] = chunk_bad
-        subset = [Input(i.compartment, i.start_min, i.duration_min, np.broadcast_to(i.amount_mg, (n_subjects,))[lo:hi])
-                  for i in inputs]
+        subset = [
+            Input(
+                i.compartment, i.start_min, i.duration_min, np.broadcast_to(i.amount_mg, (n_subjects,))[lo:hi]
+            )
+            for i in inputs
+        ]
         _solve_modal_stepping(modal, subset, times, n_states, out=out[:, :, lo:hi], clamp=clamp)
 
     if workers == 1:
         work(0, n_subjects)
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            for future in [pool.submit(work, int(lo), int(hi)) for lo, hi in zip(edges[:-1], edges[1:], strict=True)]:
+            for future in [
+                pool.submit(work, int(lo), int(hi)) for lo, hi in zip(edges[:-1], edges[1:], strict=True)
+            ]:
                 future.result()
     return out.transpose(2, 1, 0), bad
 

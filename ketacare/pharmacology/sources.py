@@ -69,7 +69,8 @@ SOURCES: dict[str, Source] = {
         ),
         Source(
             "fanta-2015",
-            "Fanta S, Kinnunen M, Backman JT, Kalso E. Population pharmacokinetics of S-ketamine and norketamine "
+            "Fanta S, Kinnunen M, Backman JT, Kalso E. Population pharmacokinetics of "
+            "S-ketamine and norketamine "
             "in healthy volunteers after intravenous and oral dosing. Eur J Clin Pharmacol 2015;71:441-447.",
             "10.1007/s00228-015-1826-y",
         ),
@@ -123,7 +124,8 @@ SOURCES: dict[str, Source] = {
         ),
         Source(
             "zanos-2018",
-            "Zanos P, Moaddel R, Morris PJ, et al. Ketamine and ketamine metabolite pharmacology: insights into "
+            "Zanos P, Moaddel R, Morris PJ, et al. Ketamine and ketamine metabolite "
+            "pharmacology: insights into "
             "therapeutic mechanisms. Pharmacol Rev 2018;70:621-660, Table 1 (Krystal 1994: dissociation at "
             "100-250 ng/mL after 0.5 mg/kg over 40 min; Zarate 2006: Cmax 185 ng/mL after 0.5 mg/kg/40 min).",
             "10.1124/pr.117.015198",
@@ -137,7 +139,8 @@ SOURCES: dict[str, Source] = {
         ),
         Source(
             "peltoniemi-2016",
-            "Peltoniemi MA, Hagelberg NM, Olkkola KT, Saari TI. Ketamine: a review of clinical pharmacokinetics "
+            "Peltoniemi MA, Hagelberg NM, Olkkola KT, Saari TI. Ketamine: a review of clinical "
+            "pharmacokinetics "
             "and pharmacodynamics in anesthesia and pain therapy. Clin Pharmacokinet 2016;55:1059-1077. "
             "Abstract: S-ketamine about two times more effective than the racemate.",
             "10.1007/s40262-016-0383-6",

@@ -17,13 +17,16 @@ from .model import FloatArray, Model, Patient, Regimen
 from .simulate import Simulation, simulate
 
 HYPOTHESIS_NOTE = (
-    "Antidepressant or anti-craving effects over days are NOT predicted by this engine. Published single-dose "
+    "Antidepressant or anti-craving effects over days are NOT predicted by this engine. "
+    "Published single-dose "
     "trials report relief within hours fading over days (e.g. Dakwar 2019/2020 in cocaine and alcohol use "
     "disorder); any curve of that kind is a hypothesis, not a prediction."
 )
 
 
-def _crossings(times: FloatArray, values: FloatArray, threshold: float) -> tuple[FloatArray, FloatArray, FloatArray]:
+def _crossings(
+    times: FloatArray, values: FloatArray, threshold: float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     """First upward crossing, last downward crossing and time above ``threshold`` per subject.
 
     ``values`` has shape (n, T); times are interpolated linearly between grid points.  NaN where the
@@ -118,9 +121,14 @@ class Timeline:
             f"{t.peak_effect_ng_ml:.0f} ng/mL at {t.peak_effect_min:.0f} min{band('peak_effect_min')}; "
             f"NMDA occupancy up to {100 * t.peak_nmda_occupancy:.0f}% (model-derived)"
         )
-        lines.append(f"Time in the dissociative range: {t.dissociative_minutes:.0f} min{band('dissociative_minutes')}")
+        lines.append(
+            f"Time in the dissociative range: {t.dissociative_minutes:.0f} min{band('dissociative_minutes')}"
+        )
         if t.recovery_min is not None:
-            lines.append(f"Predicted recovery (below the dissociative range): {t.recovery_min:.0f} min{band('recovery_min')}")
+            lines.append(
+                f"Predicted recovery (below the dissociative range): {t.recovery_min:.0f} "
+                f"min{band('recovery_min')}"
+            )
         if t.awakening_min is not None:
             lines.append(f"Awakening from anaesthetic concentrations: about {t.awakening_min:.0f} min")
         if self.norketamine:
@@ -166,8 +174,14 @@ def _expectations(sim: Simulation) -> list[Expectation]:
 
 def _percentile_table(expectations: list[Expectation]) -> dict[str, dict[str, float | None]]:
     table: dict[str, dict[str, float | None]] = {}
-    for key in ("onset_min", "peak_effect_ng_ml", "peak_effect_min", "dissociative_minutes", "recovery_min",
-                "peak_nmda_occupancy"):
+    for key in (
+        "onset_min",
+        "peak_effect_ng_ml",
+        "peak_effect_min",
+        "dissociative_minutes",
+        "recovery_min",
+        "peak_nmda_occupancy",
+    ):
         values = np.array([getattr(e, key) for e in expectations], dtype=float)
         # Subjects who never reach the range have no onset/recovery; report how many did.
         finite = values[np.isfinite(values)]
@@ -175,8 +189,12 @@ def _percentile_table(expectations: list[Expectation]) -> dict[str, dict[str, fl
             table[key] = {"p5": None, "p50": None, "p95": None, "fraction_defined": 0.0}
             continue
         p5, p50, p95 = np.percentile(finite, [5, 50, 95])
-        table[key] = {"p5": float(p5), "p50": float(p50), "p95": float(p95),
-                      "fraction_defined": float(finite.size / values.size)}
+        table[key] = {
+            "p5": float(p5),
+            "p50": float(p50),
+            "p95": float(p95),
+            "fraction_defined": float(finite.size / values.size),
+        }
     return table
 
 

@@ -48,16 +48,49 @@ def test_every_unverified_model_is_listed_in_the_docs_under_unverified() -> None
 
 PUBLISHED = {
     # Perez-Ruixo 2020 Table 3
-    "perez-ruixo-2020": {"frn": 0.54, "frn_later_device": 0.62, "frn_japanese": 1.34, "ka_n": 2.93, "d_sw": 0.53,
-                         "ka_sw": 1.45, "d_po": 0.32, "ka_po": 0.97, "f_gut": 0.64, "vc": 192, "q1": 84.3,
-                         "vp1": 143, "q2": 37.6, "vp2": 417, "qh": 151, "qh_age_slope": 2.19, "vh": 101,
-                         "kel": 1.11, "kel_asian": 0.36, "kmet": 2.77, "nk_vc": 70.0, "nk_cl": 38.0,
-                         "nk_cl_asian": 0.81, "nk_vp": 115, "nk_q": 26.1},
+    "perez-ruixo-2020": {
+        "frn": 0.54,
+        "frn_later_device": 0.62,
+        "frn_japanese": 1.34,
+        "ka_n": 2.93,
+        "d_sw": 0.53,
+        "ka_sw": 1.45,
+        "d_po": 0.32,
+        "ka_po": 0.97,
+        "f_gut": 0.64,
+        "vc": 192,
+        "q1": 84.3,
+        "vp1": 143,
+        "q2": 37.6,
+        "vp2": 417,
+        "qh": 151,
+        "qh_age_slope": 2.19,
+        "vh": 101,
+        "kel": 1.11,
+        "kel_asian": 0.36,
+        "kmet": 2.77,
+        "nk_vc": 70.0,
+        "nk_cl": 38.0,
+        "nk_cl_asian": 0.81,
+        "nk_vp": 115,
+        "nk_q": 26.1,
+    },
     # Herd 2007 abstract
     "herd-2007": {"v1": 38.7, "v2": 102, "cl": 90, "q": 215},
     # Fanta 2015 / Otto 2021 Table 3
-    "otto-2021": {"v1": 133, "cl": 95.2, "vp1": 187, "q1": 23.2, "vp2": 98.8, "q2": 157, "nk_v": 98.638,
-                  "nk_cl": 57.72, "nk_vp": 160.04, "nk_q": 42.778, "fm": 1.0},
+    "otto-2021": {
+        "v1": 133,
+        "cl": 95.2,
+        "vp1": 187,
+        "q1": 23.2,
+        "vp2": 98.8,
+        "q2": 157,
+        "nk_v": 98.638,
+        "nk_cl": 57.72,
+        "nk_vp": 160.04,
+        "nk_q": 42.778,
+        "fm": 1.0,
+    },
     # Transcriptions (unverified): opentiva
     "domino-1984": {"v1": 0.063, "k10": 0.4381, "k12": 0.5921, "k13": 0.59, "k21": 0.247, "k31": 0.0146},
     "hijazi-2003": {"v1": 1.08, "k10": 0.0333, "k12": 0.0088, "k21": 0.003},
@@ -91,16 +124,16 @@ def test_population_draws_are_reproducible_with_a_seed_and_follow_the_covariance
 
 def test_molar_masses_follow_from_the_molecular_formulas() -> None:
     c, h, cl, n, o = 12.011, 1.008, 35.45, 14.007, 15.999
-    assert MOLAR_MASS_KETAMINE == pytest.approx(13 * c + 16 * h + cl + n + o, abs=0.01)
-    assert MOLAR_MASS_KETAMINE_HCL == pytest.approx(13 * c + 17 * h + 2 * cl + n + o, abs=0.01)
-    assert MOLAR_MASS_NORKETAMINE == pytest.approx(12 * c + 14 * h + cl + n + o, abs=0.01)
+    assert pytest.approx(13 * c + 16 * h + cl + n + o, abs=0.01) == MOLAR_MASS_KETAMINE
+    assert pytest.approx(13 * c + 17 * h + 2 * cl + n + o, abs=0.01) == MOLAR_MASS_KETAMINE_HCL
+    assert pytest.approx(12 * c + 14 * h + cl + n + o, abs=0.01) == MOLAR_MASS_NORKETAMINE
 
 
 def test_ketamine_hydrochloride_converts_to_base_and_the_spravato_device_matches_its_salt_content() -> None:
-    assert BASE_PER_HCL == pytest.approx(0.867, abs=0.001)
+    assert pytest.approx(0.867, abs=0.001) == BASE_PER_HCL
     assert salt_to_base(100.0, "hcl") == pytest.approx(86.7, abs=0.1)
     # 28 mg esketamine base per device corresponds to 32.3 mg esketamine hydrochloride.
-    assert 28.0 / BASE_PER_HCL == pytest.approx(32.3, abs=0.05)
+    assert pytest.approx(32.3, abs=0.05) == 28.0 / BASE_PER_HCL
     assert parse_dose("0.5 mg/kg", "hcl").base_mg(70) == pytest.approx(35 * BASE_PER_HCL)
 
 
@@ -142,5 +175,7 @@ def test_a_second_intranasal_device_absorbs_less_than_the_first() -> None:
 
 
 def test_patients_outside_the_validity_range_get_a_warning() -> None:
-    sim = simulate(MODELS["perez-ruixo-2020"], Patient(35, 90), Regimen.single("iv-bolus", 28), np.array([10.0]))
+    sim = simulate(
+        MODELS["perez-ruixo-2020"], Patient(35, 90), Regimen.single("iv-bolus", 28), np.array([10.0])
+    )
     assert any("weight" in w for w in sim.warnings) and any("age" in w for w in sim.warnings)

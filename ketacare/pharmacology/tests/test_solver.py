@@ -18,8 +18,14 @@ from ketacare.pharmacology.solver import Input, solve
 def _ode_reference(A: np.ndarray, inputs: list[Input], times: np.ndarray) -> np.ndarray:
     """Tight LSODA solution (rtol 1e-10) integrated piecewise between input breakpoints; states (T, n)."""
     n = A.shape[0]
-    cuts = sorted({0.0, *(float(i.start_min) for i in inputs), *(float(i.start_min + i.duration_min) for i in inputs),
-                   float(times[-1])})
+    cuts = sorted(
+        {
+            0.0,
+            *(float(i.start_min) for i in inputs),
+            *(float(i.start_min + i.duration_min) for i in inputs),
+            float(times[-1]),
+        }
+    )
     x = np.zeros(n)
     out = np.zeros((times.size, n))
     for a, b in zip(cuts[:-1], cuts[1:], strict=True):
@@ -31,8 +37,9 @@ def _ode_reference(A: np.ndarray, inputs: list[Input], times: np.ndarray) -> np.
             if item.duration_min > 0 and item.start_min <= a < item.start_min + item.duration_min:
                 rate[item.compartment] += float(np.ravel(item.amount_mg)[0]) / item.duration_min
         mask = (times >= a) & (times < b) if b < cuts[-1] else (times >= a) & (times <= b)
-        sol = solve_ivp(lambda t, y: A @ y + rate, (a, b), x, method="LSODA", rtol=1e-10, atol=1e-14,
-                        dense_output=True)
+        sol = solve_ivp(
+            lambda t, y: A @ y + rate, (a, b), x, method="LSODA", rtol=1e-10, atol=1e-14, dense_output=True
+        )
         if mask.any():
             out[mask] = sol.sol(times[mask]).T
         x = sol.y[:, -1].copy()
@@ -42,8 +49,9 @@ def _ode_reference(A: np.ndarray, inputs: list[Input], times: np.ndarray) -> np.
 def _built(model_id: str, regimen: Regimen, n: int = 1, seed: int | None = None):
     model = MODELS[model_id]
     etas = sample_etas(model, n, seed) if seed is not None else {}
-    A, C, route_inputs, _ = _system(model, Covariates.from_patient(Patient(70, 40), n), etas,
-                                    EFFECT_SITES[model.default_effect_site])
+    A, C, route_inputs, _ = _system(
+        model, Covariates.from_patient(Patient(70, 40), n), etas, EFFECT_SITES[model.default_effect_site]
+    )
     return A, C, _inputs(model, regimen, route_inputs, n)
 
 
@@ -98,8 +106,11 @@ def test_mass_balance_dose_equals_body_plus_eliminated() -> None:
     states = solve(A, C, inputs, times, method="stepping")[0]
     given = np.zeros_like(times)
     for item in inputs:
-        frac = np.clip((times - item.start_min) / item.duration_min, 0, 1) if item.duration_min else (
-            times >= item.start_min).astype(float)
+        frac = (
+            np.clip((times - item.start_min) / item.duration_min, 0, 1)
+            if item.duration_min
+            else (times >= item.start_min).astype(float)
+        )
         given += float(item.amount_mg[0]) * frac
     assert regimen.total_mg == pytest.approx(84.0)
     assert np.max(np.abs(states.sum(axis=0) - given)) < 1e-9 * given.max()
@@ -119,8 +130,15 @@ rates = st.floats(min_value=1e-3, max_value=2.0)
 
 
 @settings(max_examples=40, deadline=None)
-@given(k10=rates, k12=rates, k21=rates, a=st.floats(0.1, 100.0), b=st.floats(0.1, 100.0),
-       start=st.floats(0.0, 60.0), duration=st.floats(0.5, 120.0))
+@given(
+    k10=rates,
+    k12=rates,
+    k21=rates,
+    a=st.floats(0.1, 100.0),
+    b=st.floats(0.1, 100.0),
+    start=st.floats(0.0, 60.0),
+    duration=st.floats(0.5, 120.0),
+)
 def test_superposition_and_non_negativity_hold_for_any_two_compartment_model(
     k10: float, k12: float, k21: float, a: float, b: float, start: float, duration: float
 ) -> None:

@@ -18,12 +18,36 @@ from ketacare.pharmacology.library import KAMP_META_CL_L_H, KAMP_META_VD_L
 # vignette: (ethnicity, age) -> dose mg -> (esketamine Cmax ng/mL, esketamine AUC0-24 ng.h/mL,
 # noresketamine Cmax ng/mL, noresketamine AUC0-24 ng.h/mL).
 TABLE_4 = {
-    ("not-asian", 45): {28: (43.8, 147.3, 59.1, 274.4), 56: (72.5, 254.7, 119.7, 516.3), 84: (101.0, 362.2, 180.0, 758.0)},
-    ("asian", 45): {28: (44.1, 158.2, 73.4, 371.8), 56: (73.2, 275.9, 148.5, 704.8), 84: (102.4, 393.5, 223.5, 1037.0)},
-    ("japanese", 45): {28: (57.5, 194.7, 72.1, 406.4), 56: (94.5, 335.1, 146.3, 760.8), 84: (131.3, 475.4, 220.4, 1114.0)},
-    ("not-asian", 70): {28: (44.6, 160.4, 57.3, 277.9), 56: (73.8, 275.8, 117.2, 522.0), 84: (102.7, 391.2, 177.0, 765.9)},
-    ("asian", 70): {28: (44.9, 171.0, 71.4, 373.9), 56: (74.4, 296.3, 145.9, 708.0), 84: (103.8, 421.5, 220.4, 1042.0)},
-    ("japanese", 70): {28: (58.8, 212.2, 69.0, 409.2), 56: (96.5, 363.1, 141.7, 765.3), 84: (133.8, 513.9, 214.4, 1121.0)},
+    ("not-asian", 45): {
+        28: (43.8, 147.3, 59.1, 274.4),
+        56: (72.5, 254.7, 119.7, 516.3),
+        84: (101.0, 362.2, 180.0, 758.0),
+    },
+    ("asian", 45): {
+        28: (44.1, 158.2, 73.4, 371.8),
+        56: (73.2, 275.9, 148.5, 704.8),
+        84: (102.4, 393.5, 223.5, 1037.0),
+    },
+    ("japanese", 45): {
+        28: (57.5, 194.7, 72.1, 406.4),
+        56: (94.5, 335.1, 146.3, 760.8),
+        84: (131.3, 475.4, 220.4, 1114.0),
+    },
+    ("not-asian", 70): {
+        28: (44.6, 160.4, 57.3, 277.9),
+        56: (73.8, 275.8, 117.2, 522.0),
+        84: (102.7, 391.2, 177.0, 765.9),
+    },
+    ("asian", 70): {
+        28: (44.9, 171.0, 71.4, 373.9),
+        56: (74.4, 296.3, 145.9, 708.0),
+        84: (103.8, 421.5, 220.4, 1042.0),
+    },
+    ("japanese", 70): {
+        28: (58.8, 212.2, 69.0, 409.2),
+        56: (96.5, 363.1, 141.7, 765.3),
+        84: (133.8, 513.9, 214.4, 1121.0),
+    },
 }
 STRATA = [(eth, age, dose) for (eth, age), doses in TABLE_4.items() for dose in doses]
 
@@ -31,14 +55,20 @@ STRATA = [(eth, age, dose) for (eth, age), doses in TABLE_4.items() for dose in 
 def _exposure(ethnicity: str, age: float, dose: float) -> tuple[float, float, float, float]:
     # Table 4 gives all devices of a dose at once (the vignette's per-dose effective FRn is the same thing).
     times = np.arange(0.0, 24 * 60 + 0.01, 0.25)
-    sim = simulate(MODELS["perez-ruixo-2020"], Patient(70, age, "male", None, ethnicity),
-                   Regimen.intranasal_devices(dose, 28.0, 0.0), times)
+    sim = simulate(
+        MODELS["perez-ruixo-2020"],
+        Patient(70, age, "male", None, ethnicity),
+        Regimen.intranasal_devices(dose, 28.0, 0.0),
+        times,
+    )
     esk, nk = sim.ketamine_plasma_ng_ml[0], sim.norketamine_plasma_ng_ml[0]  # type: ignore[index]
     return esk.max(), np.trapezoid(esk, times) / 60, nk.max(), np.trapezoid(nk, times) / 60
 
 
 @pytest.mark.parametrize(("ethnicity", "age", "dose"), STRATA)
-def test_perez_ruixo_2020_table_4_esketamine_cmax_and_auc_within_5_percent(ethnicity: str, age: float, dose: int) -> None:
+def test_perez_ruixo_2020_table_4_esketamine_cmax_and_auc_within_5_percent(
+    ethnicity: str, age: float, dose: int
+) -> None:
     cmax, auc, _, _ = _exposure(ethnicity, age, dose)
     pub_cmax, pub_auc, _, _ = TABLE_4[(ethnicity, age)][dose]
     assert cmax == pytest.approx(pub_cmax, rel=0.05)
@@ -46,7 +76,9 @@ def test_perez_ruixo_2020_table_4_esketamine_cmax_and_auc_within_5_percent(ethni
 
 
 @pytest.mark.parametrize(("ethnicity", "age", "dose"), STRATA)
-def test_perez_ruixo_2020_table_4_noresketamine_cmax_within_5_percent(ethnicity: str, age: float, dose: int) -> None:
+def test_perez_ruixo_2020_table_4_noresketamine_cmax_within_5_percent(
+    ethnicity: str, age: float, dose: int
+) -> None:
     _, _, cmax, _ = _exposure(ethnicity, age, dose)
     assert cmax == pytest.approx(TABLE_4[(ethnicity, age)][dose][2], rel=0.05)
 
@@ -78,8 +110,14 @@ def test_hijazi_2003_abstract_clearance_half_life_and_volume_from_its_parameters
 
 
 def _herd_children_at_10_min(n: int = 4000) -> np.ndarray:
-    sim = simulate(MODELS["herd-2007"], Patient(32.5, 8.3, "male"), Regimen.single("iv-bolus", 32.5),
-                   np.array([10.0]), n=n, seed=2007)
+    sim = simulate(
+        MODELS["herd-2007"],
+        Patient(32.5, 8.3, "male"),
+        Regimen.single("iv-bolus", 32.5),
+        np.array([10.0]),
+        n=n,
+        seed=2007,
+    )
     return sim.ketamine_plasma_ng_ml[:, 0] / 1000.0  # mg/L
 
 
@@ -99,16 +137,22 @@ def test_herd_2007_half_below_0_75_mg_l_at_10_min_is_not_reproduced_by_its_own_p
 
 
 @pytest.mark.parametrize("model_id", ["domino-1984", "clements-1981", "hijazi-2003", "kamp-2020"])
-def test_end_of_infusion_after_0_5_mg_kg_over_40_min_is_inside_the_range_of_depression_trials(model_id: str) -> None:
+def test_end_of_infusion_after_0_5_mg_kg_over_40_min_is_inside_the_range_of_depression_trials(
+    model_id: str,
+) -> None:
     """Zanos 2018 Table 1: dissociation at 100-250 ng/mL (Krystal 1994) and Cmax 185 ng/mL venous (Zarate
     2006) after 0.5 mg/kg racemic ketamine over 40 min.  Typical 70-kg adult."""
-    sim = simulate(MODELS[model_id], Patient(70, 40), Regimen.single("iv-infusion", 35.0, 40.0), np.array([40.0]))
+    sim = simulate(
+        MODELS[model_id], Patient(70, 40), Regimen.single("iv-infusion", 35.0, 40.0), np.array([40.0])
+    )
     assert 100.0 <= sim.ketamine_plasma_ng_ml[0, 0] <= 260.0
 
 
 def test_arterial_kamp_model_runs_higher_than_the_venous_185_ng_ml_at_end_of_infusion() -> None:
     """Kamp 2020's central compartment is arterial; Henthorn 2018: arterial > venous during infusion."""
-    sim = simulate(MODELS["kamp-2020"], Patient(70, 40), Regimen.single("iv-infusion", 35.0, 40.0), np.array([40.0]))
+    sim = simulate(
+        MODELS["kamp-2020"], Patient(70, 40), Regimen.single("iv-infusion", 35.0, 40.0), np.array([40.0])
+    )
     assert sim.ketamine_plasma_ng_ml[0, 0] > 185.0
 
 
@@ -131,5 +175,7 @@ def test_perez_ruixo_2020_hepatic_extraction_and_oral_bioavailability_follow_fro
     times = np.arange(0.0, 7 * 24 * 60.0, 1.0)
     iv = simulate(MODELS["perez-ruixo-2020"], Patient(70, 40), Regimen.single("iv-bolus", 28.0), times)
     po = simulate(MODELS["perez-ruixo-2020"], Patient(70, 40), Regimen.single("oral", 84.0), times)
-    f = (np.trapezoid(po.ketamine_plasma_ng_ml[0], times) / 84) / (np.trapezoid(iv.ketamine_plasma_ng_ml[0], times) / 28)
+    f = (np.trapezoid(po.ketamine_plasma_ng_ml[0], times) / 84) / (
+        np.trapezoid(iv.ketamine_plasma_ng_ml[0], times) / 28
+    )
     assert f == pytest.approx(p["f_gut"] * (1 - e), rel=0.01)

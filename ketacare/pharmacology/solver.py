@@ -280,8 +280,9 @@ def _solve_modal_stepping(
     first_output = 0
     for i, knot in enumerate(knots):
         b = bound_index.get(float(knot))
-        if b is not None and modal_jumps[b] is not None:
-            z += modal_jumps[b]
+        jump = modal_jumps[b] if b is not None else None
+        if jump is not None:
+            z += jump
         if is_output[i]:
             row = out[first_output]
             np.einsum("okn,kn->on", weights, z, out=row)

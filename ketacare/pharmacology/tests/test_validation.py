@@ -67,7 +67,7 @@ def _exposure(ethnicity: str, age: float, dose: float) -> tuple[float, float, fl
 
 @pytest.mark.parametrize(("ethnicity", "age", "dose"), STRATA)
 def test_perez_ruixo_2020_table_4_esketamine_cmax_and_auc_within_5_percent(
-    ethnicity: str, age: float, dose: int
+    ethnicity: str, age: int, dose: int
 ) -> None:
     cmax, auc, _, _ = _exposure(ethnicity, age, dose)
     pub_cmax, pub_auc, _, _ = TABLE_4[(ethnicity, age)][dose]
@@ -77,7 +77,7 @@ def test_perez_ruixo_2020_table_4_esketamine_cmax_and_auc_within_5_percent(
 
 @pytest.mark.parametrize(("ethnicity", "age", "dose"), STRATA)
 def test_perez_ruixo_2020_table_4_noresketamine_cmax_within_5_percent(
-    ethnicity: str, age: float, dose: int
+    ethnicity: str, age: int, dose: int
 ) -> None:
     _, _, cmax, _ = _exposure(ethnicity, age, dose)
     assert cmax == pytest.approx(TABLE_4[(ethnicity, age)][dose][2], rel=0.05)
@@ -85,7 +85,7 @@ def test_perez_ruixo_2020_table_4_noresketamine_cmax_within_5_percent(
 
 @pytest.mark.parametrize(("ethnicity", "age", "dose"), STRATA)
 def test_perez_ruixo_2020_noresketamine_auc_is_inconsistent_with_its_own_table_3(
-    ethnicity: str, age: float, dose: int
+    ethnicity: str, age: int, dose: int
 ) -> None:
     """Published inconsistency: Table 3 reproduces Table 4's noresketamine Cmax but not its AUC0-24.
 

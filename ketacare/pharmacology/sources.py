@@ -91,6 +91,14 @@ SOURCES: dict[str, Source] = {
             "10.1007/s40262-020-00953-4",
         ),
         Source(
+            "simons-2022",
+            "Simons P, Olofsen E, van Velzen M, et al. S-ketamine oral thin film - part 1: population "
+            "pharmacokinetics of S-ketamine, S-norketamine and S-hydroxynorketamine. Front Pain Res "
+            "2022;3:946486. Abstract: bioavailability 26 +/- 1%, 80% of S-ketamine metabolised to "
+            "S-norketamine. Table 4 values as transcribed in nlmixr2lib Simons_2022_s_ketamine.R.",
+            "10.3389/fpain.2022.946486",
+        ),
+        Source(
             "olofsen-2012",
             "Olofsen E, et al. Estimation of the contribution of norketamine to "
             "ketamine-induced acute pain relief and neurocognitive impairment in healthy volunteers. "

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
-from ketacare.pharmacology import MODELS, Patient, Regimen
+from ketacare.pharmacology import MODELS, DoseEvent, Patient, Regimen
 from ketacare.pharmacology.effects import EFFECT_SITES
 from ketacare.pharmacology.model import Covariates
 from ketacare.pharmacology.simulate import _inputs, _system, sample_etas
@@ -61,6 +61,10 @@ CASES = [
     ("perez-ruixo-2020", Regimen.intranasal_devices(84.0, 28.0, 5.0)),
     ("perez-ruixo-2020", Regimen.single("oral", 84.0)),
     ("herd-2007", Regimen.single("iv-infusion", 30.0, 1.0)),
+    (
+        "simons-2022",
+        Regimen((DoseEvent("sublingual", 50.0, 0.0), DoseEvent("iv-infusion", 20.0, 360.0, 20.0))),
+    ),
 ]
 
 

@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 
-from ketacare.pharmacology import MODELS, Patient, Regimen, simulate
+from ketacare.pharmacology import MODELS, DoseEvent, Patient, Regimen, simulate
 from ketacare.pharmacology.library import KAMP_META_CL_L_H, KAMP_META_VD_L
 
 # Perez-Ruixo 2020 Table 4 (model-based exposure, typical patients), as transcribed in the nlmixr2lib
@@ -179,3 +179,27 @@ def test_perez_ruixo_2020_hepatic_extraction_and_oral_bioavailability_follow_fro
         np.trapezoid(iv.ketamine_plasma_ng_ml[0], times) / 28
     )
     assert f == pytest.approx(p["f_gut"] * (1 - e), rel=0.01)
+
+
+@pytest.mark.parametrize(("film_mg", "low", "high"), [(50.0, 259.0, 287.0), (100.0, 251.0, 269.0)])
+def test_simons_2022_arterial_peak_after_20_mg_iv_over_20_min_is_inside_the_published_confidence_interval(
+    film_mg: float, low: float, high: float
+) -> None:
+    """Simons 2022 (Part 1 results, also thesis p. 21): 6 h after the film, 20 mg S-ketamine IV over 20 min
+    peaked at 273 (95% CI 259-287) ng/mL on the 50-mg day and 260 (251-269) on the 100-mg day.
+    Typical subject of the study (73 kg, 24 y)."""
+    regimen = Regimen((DoseEvent("sublingual", film_mg, 0.0), DoseEvent("iv-infusion", 20.0, 360.0, 20.0)))
+    times = np.arange(360.0, 480.0, 0.25)
+    sim = simulate(MODELS["simons-2022"], Patient(73, 24), regimen, times)
+    assert low <= sim.ketamine_plasma_ng_ml[0].max() <= high
+
+
+def test_simons_2022_film_bioavailability_is_26_percent() -> None:
+    """Simons 2022 abstract: 'S-ketamine bioavailability was 26 +/- 1%'."""
+    times = np.arange(0.0, 3 * 24 * 60.0, 1.0)
+    film = simulate(MODELS["simons-2022"], Patient(73, 24), Regimen.single("sublingual", 50.0), times)
+    iv = simulate(MODELS["simons-2022"], Patient(73, 24), Regimen.single("iv-bolus", 20.0), times)
+    f = (np.trapezoid(film.ketamine_plasma_ng_ml[0], times) / 50) / (
+        np.trapezoid(iv.ketamine_plasma_ng_ml[0], times) / 20
+    )
+    assert f == pytest.approx(0.26, abs=0.01)

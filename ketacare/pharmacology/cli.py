@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import math
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,7 +23,7 @@ from .effects import BANDS, EFFECT_SITES, racemic_equivalent
 from .library import MODELS, default_model, get_model, weight_range_of_all_models
 from .model import ETHNICITIES, ROUTES, SEXES, Model, Patient, Regimen
 from .plot import svg_plot
-from .simulate import SimulationError, sample_etas, simulate
+from .simulate import SimulationError, sample_etas, simulate, tidy
 from .sources import cite
 from .timeline import timeline
 from .units import SALT_FORMS, DoseError, parse_dose
@@ -359,7 +360,7 @@ def _cmd_population(args: argparse.Namespace) -> int:
         for column in COLUMNS[1:]:
             values = stats[column]
             for i, level in enumerate(levels):
-                row[f"{column}_p{level}"] = None if values is None else float(values[i, j])
+                row[f"{column}_p{level}"] = None if values is None else tidy(values[i, j])
         rows.append(row)
     header = _header(model, effect_site, regimen, warnings, notes)
     header.update({"n": args.n, "seed": args.seed, "percentiles": list(levels)})
@@ -380,7 +381,7 @@ def _cmd_timeline(args: argparse.Namespace) -> int:
         seed=args.seed,
         effect_site=args.effect_site,
     )
-    result.warnings = notes + result.warnings
+    result.notes = notes + result.notes
     if args.format == "json":
         json.dump(result.as_dict(), sys.stdout, indent=2, default=lambda v: None)
         sys.stdout.write("\n")
@@ -417,6 +418,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyError as exc:
         print(f"ketacare pk: error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) stopped early: that is not an error for us.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except OSError as exc:
         print(f"ketacare pk: error: {exc}", file=sys.stderr)
         return 2

@@ -11,6 +11,16 @@ from .effects import EFFECT_SITES, EffectSite, nmda_occupancy
 from .model import Covariates, FloatArray, Model, Patient, Regimen
 from .solver import Input, solve
 
+# Below this, a concentration (ng/mL) or occupancy is floating-point round-off of an exact zero
+# (e.g. 1e-14 at the moment a dose goes into a depot), so reports show 0.
+REPORT_FLOOR = 1e-9
+
+
+def tidy(value: float) -> float:
+    """A reported value, with round-off below :data:`REPORT_FLOOR` shown as 0."""
+    value = float(value)
+    return 0.0 if abs(value) < REPORT_FLOOR else value
+
 
 class SimulationError(ValueError):
     """A request the models cannot answer (route not offered, bad times, ...)."""
@@ -50,19 +60,15 @@ class Simulation:
     def rows(self, subject: int = 0) -> list[dict[str, float | None]]:
         """One dict per time for one subject, with the column names scripts rely on."""
         out: list[dict[str, float | None]] = []
+        nk_all = self.norketamine_plasma_ng_ml
         for j, t in enumerate(self.times_min):
-            nk = (
-                None
-                if self.norketamine_plasma_ng_ml is None
-                else float(self.norketamine_plasma_ng_ml[subject, j])
-            )
             out.append(
                 {
                     "time_min": float(t),
-                    "ketamine_plasma_ng_ml": float(self.ketamine_plasma_ng_ml[subject, j]),
-                    "ketamine_effect_ng_ml": float(self.ketamine_effect_ng_ml[subject, j]),
-                    "norketamine_plasma_ng_ml": nk,
-                    "nmda_occupancy": float(self.nmda_occupancy[subject, j]),
+                    "ketamine_plasma_ng_ml": tidy(self.ketamine_plasma_ng_ml[subject, j]),
+                    "ketamine_effect_ng_ml": tidy(self.ketamine_effect_ng_ml[subject, j]),
+                    "norketamine_plasma_ng_ml": None if nk_all is None else tidy(nk_all[subject, j]),
+                    "nmda_occupancy": tidy(self.nmda_occupancy[subject, j]),
                 }
             )
         return out

@@ -89,6 +89,7 @@ class Timeline:
     dissociation_threshold_ng_ml: float
     threshold_scale: str
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     hypothesis: str = HYPOTHESIS_NOTE
 
     def as_dict(self) -> dict[str, Any]:
@@ -104,10 +105,13 @@ class Timeline:
 
         def band(key: str, unit: str = "min") -> str:
             p = self.percentiles.get(key, {})
-            lo, hi = p.get("p5"), p.get("p95")
+            lo, hi, share = p.get("p5"), p.get("p95"), p.get("fraction_defined")
             if lo is None or hi is None:
                 return ""
-            return f" (5th-95th percentile {lo:.0f}-{hi:.0f} {unit}, n={self.population_n})"
+            among = ""
+            if share is not None and share < 1.0:
+                among = f", among the {100 * share:.0f}% who reach the range"
+            return f" (5th-95th percentile {lo:.0f}-{hi:.0f} {unit}, n={self.population_n}{among})"
 
         if t.onset_min is None:
             lines.append(
@@ -139,6 +143,7 @@ class Timeline:
             )
         else:
             lines.append("Norketamine: not modelled by this model.")
+        lines.extend(f"Note: {note}" for note in self.notes)
         lines.extend(f"Warning: {w}" for w in self.warnings)
         lines.append(self.hypothesis)
         return "\n".join(lines)

@@ -186,6 +186,11 @@ def _build_request(args: argparse.Namespace) -> tuple[Model, Patient, Regimen, l
             f"intranasal {amount:.3g} mg given as {len(regimen.events)} device(s) "
             f"{args.device_interval_min:g} min apart"
         )
+        if abs(len(regimen.events) * args.device_mg - amount) > 1e-6 * amount:
+            notes.append(
+                f"{amount:.3g} mg is not a whole number of {args.device_mg:g}-mg devices: split into "
+                f"{len(regimen.events)} equal parts of {amount / len(regimen.events):.3g} mg"
+            )
     else:
         regimen = Regimen.repeated(args.route, amount, args.repeat, args.interval_min, args.duration_min)
     if args.repeat > 1 and (args.loading_dose or args.route == "intranasal"):

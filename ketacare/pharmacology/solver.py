@@ -226,18 +226,21 @@ def _solve_modal_vectorised(
         lo, hi = np.searchsorted(times, [start, end], side="left")
         if hi > lo:
             tau = times[lo:hi] - start
-            growth = np.exp(lam[:, None, :] * tau[None, :, None])  # (N, T, n)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                integral = np.where(
-                    lam[:, None, :] != 0.0, (growth - 1.0) / lam[:, None, :], tau[None, :, None]
-                )
-            # expm1 keeps full precision for small lam*tau where (growth - 1) would cancel.
-            small = np.abs(lam[:, None, :] * tau[None, :, None]) < 1e-5
-            if np.any(small):
-                exact = np.expm1(lam[:, None, :] * tau[None, :, None])
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    integral = np.where(small & (lam[:, None, :] != 0.0), exact / lam[:, None, :], integral)
-            state = z[:, None, :] * growth + q[:, None, :] * integral
+            exponent = lam[:, None, :] * tau[None, :, None]  # (N, T, n)
+            growth = np.exp(exponent)
+            if np.any(q):
+                # (e^x - 1) / lam; expm1 only where x is small enough for (e^x - 1) to cancel.
+                excess = growth - 1.0
+                small = np.abs(exponent) < 1e-5
+                excess[small] = np.expm1(exponent[small])
+                rates_lam = np.broadcast_to(lam[:, None, :], exponent.shape)
+                zero = rates_lam == 0.0
+                integral = np.divide(excess, np.where(zero, 1.0, rates_lam))
+                if np.any(zero):  # an accumulating state: the integral of 1 is tau
+                    integral[zero] = np.broadcast_to(tau[None, :, None], exponent.shape)[zero]
+                state = z[:, None, :] * growth + q[:, None, :] * integral
+            else:
+                state = z[:, None, :] * growth
             out[:, :, lo:hi] = np.einsum("nok,ntk->not", weights, state)
         if np.isfinite(end):
             step = float(end - start)

@@ -145,6 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}"
     )
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    # Other processes share the CPUs on a CI box; the load average says how noisy the run was.
+    load = ", load average at end {:.1f}/{:.1f}/{:.1f} (1/5/15 min)".format(*os.getloadavg())
     table = ["| Benchmark | Result | Target | Met |", "|---|---|---|---|"]
     for name, value, target, met in rows:
         table.append(f"| {name} | {value} | {target} | {'' if met is None else ('yes' if met else 'NO')} |")
@@ -152,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         [
             "## Pharmacology (`python -m benchmarks.pharmacology`)",
             "",
-            f"Run {now} on {machine}.",
+            f"Run {now} on {machine}{load}.",
             "",
             "Model otto-2021 (Fanta 2015 S-ketamine + Otto 2021 S-norketamine, Olofsen 2012 effect "
             "site), 0.5 mg/kg "

@@ -136,24 +136,24 @@ def test_herd_2007_half_below_0_75_mg_l_at_10_min_is_not_reproduced_by_its_own_p
     assert np.mean(c < 0.75) > 0.9
 
 
-@pytest.mark.parametrize("model_id", ["domino-1984", "clements-1981", "hijazi-2003", "kamp-2020"])
+@pytest.mark.parametrize("model_id", ["domino-1984", "clements-1981", "hijazi-2003"])
 def test_end_of_infusion_after_0_5_mg_kg_over_40_min_is_inside_the_range_of_depression_trials(
     model_id: str,
 ) -> None:
     """Zanos 2018 Table 1: dissociation at 100-250 ng/mL (Krystal 1994) and Cmax 185 ng/mL venous (Zarate
-    2006) after 0.5 mg/kg racemic ketamine over 40 min.  Typical 70-kg adult."""
-    sim = simulate(
-        MODELS[model_id], Patient(70, 40), Regimen.single("iv-infusion", 35.0, 40.0), np.array([40.0])
-    )
-    assert 100.0 <= sim.ketamine_plasma_ng_ml[0, 0] <= 260.0
+    2006) after 0.5 mg/kg racemic ketamine over 40 min.  Typical 70-kg adult.  Kamp 2020 is tested
+    separately: its central compartment is arterial."""
+    regimen = Regimen.single("iv-infusion", 35.0, 40.0)
+    sim = simulate(MODELS[model_id], Patient(70, 40), regimen, np.array([40.0]))
+    assert 100.0 <= sim.ketamine_plasma_ng_ml[0, 0] <= 250.0
 
 
-def test_arterial_kamp_model_runs_higher_than_the_venous_185_ng_ml_at_end_of_infusion() -> None:
-    """Kamp 2020's central compartment is arterial; Henthorn 2018: arterial > venous during infusion."""
-    sim = simulate(
-        MODELS["kamp-2020"], Patient(70, 40), Regimen.single("iv-infusion", 35.0, 40.0), np.array([40.0])
-    )
-    assert sim.ketamine_plasma_ng_ml[0, 0] > 185.0
+def test_arterial_kamp_model_runs_above_the_venous_trial_range_at_end_of_infusion() -> None:
+    """Kamp 2020's central compartment is arterial; arterial exceeds venous during an infusion (Henthorn
+    2018).  It gives 253 ng/mL, just above the venous 100-250 ng/mL of the trials: expected, not tuned."""
+    regimen = Regimen.single("iv-infusion", 35.0, 40.0)
+    sim = simulate(MODELS["kamp-2020"], Patient(70, 40), regimen, np.array([40.0]))
+    assert 250.0 < sim.ketamine_plasma_ng_ml[0, 0] < 260.0
 
 
 def test_kamp_2020_three_compartment_values_fall_inside_the_meta_analysis_confidence_intervals() -> None:

@@ -97,6 +97,35 @@ def _baseline(subjects: int) -> float:
     return time.perf_counter() - start
 
 
+HEADING = "## Pharmacology (`python -m benchmarks.pharmacology`)"
+INTRO = (
+    "Model otto-2021 (Fanta 2015 S-ketamine + Otto 2021 S-norketamine, Olofsen 2012 effect site), "
+    "0.5 mg/kg over 40 min, 70 kg; outputs ketamine plasma, effect site, norketamine and NMDA occupancy at "
+    "1441 times. The exact solver diagonalises each subject's rate matrix once and steps the modes with "
+    "cached factors, splitting subjects across threads; the baseline integrates the same matrices with "
+    "LSODA one subject at a time, in the same run (so the ratio is robust to machine load while absolute "
+    "times are not: the development box has 2 cores shared with other jobs, hence the load average).\n\n"
+    "Cold vs warm: the first touch of freshly mapped memory is slow on this virtual machine (the 10,000 x "
+    "1441 x 3 float64 outputs are 346 MB), so the first call in a process pays page faults later calls do "
+    "not.\n\nThe most recent runs, newest first:\n"
+)
+KEEP_RUNS = 5
+
+
+def _write(run: str) -> None:
+    """Put ``run`` first in the pharmacology section of docs/performance.md, keeping the last runs."""
+    text = DOC.read_text() if DOC.exists() else "# Performance\n\nBenchmark results per component.\n"
+    before, section, after = text, "", ""
+    if HEADING in text:
+        before, rest = text.split(HEADING, 1)
+        section, sep, tail = rest.partition("\n## ")
+        after = sep + tail
+    previous = ["### Run " + chunk.strip() + "\n" for chunk in section.split("### Run ")[1:]]
+    runs = [run, *previous][:KEEP_RUNS]
+    body = "\n".join([HEADING, "", INTRO, *runs])
+    DOC.write_text(before.rstrip("\n") + "\n\n" + body.rstrip("\n") + "\n" + (after if after else ""))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.pharmacology")
     parser.add_argument("--baseline-subjects", type=int, default=300)
@@ -150,45 +179,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     table = ["| Benchmark | Result | Target | Met |", "|---|---|---|---|"]
     for name, value, target, met in rows:
         table.append(f"| {name} | {value} | {target} | {'' if met is None else ('yes' if met else 'NO')} |")
-    section = "\n".join(
-        [
-            "## Pharmacology (`python -m benchmarks.pharmacology`)",
-            "",
-            f"Run {now} on {machine}{load}.",
-            "",
-            "Model otto-2021 (Fanta 2015 S-ketamine + Otto 2021 S-norketamine, Olofsen 2012 effect "
-            "site), 0.5 mg/kg "
-            "over 40 min, 70 kg; outputs ketamine plasma, effect site, norketamine and NMDA "
-            "occupancy at 1441 "
-            "times. The exact solver diagonalises each subject's rate matrix once and steps the "
-            "modes with cached "
-            "factors; the baseline integrates the same matrices with LSODA one subject at a time.",
-            "",
-            *table,
-            "",
-            "Cold vs warm: on this virtual machine the first touch of freshly mapped memory is slow "
-            "(the 10,000 x "
-            "1441 x 3 float64 outputs are 346 MB), so the first call in a process pays page faults "
-            "that later "
-            "calls do not.",
-            "",
-        ]
-    )
-    print(section)
+    run = "\n".join([f"### Run {now}", "", f"{machine}{load}.", "", *table, ""])
+    print(run)
     if not args.no_write:
-        text = (
-            DOC.read_text()
-            if DOC.exists()
-            else "# Performance\n\nBenchmark results, newest run per section.\n\n"
-        )
-        marker = "## Pharmacology ("
-        if marker in text:
-            head, rest = text.split(marker, 1)
-            tail = rest.split("\n## ", 1)
-            text = head + section + ("\n## " + tail[1] if len(tail) > 1 else "")
-        else:
-            text = text.rstrip("\n") + "\n\n" + section
-        DOC.write_text(text)
+        _write(run)
         print(f"written to {DOC}", file=sys.stderr)
     return 0
 

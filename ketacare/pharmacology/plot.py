@@ -1,0 +1,92 @@
+"""A dependency-free SVG plot of concentrations over time (plasma, effect site, norketamine)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+import numpy as np
+
+from .model import FloatArray
+
+_W, _H = 760, 420
+_LEFT, _RIGHT, _TOP, _BOTTOM = 70, 20, 40, 50
+
+
+def _nice_max(value: float) -> float:
+    if value <= 0:
+        return 1.0
+    exponent = 10 ** np.floor(np.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * exponent:
+            return float(step * exponent)
+    return float(10 * exponent)
+
+
+def svg_plot(
+    times_min: FloatArray,
+    series: Sequence[tuple[str, FloatArray, str]],
+    title: str,
+    bands: Sequence[tuple[str, float, float | None]] = (),
+) -> str:
+    """Return an SVG document.
+
+    Parameters
+    ----------
+    times_min : ndarray, shape (T,)
+    series : sequence of (label, values[T], colour)
+    title : str
+    bands : sequence of (label, low, high or None): shaded horizontal concentration bands.
+    """
+    hours = times_min / 60.0
+    x_max = float(hours[-1]) if hours[-1] > 0 else 1.0
+    y_max = _nice_max(max(float(np.nanmax(v)) for _, v, _ in series) * 1.05)
+    plot_w, plot_h = _W - _LEFT - _RIGHT, _H - _TOP - _BOTTOM
+
+    def x(v: float) -> float:
+        return _LEFT + plot_w * v / x_max
+
+    def y(v: float) -> float:
+        return _TOP + plot_h * (1 - min(v, y_max) / y_max)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_W}" height="{_H}" '
+        'font-family="sans-serif" font-size="12">',
+        f'<text x="{_W / 2}" y="20" text-anchor="middle" font-size="14">{escape(title)}</text>',
+    ]
+    for label, low, high in bands:
+        if low >= y_max:
+            continue
+        top = y(high if high is not None else y_max)
+        parts.append(
+            f'<rect x="{_LEFT}" y="{top:.1f}" width="{plot_w}" height="{y(low) - top:.1f}" fill="#f4b942" '
+            f'fill-opacity="0.15"/><text x="{_W - _RIGHT - 4}" y="{y(low) - 4:.1f}" text-anchor="end" '
+            f'fill="#9a6b00">{escape(label)}</text>'
+        )
+    for i in range(6):
+        value = y_max * i / 5
+        parts.append(
+            f'<line x1="{_LEFT}" x2="{_W - _RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}" stroke="#ddd"/>'
+            f'<text x="{_LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end">{value:g}</text>'
+        )
+    for i in range(7):
+        value = x_max * i / 6
+        parts.append(
+            f'<text x="{x(value):.1f}" y="{_H - _BOTTOM + 18}" text-anchor="middle">{value:.3g}</text>'
+        )
+    parts.append(f'<text x="{_LEFT + plot_w / 2}" y="{_H - 10}" text-anchor="middle">time (h)</text>')
+    parts.append(
+        f'<text x="16" y="{_TOP + plot_h / 2}" transform="rotate(-90 16 {_TOP + plot_h / 2})" '
+        'text-anchor="middle">ng/mL</text>'
+    )
+    parts.append(
+        f'<rect x="{_LEFT}" y="{_TOP}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#333"/>'
+    )
+    for k, (label, values, colour) in enumerate(series):
+        points = " ".join(f"{x(float(h)):.1f},{y(float(v)):.1f}" for h, v in zip(hours, values, strict=True))
+        parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.8"/>')
+        parts.append(
+            f'<text x="{_LEFT + 10}" y="{_TOP + 16 + 16 * k}" fill="{colour}">{escape(label)}</text>'
+        )
+    parts.append("</svg>")
+    return "\n".join(parts)

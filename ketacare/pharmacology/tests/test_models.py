@@ -1,0 +1,202 @@
+"""Every number has a source; the coded values are the published ones; units and salts convert."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ketacare.pharmacology import BANDS, EFFECT_SITES, MODELS, Patient, Regimen, parse_dose, simulate
+from ketacare.pharmacology.effects import KI_UM, UNBOUND_FRACTION, nmda_occupancy
+from ketacare.pharmacology.simulate import sample_etas
+from ketacare.pharmacology.sources import SOURCES
+from ketacare.pharmacology.units import (
+    BASE_PER_HCL,
+    MOLAR_MASS_KETAMINE,
+    MOLAR_MASS_KETAMINE_HCL,
+    MOLAR_MASS_NORKETAMINE,
+    DoseError,
+    salt_to_base,
+)
+
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "pharmacology.md"
+
+
+def test_every_parameter_band_and_effect_site_cites_a_known_source() -> None:
+    for model in MODELS.values():
+        assert all(p.source in SOURCES for p in model.params.values()), model.id
+        assert all(c in SOURCES for c in model.citations)
+        assert model.validity.source in SOURCES
+        if model.variability:
+            assert model.variability.source in SOURCES
+    for band in BANDS.values():
+        assert band.low_ng_ml.source in SOURCES
+    for site in EFFECT_SITES.values():
+        assert site.t_half_min.source in SOURCES
+    assert all(k.source in SOURCES for k in KI_UM.values())
+
+
+def test_every_unverified_model_is_listed_in_the_docs_under_unverified() -> None:
+    text = DOCS.read_text()
+    section = text.split("## Unverified", 1)[1]
+    for model in MODELS.values():
+        if any(not p.verified for p in model.params.values()):
+            assert model.id in section, model.id
+    assert "herd-2008" in section  # the children's ke0
+
+
+PUBLISHED = {
+    # Perez-Ruixo 2020 Table 3
+    "perez-ruixo-2020": {
+        "frn": 0.54,
+        "frn_later_device": 0.62,
+        "frn_japanese": 1.34,
+        "ka_n": 2.93,
+        "d_sw": 0.53,
+        "ka_sw": 1.45,
+        "d_po": 0.32,
+        "ka_po": 0.97,
+        "f_gut": 0.64,
+        "vc": 192,
+        "q1": 84.3,
+        "vp1": 143,
+        "q2": 37.6,
+        "vp2": 417,
+        "qh": 151,
+        "qh_age_slope": 2.19,
+        "vh": 101,
+        "kel": 1.11,
+        "kel_asian": 0.36,
+        "kmet": 2.77,
+        "nk_vc": 70.0,
+        "nk_cl": 38.0,
+        "nk_cl_asian": 0.81,
+        "nk_vp": 115,
+        "nk_q": 26.1,
+    },
+    # Herd 2007 abstract
+    "herd-2007": {"v1": 38.7, "v2": 102, "cl": 90, "q": 215},
+    # Fanta 2015 / Otto 2021 Table 3
+    "otto-2021": {
+        "v1": 133,
+        "cl": 95.2,
+        "vp1": 187,
+        "q1": 23.2,
+        "vp2": 98.8,
+        "q2": 157,
+        "nk_v": 98.638,
+        "nk_cl": 57.72,
+        "nk_vp": 160.04,
+        "nk_q": 42.778,
+        "fm": 1.0,
+    },
+    # Simons 2022 Table 4 (transcription) and abstract
+    "simons-2022": {
+        "f1": 0.263,
+        "d1": 13.1,
+        "ka1": 0.04,
+        "f2": 1.16,
+        "d2": 29.9,
+        "ka2": 0.049,
+        "mtt_gut": 10.7,
+        "v1": 11.6,
+        "v2": 39.0,
+        "v3": 174.0,
+        "cl": 1.48,
+        "q2": 2.43,
+        "q3": 1.21,
+        "nk_mtt": 20.1,
+        "nk_fm": 0.8,
+        "nk_vp": 221.0,
+        "nk_cl": 1.00,
+        "nk_q": 2.63,
+    },
+    # Transcriptions (unverified): opentiva
+    "domino-1984": {"v1": 0.063, "k10": 0.4381, "k12": 0.5921, "k13": 0.59, "k21": 0.247, "k31": 0.0146},
+    "hijazi-2003": {"v1": 1.08, "k10": 0.0333, "k12": 0.0088, "k21": 0.003},
+}
+
+
+@pytest.mark.parametrize("model_id", sorted(PUBLISHED))
+def test_coded_parameters_equal_the_published_values(model_id: str) -> None:
+    assert MODELS[model_id].typical() == pytest.approx(PUBLISHED[model_id])
+
+
+def test_variability_matches_published_cv_and_covariances() -> None:
+    herd = MODELS["herd-2007"].variability
+    assert herd is not None
+    assert np.sqrt(np.diag(herd.matrix())) == pytest.approx([0.64, 0.517, 0.381, 0.19])
+    otto = MODELS["otto-2021"].variability
+    assert otto is not None and otto.matrix()[0, 1] == pytest.approx(0.02261)
+    pr = MODELS["perez-ruixo-2020"].variability
+    assert pr is not None and "kmet" not in pr.names  # omitted in the paper, so not invented here
+    cv_vc = np.sqrt(np.exp(pr.matrix()[pr.names.index("vc"), pr.names.index("vc")]) - 1)
+    assert cv_vc == pytest.approx(0.275)
+
+
+def test_population_draws_are_reproducible_with_a_seed_and_follow_the_covariance() -> None:
+    model = MODELS["otto-2021"]
+    a, b = sample_etas(model, 20000, 7), sample_etas(model, 20000, 7)
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    draws = np.column_stack([a[k] for k in model.variability.names])  # type: ignore[union-attr]
+    assert np.cov(draws.T) == pytest.approx(model.variability.matrix(), abs=0.01)  # type: ignore[union-attr]
+
+
+def test_molar_masses_follow_from_the_molecular_formulas() -> None:
+    c, h, cl, n, o = 12.011, 1.008, 35.45, 14.007, 15.999
+    assert pytest.approx(13 * c + 16 * h + cl + n + o, abs=0.01) == MOLAR_MASS_KETAMINE
+    assert pytest.approx(13 * c + 17 * h + 2 * cl + n + o, abs=0.01) == MOLAR_MASS_KETAMINE_HCL
+    assert pytest.approx(12 * c + 14 * h + cl + n + o, abs=0.01) == MOLAR_MASS_NORKETAMINE
+
+
+def test_ketamine_hydrochloride_converts_to_base_and_the_spravato_device_matches_its_salt_content() -> None:
+    assert pytest.approx(0.867, abs=0.001) == BASE_PER_HCL
+    assert salt_to_base(100.0, "hcl") == pytest.approx(86.7, abs=0.1)
+    # 28 mg esketamine base per device corresponds to 32.3 mg esketamine hydrochloride.
+    assert pytest.approx(32.3, abs=0.05) == 28.0 / BASE_PER_HCL
+    assert parse_dose("0.5 mg/kg", "hcl").base_mg(70) == pytest.approx(35 * BASE_PER_HCL)
+
+
+@pytest.mark.parametrize("text", ["-1mg", "0mg", "5 g", "mg", "0.5mg/lb", ""])
+def test_unreadable_or_non_positive_doses_are_refused(text: str) -> None:
+    with pytest.raises(DoseError):
+        parse_dose(text)
+
+
+def test_occupancy_is_competitive_binding_with_the_published_ki_and_unbound_fraction() -> None:
+    # 71.3 ng/mL S-ketamine = 0.30 uM total; unbound 0.168 uM -> ratio 0.56 -> occupancy 0.359.
+    ratio = UNBOUND_FRACTION.value * 71.316 / MOLAR_MASS_KETAMINE / 0.30
+    assert nmda_occupancy(np.array([71.316]), None, "esketamine")[0] == pytest.approx(ratio / (1 + ratio))
+    racemic = nmda_occupancy(np.array([0.0, 100.0, 1000.0, 1e6]), None, "racemic ketamine")
+    assert racemic[0] == 0 and np.all(np.diff(racemic) > 0) and racemic[-1] < 1
+    with_nk = nmda_occupancy(np.array([100.0]), np.array([100.0]), "esketamine")
+    assert with_nk[0] > nmda_occupancy(np.array([100.0]), None, "esketamine")[0]
+
+
+def test_effect_site_constants_are_the_published_half_times() -> None:
+    assert EFFECT_SITES["olofsen-2012"].ke0_per_min == pytest.approx(np.log(2) / 6.1)
+    assert EFFECT_SITES["herd-2008"].t_half_min.value == pytest.approx(11 / 60)
+
+
+def test_effect_site_lags_plasma_and_equals_it_at_the_effect_peak() -> None:
+    times = np.arange(0.0, 240.0, 0.1)
+    sim = simulate(MODELS["domino-1984"], Patient(70, 40), Regimen.single("iv-bolus", 35.0), times)
+    cp, ce = sim.ketamine_plasma_ng_ml[0], sim.ketamine_effect_ng_ml[0]
+    peak = int(np.argmax(ce))
+    assert times[peak] > 0 and ce[peak] == pytest.approx(cp[peak], rel=1e-2)  # 0.1-min grid on a steep curve
+
+
+def test_a_second_intranasal_device_absorbs_less_than_the_first() -> None:
+    times = np.arange(0.0, 1440.0, 1.0)
+    one = simulate(MODELS["perez-ruixo-2020"], Patient(70, 40), Regimen.intranasal_devices(28, 28, 5), times)
+    two = simulate(MODELS["perez-ruixo-2020"], Patient(70, 40), Regimen.intranasal_devices(56, 28, 5), times)
+    auc1, auc2 = (np.trapezoid(s.ketamine_plasma_ng_ml[0], times) for s in (one, two))
+    assert auc1 < auc2 < 2 * auc1
+
+
+def test_patients_outside_the_validity_range_get_a_warning() -> None:
+    sim = simulate(
+        MODELS["perez-ruixo-2020"], Patient(35, 90), Regimen.single("iv-bolus", 28), np.array([10.0])
+    )
+    assert any("weight" in w for w in sim.warnings) and any("age" in w for w in sim.warnings)

@@ -127,7 +127,10 @@ def staff_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def credential_new(request: AuthedRequest, user_id: int) -> HttpResponse:
+    if not clinics_where(request.user, Action.MANAGE_STAFF).exists():
+        raise PermissionDenied("Only a clinic administrator may record credentials.")
     staff = get_object_or_404(staff_managed_by(request.user), pk=user_id)
+
     form = CredentialForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

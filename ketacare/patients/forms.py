@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from ketacare.accounts.models import Clinic
+from ketacare.accounts.models import Clinic, User
 from ketacare.forms_util import DateInput, DateTimeInput
 from ketacare.patients.models import (
     Allergy,
@@ -107,3 +107,14 @@ class SubstanceUseDisorderForm(forms.ModelForm):  # type: ignore[type-arg]
 
 class EnteredInErrorForm(forms.Form):
     reason = forms.CharField(max_length=300, label="Why is this entry wrong?")
+
+
+class CareTeamForm(forms.Form):
+    member = forms.ModelChoiceField(queryset=User.objects.none(), label="Staff member")
+    is_responsible = forms.BooleanField(
+        required=False, label="Responsible clinician (receives this patient's safety alerts)"
+    )
+
+    def __init__(self, *args: Any, staff: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = staff  # type: ignore[attr-defined]

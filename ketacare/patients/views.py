@@ -14,12 +14,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from ketacare.accounts.http import AuthedRequest
-from ketacare.accounts.roles import Action, role_may
+from ketacare.accounts.models import User
+from ketacare.accounts.roles import Action, Role, role_may
 from ketacare.accounts.selectors import clinics_where, role_in
 from ketacare.forms_util import add_service_errors
 from ketacare.patients import selectors, services
 from ketacare.patients.forms import (
     AllergyForm,
+    CareTeamForm,
     DemographicsForm,
     EnteredInErrorForm,
     HistoryFlagForm,
@@ -223,3 +225,26 @@ def portal(request: AuthedRequest) -> HttpResponse:
         **selectors.record_sections(patient),
     }
     return render(request, "patients/portal.html", context)
+
+
+@login_required
+def care_team_add(request: AuthedRequest, patient_id: int) -> HttpResponse:
+    patient = selectors.get_patient_for(request.user, patient_id, Action.EDIT_DEMOGRAPHICS)
+    staff = (
+        User.objects.filter(memberships__clinic=patient.clinic, memberships__active=True)
+        .exclude(memberships__role__in=[Role.PATIENT, Role.RESEARCHER])
+        .exclude(care_of__patient=patient, care_of__active=True)
+        .distinct()
+        .order_by("display_name", "username")
+    )
+    form = CareTeamForm(request.POST or None, staff=staff)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_care_team_member(by=request.user, patient=patient, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Care team updated.")
+            return redirect("patients:detail", patient_id=patient.pk)
+    title = f"Add to {patient.full_name}'s care team"
+    return render(request, "patients/form.html", {"form": form, "title": title, "patient": patient})

@@ -50,6 +50,18 @@ PAGES = [
     ("nurse", "get", "/patients/{id}/weight/new/", 200),
     ("prescriber", "get", "/patients/{id}/medication/new/", 200),
     ("nurse", "get", "/patients/{id}/no-such-kind/new/", 404),
+    ("outsider", "get", "/patients/{id}/weight/{entry}/error/", 404),
+    ("therapist", "get", "/patients/{id}/weight/{entry}/error/", 403),
+    ("nurse", "get", "/patients/{id}/weight/{entry}/error/", 200),
+    ("nurse", "get", "/patients/{id}/allergy/{entry}/error/", 404),  # no such allergy
+    (ANON, "get", "/patients/{id}/care-team/add/", 302),
+    ("outsider", "get", "/patients/{id}/care-team/add/", 404),
+    ("therapist", "get", "/patients/{id}/care-team/add/", 403),
+    ("clinic_admin", "get", "/patients/{id}/care-team/add/", 200),
+    (ANON, "get", "/accounts/staff/{user}/credentials/new/", 302),
+    ("nurse", "get", "/accounts/staff/{user}/credentials/new/", 403),
+    ("outsider", "get", "/accounts/staff/{user}/credentials/new/", 403),
+    ("clinic_admin", "get", "/accounts/staff/{user}/credentials/new/", 200),
     (ANON, "get", "/patients/me/", 302),
     ("patient", "get", "/patients/me/", 200),
     ("nurse", "get", "/patients/me/", 404),
@@ -69,7 +81,9 @@ def _client(persona: str, personas: dict) -> Client:
 
 @pytest.mark.parametrize(("persona", "method", "path", "expected"), PAGES)
 def test_page_access_follows_the_roles_matrix(personas, patient, persona, method, path, expected) -> None:
-    response = getattr(_client(persona, personas), method)(path.format(id=patient.pk))
+    url = path.format(id=patient.pk, entry=patient.measurements.get().pk, user=personas["nurse"].pk)
+    response = getattr(_client(persona, personas), method)(url)
+
     assert response.status_code == expected
     if persona == ANON:
         assert response["Location"].startswith("/accounts/login/")

@@ -108,3 +108,23 @@ def test_the_change_history_lists_every_version(nurse, patient) -> None:
     client.force_login(nurse)
     page = client.get(f"/patients/{patient.pk}/history/").content.decode()
     assert "Lovelace" in page and "Byron" in page
+
+
+def test_an_administrator_adds_a_responsible_clinician_to_the_care_team(
+    clinic_admin, prescriber, patient
+) -> None:
+    client = Client()
+    client.force_login(clinic_admin)
+    response = client.post(
+        f"/patients/{patient.pk}/care-team/add/", {"member": prescriber.pk, "is_responsible": "on"}
+    )
+    assert response.status_code == 302
+    assert patient.care_team.get(is_responsible=True).user == prescriber
+
+
+def test_another_clinics_staff_cannot_be_added_to_the_care_team(clinic_admin, outsider, patient) -> None:
+    client = Client()
+    client.force_login(clinic_admin)
+    response = client.post(f"/patients/{patient.pk}/care-team/add/", {"member": outsider.pk})
+    assert response.status_code == 200
+    assert not patient.care_team.exists()

@@ -36,7 +36,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy ketacare
+	$(BIN)/mypy ketacare benchmarks scripts
 
 bench: install
 	$(BIN)/python -m benchmarks

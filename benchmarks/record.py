@@ -57,13 +57,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from ketacare.accounts import services as accounts
     from ketacare.accounts.models import Clinic
+    from ketacare.accounts.roles import Role
     from ketacare.patients.models import BodyMeasurement, Patient
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("migrate", verbosity=0)
     clinic = Clinic.objects.create(name="Bench Clinic", slug="bench")
     nurse = accounts.create_user(username="nurse", password="bench-password-1")
-    accounts.add_membership(user=nurse, clinic=clinic, role="nurse")
+    accounts.add_membership(user=nurse, clinic=clinic, role=Role.NURSE)
 
     started = time.perf_counter()
     now = timezone.now()

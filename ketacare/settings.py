@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "ketacare.accounts",
     "ketacare.audit",
     "ketacare.patients",
+    "django_tasks",
+    "django_tasks_db",
+    "ketacare.outcomes",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +198,18 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+
+# Background tasks (questionnaire reminders) are queued in the database and run by
+# `manage.py db_worker`, never in the request.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("KETACARE_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# Where links in emails (safety alerts, reminders) point.
+KETACARE_BASE_URL = os.environ.get("KETACARE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 EMAIL_BACKEND = os.environ.get("KETACARE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("KETACARE_FROM_EMAIL", "ketacare@localhost")

@@ -76,3 +76,10 @@ def other_patient(other_clinic: Any, outsider: Any) -> Any:
         date_of_birth=dt.date(1970, 1, 1),
         sex_at_birth="male",
     )
+
+
+@pytest.fixture(autouse=True)
+def _no_second_factor(settings: Any) -> None:
+    """Pages are tested logged in with one factor; two-factor login has its own tests in accounts.
+    (The root conftest sets KETACARE_REQUIRE_MFA=0, but pytest-django may load settings first.)"""
+    settings.REQUIRE_MFA = False

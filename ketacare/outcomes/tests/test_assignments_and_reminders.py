@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -79,17 +80,28 @@ def test_assignment_access_anonymous_wrong_role_other_clinic(
     assert api(patient_user).post(f"patients/{patient.pk}/assignments", body)[0] == 403
 
 
-def test_due_reminders_are_queued_and_sent_once_by_the_database_worker(
-    nurse, patient, django_capture_on_commit_callbacks
-) -> None:
+@pytest.fixture
+def committed_db(transactional_db: None) -> Any:
+    """Real commits, as the worker sees them in production (it closes connections left in a
+    transaction). The append-only audit table must be lifted for the database to be emptied after."""
+    from django.db import connection
+
+    from ketacare.audit import triggers
+
+    triggers.install(connection)
+    yield
+    triggers.remove(connection)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_due_reminders_are_queued_and_sent_once_by_the_database_worker(committed_db, nurse, patient) -> None:
     services.assign_instrument(by=nurse, patient=patient, instrument_id="craving-vas", interval_days=1)
     patient.email = "ada@example.test"
     patient.save()
     result = send_due_reminders.enqueue()
     assert DBTaskResult.objects.filter(id=result.id, status="READY").exists()
     assert mail.outbox == []  # nothing is sent in the request that queued it
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     assert DBTaskResult.objects.get(id=result.id).status == "SUCCESSFUL"
     assert [m.to for m in mail.outbox] == [["ada@example.test"]]
     assert Reminder.objects.get().due_on == timezone.localdate()

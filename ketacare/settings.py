@@ -192,6 +192,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# ketacare/ is not an app, so its static folder must be named for the finders (and whitenoise).
+STATICFILES_DIRS = [BASE_DIR / "ketacare" / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

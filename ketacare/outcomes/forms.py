@@ -10,7 +10,7 @@ from ketacare.analytics import tlfb
 from ketacare.forms_util import DateInput, DateTimeInput
 from ketacare.instruments.engine import is_asked
 from ketacare.instruments.model import Instrument
-from ketacare.outcomes.models import LabResult, Substance
+from ketacare.outcomes.models import ClinicOutcomeSettings, LabResult, Substance
 
 
 class QuestionnaireForm(forms.Form):
@@ -158,3 +158,30 @@ class AcknowledgeForm(forms.Form):
         label="What was done",
         help_text="For example: called the patient, safety plan reviewed, appointment today.",
     )
+
+
+class OutcomeSettingsForm(forms.Form):
+    relapse_definition = forms.ChoiceField(choices=ClinicOutcomeSettings.RelapseDefinition.choices)
+    regular_use_days = forms.IntegerField(
+        required=False,
+        min_value=2,
+        max_value=90,
+        label="Consecutive days of use that count as regular use",
+        help_text="Needed only for the 'return to regular use' definition.",
+    )
+    crisis_information = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Shown at once to a patient whose answers raise a suicide-risk flag: local crisis "
+        "lines and how to reach the clinic out of hours.",
+    )
+
+
+class PermissionForm(forms.Form):
+    instrument = forms.ChoiceField()
+    granted_by = forms.CharField(max_length=200, label="Permission given by")
+    reference = forms.CharField(max_length=300, help_text="Where it is kept: letter, email, licence number.")
+
+    def __init__(self, *args: Any, instruments: list[Instrument], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["instrument"].choices = [(i.id, f"{i.abbreviation}: {i.name}") for i in instruments]  # type: ignore[attr-defined]

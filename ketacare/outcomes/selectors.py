@@ -283,6 +283,31 @@ def substance_use(
     )
 
 
+def mood_series(patient: Patient) -> list[tuple[dt.date, int]]:
+    return list(
+        patient.daily_reports.filter(entered_in_error=False).order_by("day").values_list("day", "mood_0_10")
+    )
+
+
+def weekly_use_days(
+    patient: Patient, *, weeks: int, today: dt.date | None = None
+) -> list[tuple[dt.date, int, int]]:
+    """(week start, days with any use, days reported) for the last `weeks` weeks with any report."""
+    today = today or timezone.localdate()
+    first = today - dt.timedelta(days=7 * weeks - 1)
+    by_day: dict[dt.date, bool] = {}
+    for day, used in use_days(patient, first, today).values_list("day", "used"):
+        by_day[day] = by_day.get(day, False) or used
+    result = []
+    for week in range(weeks):
+        start = first + dt.timedelta(days=7 * week)
+        days = [start + dt.timedelta(days=d) for d in range(7)]
+        reported = [d for d in days if d in by_day]
+        if reported:
+            result.append((start, sum(1 for d in reported if by_day[d]), len(reported)))
+    return result
+
+
 # --- the clinician's worklist -------------------------------------------------------------------
 
 

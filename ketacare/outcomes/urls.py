@@ -9,6 +9,7 @@ urlpatterns = [
     path("me/support/", views.portal_support, name="portal_support"),
     path("me/trends/", views.portal_trends, name="portal_trends"),
     path("worklist/", views.worklist, name="worklist"),
+    path("settings/", views.clinic_settings, name="settings"),
     path("alerts/<int:alert_id>/", views.alert_detail, name="alert"),
     path("patients/<int:patient_id>/", views.patient_outcomes, name="patient"),
     path("patients/<int:patient_id>/assign/", views.assign, name="assign"),

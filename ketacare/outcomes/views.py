@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from ketacare import instruments
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.roles import Action
-from ketacare.accounts.selectors import is_staff_member
+from ketacare.accounts.selectors import clinics_where, is_staff_member
 from ketacare.audit.services import record_event
 from ketacare.forms_util import add_service_errors
 from ketacare.instruments.model import Administration, Instrument
@@ -30,9 +30,12 @@ from ketacare.outcomes.forms import (
     AssignForm,
     DailyReportForm,
     LabResultForm,
+    OutcomeSettingsForm,
+    PermissionForm,
     QuestionnaireForm,
     UseDayForm,
 )
+from ketacare.outcomes.models import ClinicOutcomeSettings
 from ketacare.patients.models import Medication, Patient
 from ketacare.patients.selectors import own_patient_record
 
@@ -94,6 +97,43 @@ def _chart(patient: Patient, instrument_id: str, since: dt.datetime | None = Non
         markers=markers,
     )
     return mark_safe(svg)  # noqa: S308  (built by charts.trend_svg, every text escaped there)
+
+
+def _at_noon(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+
+
+def _mood_chart(patient: Patient) -> str | None:
+    series = selectors.mood_series(patient)
+    if not series:
+        return None
+    points = [charts.Point(_at_noon(day), mood, f"{day:%d %b %Y}: mood {mood}/10") for day, mood in series]
+    svg = charts.trend_svg(title="Mood (0-10, patient's daily report)", points=points, y_range=(0, 10))
+    return mark_safe(svg)  # noqa: S308  (built by charts.trend_svg, every text escaped there)
+
+
+def _use_chart(patient: Patient) -> str | None:
+    # Sixteen weeks: the span of a ketamine course and its follow-up on one screen (a display choice).
+    weeks = selectors.weekly_use_days(patient, weeks=16)
+    if not weeks:
+        return None
+    points = [
+        charts.Point(
+            _at_noon(start), used, f"Week of {start:%d %b %Y}: use on {used} of {reported} days reported"
+        )
+        for start, used, reported in weeks
+    ]
+    markers = _mat_markers(patient)
+    svg = charts.trend_svg(title="Days of use per week", points=points, y_range=(0, 7), markers=markers)
+    return mark_safe(svg)  # noqa: S308  (built by charts.trend_svg, every text escaped there)
+
+
+def _all_charts(patient: Patient) -> list[tuple[str, str]]:
+    found = [(i, _chart(patient, i)) for i in selectors.instruments_answered(patient)]
+    for key, svg in (("mood", _mood_chart(patient)), ("use-days", _use_chart(patient))):
+        if svg is not None:
+            found.append((key, svg))
+    return found
 
 
 # --- the patient's portal -----------------------------------------------------------------------
@@ -209,7 +249,7 @@ def portal_support(request: AuthedRequest) -> HttpResponse:
 @login_required
 def portal_trends(request: AuthedRequest) -> HttpResponse:
     patient = own_patient_record(request.user)
-    charts_ = [(i, _chart(patient, i)) for i in selectors.instruments_answered(patient)]
+    charts_ = _all_charts(patient)
     moods = list(patient.daily_reports.filter(entered_in_error=False).order_by("-day")[:14])
     return render(request, "outcomes/trends.html", {"patient": patient, "charts": charts_, "moods": moods})
 
@@ -224,7 +264,8 @@ def worklist(request: AuthedRequest) -> HttpResponse:
     record_event(
         actor=request.user, action="search", entity_type="outcomes.worklist", detail={"rows": len(rows)}
     )
-    return render(request, "outcomes/worklist.html", {"rows": rows})
+    may_settings = clinics_where(request.user, Action.MANAGE_OUTCOME_SETTINGS).exists()
+    return render(request, "outcomes/worklist.html", {"rows": rows, "may_settings": may_settings})
 
 
 @login_required
@@ -239,7 +280,7 @@ def patient_outcomes(request: AuthedRequest, patient_id: int) -> HttpResponse:
         )[:20],
         "assignments": selectors.assignment_states(patient),
         "responses": selectors.responses_of(patient).select_related("replaced_by")[:50],
-        "charts": [(i, _chart(patient, i)) for i in selectors.instruments_answered(patient)],
+        "charts": _all_charts(patient),
         "use": selectors.substance_use(patient, start=timezone.localdate() - dt.timedelta(days=90)),
         "may_assign": may(request.user, patient, Action.ASSIGN_INSTRUMENT),
         "may_record": may(request.user, patient, Action.RECORD_RESPONSE),
@@ -396,3 +437,57 @@ def alert_detail(request: AuthedRequest, alert_id: int) -> HttpResponse:
             "may_acknowledge": may(request.user, alert.patient, Action.ACKNOWLEDGE_ALERT),
         },
     )
+
+
+@login_required
+def clinic_settings(request: AuthedRequest) -> HttpResponse:
+    """A clinic administrator's choices: relapse definition, crisis text, instrument permissions."""
+    _staff_only(request)
+    clinic = clinics_where(request.user, Action.MANAGE_OUTCOME_SETTINGS).order_by("name").first()
+    if clinic is None:
+        raise PermissionDenied("Only a clinic administrator changes these settings.")
+    current = ClinicOutcomeSettings.objects.filter(clinic=clinic).first()
+    initial = {
+        "relapse_definition": current.relapse_definition if current else "any-use",
+        "regular_use_days": current.regular_use_days if current else None,
+        "crisis_information": current.crisis_information if current else "",
+    }
+    missing = [
+        i
+        for i in instruments.list_instruments()
+        if i.licence.requires_permission and not services.instrument_available(clinic, i)
+    ]
+    posted = request.POST.get("form") if request.method == "POST" else None
+    settings_form = OutcomeSettingsForm(request.POST if posted == "settings" else None, initial=initial)
+    permission_form = PermissionForm(request.POST if posted == "permission" else None, instruments=missing)
+    if posted == "settings" and settings_form.is_valid():
+        try:
+            services.update_outcome_settings(by=request.user, clinic=clinic, **settings_form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(settings_form, exc)
+        else:
+            messages.success(request, "Settings saved.")
+            return redirect("outcomes:settings")
+    if posted == "permission" and permission_form.is_valid():
+        data = permission_form.cleaned_data
+        try:
+            services.record_instrument_permission(
+                by=request.user,
+                clinic=clinic,
+                instrument_id=data["instrument"],
+                granted_by=data["granted_by"],
+                reference=data["reference"],
+            )
+        except ValidationError as exc:
+            add_service_errors(permission_form, exc)
+        else:
+            messages.success(request, "Permission recorded: the instrument is now offered.")
+            return redirect("outcomes:settings")
+    context = {
+        "clinic": clinic,
+        "settings_form": settings_form,
+        "permission_form": permission_form,
+        "missing": missing,
+        "permissions": clinic.instrument_permissions.select_related("recorded_by").order_by("instrument_id"),
+    }
+    return render(request, "outcomes/settings.html", context)

@@ -299,3 +299,54 @@ def test_alert_page_access_and_acknowledgement(
     assert response.status_code == 302
     alert.refresh_from_db()
     assert alert.acknowledged_by == responsible
+
+
+# --- clinic settings and more charts ------------------------------------------------------------
+
+
+def test_settings_page_is_for_clinic_administrators(clinic_admin, nurse, patient_user, db) -> None:
+    url = reverse("outcomes:settings")
+    assert client_for(None).get(url).status_code == 302
+    assert client_for(nurse).get(url).status_code == 403
+    assert client_for(patient_user).get(url).status_code == 403
+    assert client_for(clinic_admin).get(url).status_code == 200
+
+
+def test_outsider_administrator_changes_only_their_own_clinic(other_clinic, clinic, db) -> None:
+    from conftest import make_staff
+    from ketacare.outcomes.models import ClinicOutcomeSettings
+
+    admin = make_staff("otheradmin", other_clinic, "clinic_admin")
+    client_for(admin).post(
+        reverse("outcomes:settings"), {"form": "settings", "relapse_definition": "first-heavy-day"}
+    )
+    assert ClinicOutcomeSettings.objects.get().clinic == other_clinic
+
+
+def test_administrator_records_a_permission_and_the_instrument_is_offered(
+    clinic_admin, nurse, patient
+) -> None:
+    response = client_for(clinic_admin).post(
+        reverse("outcomes:settings"),
+        {"form": "permission", "instrument": "cows", "granted_by": "Rights holder", "reference": "Letter 7"},
+    )
+    assert response.status_code == 302
+    assert services.instrument_available(patient.clinic, services.instrument_or_error("cows"))
+
+
+def test_regular_use_without_days_is_refused_on_the_settings_page(clinic_admin) -> None:
+    page = client_for(clinic_admin).post(
+        reverse("outcomes:settings"), {"form": "settings", "relapse_definition": "regular-use"}
+    )
+    assert page.status_code == 200
+    assert "consecutive days of use count as regular use" in page.content.decode()
+
+
+def test_mood_and_days_of_use_are_charted(patient_user, patient, nurse) -> None:
+    services.record_daily_report(by=patient_user, patient=patient, mood_0_10=7, craving_0_100=20)
+    services.record_substance_use(
+        by=nurse, patient=patient, day=timezone.localdate(), substance="cocaine", used=True
+    )
+    page = client_for(nurse).get(reverse("outcomes:patient", args=[patient.pk])).content.decode()
+    assert 'data-testid="chart-mood"' in page and 'data-testid="chart-use-days"' in page
+    assert "use on 1 of 1 days reported" in page

@@ -185,3 +185,7 @@ class PermissionForm(forms.Form):
     def __init__(self, *args: Any, instruments: list[Instrument], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["instrument"].choices = [(i.id, f"{i.abbreviation}: {i.name}") for i in instruments]  # type: ignore[attr-defined]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=300, label="Why is it wrong?")

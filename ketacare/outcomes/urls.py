@@ -16,4 +16,12 @@ urlpatterns = [
     path("patients/<int:patient_id>/answer/<slug:instrument_id>/", views.staff_answer, name="staff_answer"),
     path("patients/<int:patient_id>/substance-use/new/", views.use_day_new, name="use_day_new"),
     path("patients/<int:patient_id>/tests/new/", views.lab_result_new, name="lab_result_new"),
+    path(
+        "patients/<int:patient_id>/responses/<int:response_id>/correct/",
+        views.correct_response,
+        name="correct_response",
+    ),
+    path(
+        "patients/<int:patient_id>/<slug:kind>/<int:entry_id>/error/", views.entry_error, name="entry_error"
+    ),
 ]

@@ -33,9 +33,10 @@ from ketacare.outcomes.forms import (
     OutcomeSettingsForm,
     PermissionForm,
     QuestionnaireForm,
+    ReasonForm,
     UseDayForm,
 )
-from ketacare.outcomes.models import ClinicOutcomeSettings
+from ketacare.outcomes.models import ClinicOutcomeSettings, LabResult, SubstanceUseDay
 from ketacare.patients.models import Medication, Patient
 from ketacare.patients.selectors import own_patient_record
 
@@ -491,3 +492,80 @@ def clinic_settings(request: AuthedRequest) -> HttpResponse:
         "permissions": clinic.instrument_permissions.select_related("recorded_by").order_by("instrument_id"),
     }
     return render(request, "outcomes/settings.html", context)
+
+
+def _record_action(instrument: Instrument) -> Action:
+    if instrument.administration == Administration.CLINICIAN_RATED:
+        return Action.RATE_CLINICIAN_SCALE
+    return Action.RECORD_RESPONSE
+
+
+@login_required
+def correct_response(request: AuthedRequest, patient_id: int, response_id: int) -> HttpResponse:
+    """Correct a submitted questionnaire: the old one stays, marked entered-in-error with the reason."""
+    _staff_only(request)
+    patient = selectors.patient_for(request.user, patient_id, Action.RECORD_RESPONSE)
+    response = selectors.response_of(patient, response_id)
+    instrument = _instrument(response.instrument_id)
+    if not may(request.user, patient, _record_action(instrument)):
+        raise PermissionDenied(f"Your role may not enter {instrument.abbreviation}.")
+    initial = {f"item_{n}": a for n, a in enumerate(response.answers, start=1)}
+    form = QuestionnaireForm(request.POST or None, instrument=instrument, initial=initial)
+    reason = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and reason.is_valid():
+        try:
+            services.correct_response(
+                by=request.user,
+                response=response,
+                answers=form.answers(),
+                reason=reason.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _questionnaire_errors(form, exc)
+        else:
+            messages.success(request, "Corrected. The earlier answers are kept, marked entered in error.")
+            return redirect("outcomes:patient", patient_id=patient.pk)
+    return render(
+        request,
+        "outcomes/correct.html",
+        {
+            "form": form,
+            "reason_form": reason,
+            "instrument": instrument,
+            "patient": patient,
+            "response": response,
+        },
+    )
+
+
+ERROR_KINDS: dict[str, type[SubstanceUseDay] | type[LabResult]] = {
+    "use-day": SubstanceUseDay,
+    "test": LabResult,
+}
+
+
+@login_required
+def entry_error(request: AuthedRequest, patient_id: int, kind: str, entry_id: int) -> HttpResponse:
+    """Mark a reported day or a test result entered-in-error: it stays, struck through, with why."""
+    _staff_only(request)
+    model = ERROR_KINDS.get(kind)
+    if model is None:
+        raise Http404("No such kind of entry.")
+    action = Action.RECORD_LAB_RESULT if model is LabResult else Action.RECORD_SUBSTANCE_USE
+    patient = selectors.patient_for(request.user, patient_id, action)
+    entry = model.objects.filter(pk=entry_id, patient=patient, entered_in_error=False).first()
+    if entry is None:
+        raise Http404("No such entry.")
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mark_entry_entered_in_error(
+                by=request.user, entry=entry, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Marked as entered in error.")
+            return redirect("outcomes:patient", patient_id=patient.pk)
+    title = f"Mark as entered in error: {entry}"
+    return render(request, "outcomes/form.html", {"form": form, "patient": patient, "title": title})

@@ -350,3 +350,50 @@ def test_mood_and_days_of_use_are_charted(patient_user, patient, nurse) -> None:
     page = client_for(nurse).get(reverse("outcomes:patient", args=[patient.pk])).content.decode()
     assert 'data-testid="chart-mood"' in page and 'data-testid="chart-use-days"' in page
     assert "use on 1 of 1 days reported" in page
+
+
+# --- corrections from the page ------------------------------------------------------------------
+
+
+def test_nurse_corrects_a_phq9_and_the_earlier_one_is_kept(nurse, patient) -> None:
+    first = services.record_response(
+        by=nurse, patient=patient, instrument_id="phq-9", answers=PHQ9_NO_RISK
+    ).response
+    url = reverse("outcomes:correct_response", args=[patient.pk, first.pk])
+    page = client_for(nurse).get(url)
+    assert page.status_code == 200 and 'id="id_item_1_1" checked' in page.content.decode()
+    response = client_for(nurse).post(url, {**phq9_form([3, 3, 3, 3, 0, 0, 0, 0, 0]), "reason": "Wrong form"})
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert first.entered_in_error and first.error_reason == "Wrong form"
+    assert first.replaced_by.score_total == 12
+
+
+def test_correction_page_access(therapist, researcher, outsider, nurse, patient) -> None:
+    rated = services.record_response(
+        by=nurse, patient=patient, instrument_id="ciwa-ar", answers=[0] * 10
+    ).response
+    url = reverse("outcomes:correct_response", args=[patient.pk, rated.pk])
+    assert client_for(None).get(url).status_code == 302
+    assert client_for(researcher).get(url).status_code == 403
+    assert client_for(therapist).get(url).status_code == 403  # CIWA-Ar is clinician-rated
+    assert client_for(outsider).get(url).status_code == 404
+    assert client_for(nurse).get(url).status_code == 200
+
+
+def test_a_test_result_is_marked_entered_in_error_and_stays(nurse, therapist, outsider, patient) -> None:
+    result = services.record_lab_result(
+        by=nurse,
+        patient=patient,
+        kind="urine-tox",
+        substance="cocaine",
+        positive=True,
+        collected_at=timezone.now(),
+    )
+    url = reverse("outcomes:entry_error", args=[patient.pk, "test", result.pk])
+    assert client_for(None).get(url).status_code == 302
+    assert client_for(therapist).get(url).status_code == 403
+    assert client_for(outsider).get(url).status_code == 404
+    assert client_for(nurse).post(url, {"reason": "Another patient's sample"}).status_code == 302
+    result.refresh_from_db()
+    assert result.entered_in_error and result.error_reason == "Another patient's sample"

@@ -184,6 +184,10 @@ def portal_answer(request: AuthedRequest, instrument_id: str) -> HttpResponse:
         .filter(status="draft", entered_in_error=False)
         .first()
     )
+    # The portal offers what the care team assigned (and drafts of it), not the whole registry.
+    assigned = any(s.instrument.id == instrument.id for s in selectors.assignment_states(patient))
+    if draft is None and not assigned and instrument.id != "craving-vas":
+        raise Http404("This questionnaire is not assigned to you.")
     initial = {f"item_{i}": a for i, a in enumerate(draft.answers, start=1)} if draft else None
     form = QuestionnaireForm(request.POST or None, instrument=instrument, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -78,7 +78,10 @@ def test_check_in_with_alcohol_but_no_drinks_says_what_is_missing(patient_user) 
     assert not DailyReport.objects.exists()
 
 
-def test_patient_answering_item9_sees_crisis_information_at_once(patient_user, patient, responsible) -> None:
+def test_patient_answering_item9_sees_crisis_information_at_once(
+    patient_user, patient, nurse, responsible
+) -> None:
+    services.assign_instrument(by=nurse, patient=patient, instrument_id="phq-9")
     response = client_for(patient_user).post(
         reverse("outcomes:portal_answer", args=["phq-9"]), phq9_form(PHQ9_ITEM9_POSITIVE)
     )
@@ -100,8 +103,9 @@ def test_clinic_crisis_text_is_what_the_patient_sees(patient_user, clinic_admin,
 
 
 def test_patient_keeps_a_half_finished_questionnaire_as_a_draft_and_finishes_it(
-    patient_user, patient
+    patient_user, patient, nurse
 ) -> None:
+    services.assign_instrument(by=nurse, patient=patient, instrument_id="phq-9")
     client = client_for(patient_user)
     partial = PHQ9_NO_RISK[:4] + [None] * 5
     client.post(reverse("outcomes:portal_answer", args=["phq-9"]), {**phq9_form(partial), "save_draft": "1"})
@@ -112,7 +116,8 @@ def test_patient_keeps_a_half_finished_questionnaire_as_a_draft_and_finishes_it(
     assert draft.status == "final" and draft.score_total == 3
 
 
-def test_submitting_an_unfinished_questionnaire_names_the_question(patient_user) -> None:
+def test_submitting_an_unfinished_questionnaire_names_the_question(patient_user, patient, nurse) -> None:
+    services.assign_instrument(by=nurse, patient=patient, instrument_id="phq-9")
     partial = PHQ9_NO_RISK[:8] + [None]
     page = client_for(patient_user).post(
         reverse("outcomes:portal_answer", args=["phq-9"]), phq9_form(partial)
@@ -121,7 +126,8 @@ def test_submitting_an_unfinished_questionnaire_names_the_question(patient_user)
     assert "Question 9" in page.content.decode() and "save as a draft" in page.content.decode()
 
 
-def test_answers_to_questions_the_skip_logic_does_not_ask_are_ignored(patient_user) -> None:
+def test_answers_to_questions_the_skip_logic_does_not_ask_are_ignored(patient_user, patient, nurse) -> None:
+    services.assign_instrument(by=nurse, patient=patient, instrument_id="c-ssrs-screener")
     # C-SSRS: items 3-5 are asked only after "yes" to item 2; the form shows them all.
     form = {
         "item_1": "0",

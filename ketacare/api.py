@@ -19,6 +19,8 @@ from ketacare.accounts.models import User
 from ketacare.accounts.selectors import second_factor_missing
 from ketacare.accounts.services import user_for_api_token
 from ketacare.audit.api import router as audit_router
+from ketacare.outcomes.api import instruments_router
+from ketacare.outcomes.api import router as outcomes_router
 from ketacare.patients.api import router as patients_router
 
 
@@ -102,3 +104,5 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 api.add_router("/patients", patients_router)
 api.add_router("/audit-events", audit_router)
+api.add_router("/instruments", instruments_router)
+api.add_router("/patients", outcomes_router)

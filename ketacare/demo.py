@@ -19,6 +19,7 @@ from ketacare.accounts import services as accounts
 from ketacare.accounts.models import Clinic, Credential, User
 from ketacare.accounts.roles import Role
 from ketacare.audit.context import Origin, origin
+from ketacare.outcomes import demo as outcomes_demo
 from ketacare.patients import services as patients
 from ketacare.patients.models import HistoryFlag, Medication, Patient, SubstanceUseDisorder
 
@@ -292,6 +293,9 @@ def build_demo_clinic(out: Writer | None = None) -> bool:
         )
         accounts.add_membership(user=portal_user, clinic=clinics["riverside"], role=Role.PATIENT)
         patients.link_portal_user(by=staff["clinicadmin"], patient=created[0], user=portal_user)
+        outcomes_demo.build(
+            staff=staff, patients=created[: len(substances)], portal_user=portal_user, rng=rng, today=today
+        )
     if out is not None:
         out.write(f"Demo clinic built: {len(created)} patients in 2 clinics.\n")
         print_logins(out)

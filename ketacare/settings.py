@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "ketacare.accounts",
     "ketacare.audit",
     "ketacare.patients",
+    "django_tasks",
+    "django_tasks_db",
+    "ketacare.outcomes",
 ]
 
 MIDDLEWARE = [
@@ -192,15 +195,28 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# ketacare/ is not an app, so its static folder must be named for the finders (and whitenoise).
+STATICFILES_DIRS = [BASE_DIR / "ketacare" / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing folder
 
-STATICFILES_DIRS = [BASE_DIR / "ketacare" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+
+# Background tasks (questionnaire reminders) are queued in the database and run by
+# `manage.py db_worker`, never in the request.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("KETACARE_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# Where links in emails (safety alerts, reminders) point.
+KETACARE_BASE_URL = os.environ.get("KETACARE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 EMAIL_BACKEND = os.environ.get("KETACARE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("KETACARE_FROM_EMAIL", "ketacare@localhost")

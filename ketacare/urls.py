@@ -8,5 +8,6 @@ urlpatterns = [
     path("accounts/", include("ketacare.accounts.urls")),
     path("patients/", include("ketacare.patients.urls")),
     path("audit/", include("ketacare.audit.urls")),
+    path("outcomes/", include("ketacare.outcomes.urls")),
     path("api/v1/", api.urls),
 ]

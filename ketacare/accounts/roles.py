@@ -27,6 +27,16 @@ class Action(models.TextChoices):
     VIEW_AUDIT = "audit.view", "Browse the audit trail"
     MANAGE_STAFF = "staff.manage", "Manage staff, roles and credentials"
     VIEW_DEIDENTIFIED = "research.view", "See de-identified programme data"
+    ASSIGN_INSTRUMENT = "outcomes.assign", "Assign questionnaires to a patient, once or on a schedule"
+    RECORD_RESPONSE = "outcomes.record_response", "Enter a questionnaire the patient answered"
+    RATE_CLINICIAN_SCALE = "outcomes.rate", "Enter a clinician-rated scale (COWS, CIWA-Ar, session scales)"
+    RECORD_SUBSTANCE_USE = "outcomes.record_use", "Record daily substance use (timeline follow-back)"
+    RECORD_LAB_RESULT = "outcomes.record_lab", "Record urine toxicology, EtG and breath alcohol results"
+    ACKNOWLEDGE_ALERT = "outcomes.acknowledge_alert", "Acknowledge a safety alert and record the action taken"
+    MANAGE_OUTCOME_SETTINGS = (
+        "outcomes.settings",
+        "Record instrument permissions, relapse definition, crisis text",
+    )
 
 
 # Staff roles act on the patients of their clinic. The patient role acts only on its own record
@@ -41,7 +51,18 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_AUDIT: frozenset({Role.CLINIC_ADMIN}),
     Action.MANAGE_STAFF: frozenset({Role.CLINIC_ADMIN}),
     Action.VIEW_DEIDENTIFIED: frozenset({Role.RESEARCHER, Role.CLINIC_ADMIN}),
+    Action.ASSIGN_INSTRUMENT: frozenset({Role.PRESCRIBER, Role.NURSE, Role.THERAPIST}),
+    Action.RECORD_RESPONSE: frozenset({Role.PRESCRIBER, Role.NURSE, Role.THERAPIST}),
+    Action.RATE_CLINICIAN_SCALE: frozenset({Role.PRESCRIBER, Role.NURSE}),
+    Action.RECORD_SUBSTANCE_USE: frozenset({Role.PRESCRIBER, Role.NURSE, Role.THERAPIST}),
+    Action.RECORD_LAB_RESULT: frozenset({Role.PRESCRIBER, Role.NURSE}),
+    Action.ACKNOWLEDGE_ALERT: frozenset({Role.PRESCRIBER, Role.NURSE, Role.THERAPIST}),
+    Action.MANAGE_OUTCOME_SETTINGS: frozenset({Role.CLINIC_ADMIN}),
 }
+
+# What a portal user may do on their own record (and only there): answer their questionnaires
+# and report their own substance use. Clinician-rated scales stay with staff.
+PATIENT_SELF_ACTIONS = frozenset({Action.VIEW_PATIENT, Action.RECORD_RESPONSE, Action.RECORD_SUBSTANCE_USE})
 
 STAFF_ROLES = frozenset(Role) - {Role.PATIENT}
 

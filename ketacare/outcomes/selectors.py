@@ -1,0 +1,355 @@
+"""Every read of outcomes, scoped to the user; access through one function, `patient_for`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from ketacare import instruments
+from ketacare.accounts.models import Clinic, User
+from ketacare.accounts.roles import PATIENT_SELF_ACTIONS, Action
+from ketacare.accounts.selectors import clinics_where
+from ketacare.analytics import schedule, tlfb
+from ketacare.audit.services import record_event
+from ketacare.instruments.model import Instrument
+from ketacare.outcomes.models import (
+    Assignment,
+    ClinicOutcomeSettings,
+    LabResult,
+    QuestionnaireResponse,
+    SafetyAlert,
+    SubstanceUseDay,
+)
+from ketacare.outcomes.services import instrument_available
+from ketacare.patients.models import Patient
+from ketacare.patients.selectors import get_patient_for
+
+
+def patient_for(user: User, patient_id: int, action: Action = Action.VIEW_PATIENT) -> Patient:
+    """The patient, if this user may do this on their outcomes. A portal user reaches only their own
+    record, and only the self-report actions; everyone else goes through the record's access check
+    (404 for another clinic, 403 for the wrong role; both audited)."""
+    own = Patient.objects.select_related("clinic").filter(pk=patient_id, portal_user=user).first()
+    if own is not None and action in PATIENT_SELF_ACTIONS:
+        if action == Action.VIEW_PATIENT:
+            record_event(actor=user, action="read", entity=own, clinic=own.clinic, patient_id=own.pk)
+        return own
+    return get_patient_for(user, patient_id, action)
+
+
+# --- instruments --------------------------------------------------------------------------------
+
+
+def offered_instruments(clinic: Clinic | int) -> list[Instrument]:
+    """The instruments this clinic may use now (licence permission recorded where it is needed)."""
+    return [i for i in instruments.list_instruments() if instrument_available(clinic, i)]
+
+
+def clinic_of_staff(user: User) -> Clinic | None:
+    """The first clinic where the user sees patients (for pages that work in one clinic)."""
+    return clinics_where(user, Action.VIEW_PATIENT).order_by("name").first()
+
+
+# --- responses ----------------------------------------------------------------------------------
+
+
+def responses_of(
+    patient: Patient, *, instrument_id: str | None = None, include_drafts: bool = True
+) -> QuerySet[QuestionnaireResponse]:
+    responses = patient.responses.select_related("recorded_by").order_by("-answered_at", "-id")
+    if instrument_id:
+        responses = responses.filter(instrument_id=instrument_id)
+    if not include_drafts:
+        responses = responses.exclude(status=QuestionnaireResponse.Status.DRAFT)
+    return responses
+
+
+def response_of(patient: Patient, response_id: int) -> QuestionnaireResponse:
+    response = patient.responses.select_related("patient__clinic").filter(pk=response_id).first()
+    if response is None:
+        raise Http404("No such questionnaire response for this patient.")
+    return response
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    answered_at: dt.datetime
+    total: int
+    band: str
+
+
+def trend(patient: Patient, instrument_id: str) -> list[TrendPoint]:
+    """Valid, final totals of one instrument, oldest first."""
+    rows = (
+        patient.responses.filter(
+            instrument_id=instrument_id,
+            status=QuestionnaireResponse.Status.FINAL,
+            entered_in_error=False,
+            score_total__isnull=False,
+        )
+        .order_by("answered_at", "id")
+        .values_list("answered_at", "score_total", "band_label")
+    )
+    return [TrendPoint(at, total, band) for at, total, band in rows if total is not None]
+
+
+def instruments_answered(patient: Patient) -> list[str]:
+    ids = set(
+        patient.responses.filter(status=QuestionnaireResponse.Status.FINAL, entered_in_error=False)
+        .values_list("instrument_id", flat=True)
+        .distinct()
+    )
+    return [i.id for i in instruments.list_instruments() if i.id in ids]
+
+
+def band_rank(instrument_id: str, band_label: str) -> int | None:
+    """Position of a band in the instrument's order (higher is more severe); None when unranked."""
+    instrument = instruments.get_instrument(instrument_id)
+    labels = [band.label for band in instrument.bands]
+    return labels.index(band_label) if band_label in labels else None
+
+
+def worsening(points: list[TrendPoint], instrument_id: str) -> bool:
+    """Worse when the latest total falls in a more severe band than the one before."""
+    if len(points) < 2:
+        return False
+    before, latest = band_rank(instrument_id, points[-2].band), band_rank(instrument_id, points[-1].band)
+    return before is not None and latest is not None and latest > before
+
+
+# --- alerts -------------------------------------------------------------------------------------
+
+
+def open_alerts_visible_to(user: User) -> QuerySet[SafetyAlert]:
+    return (
+        SafetyAlert.objects.filter(
+            patient__clinic__in=clinics_where(user, Action.ACKNOWLEDGE_ALERT), acknowledged_at__isnull=True
+        )
+        .select_related("patient", "recipient", "response")
+        .order_by("-raised_at")
+    )
+
+
+def alert_for(user: User, alert_id: int) -> SafetyAlert:
+    alert = (
+        SafetyAlert.objects.select_related("patient__clinic", "response", "recipient")
+        .filter(pk=alert_id)
+        .first()
+    )
+    if alert is None:
+        raise Http404("No such alert.")
+    patient_for(user, alert.patient_id)  # access check and audited read
+    return alert
+
+
+# --- assignments --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssignmentState:
+    assignment: Assignment
+    instrument: Instrument
+    state: schedule.DueState
+    last_answered_on: dt.date | None
+
+
+def assignment_states(patient: Patient, today: dt.date | None = None) -> list[AssignmentState]:
+    today = today or timezone.localdate()
+    answered: dict[str, list[dt.date]] = {}
+    for instrument_id, answered_at in patient.responses.filter(
+        status=QuestionnaireResponse.Status.FINAL, entered_in_error=False
+    ).values_list("instrument_id", "answered_at"):
+        answered.setdefault(instrument_id, []).append(timezone.localdate(answered_at))
+    states = []
+    for assignment in patient.assignments.filter(active=True).order_by("instrument_id", "starts_on"):
+        days = answered.get(assignment.instrument_id, [])
+        state = schedule.due_state(
+            starts_on=assignment.starts_on,
+            interval_days=assignment.interval_days,
+            ends_on=assignment.ends_on,
+            answered_on=days,
+            today=today,
+        )
+        states.append(
+            AssignmentState(
+                assignment,
+                instruments.get_instrument(assignment.instrument_id),
+                state,
+                max(days, default=None),
+            )
+        )
+    return states
+
+
+def due_now(patient: Patient, today: dt.date | None = None) -> list[AssignmentState]:
+    return [
+        s
+        for s in assignment_states(patient, today)
+        if s.state.status in (schedule.DueStatus.DUE, schedule.DueStatus.OVERDUE)
+    ]
+
+
+# --- substance use ------------------------------------------------------------------------------
+
+
+def use_days(
+    patient: Patient, start: dt.date | None = None, end: dt.date | None = None
+) -> QuerySet[SubstanceUseDay]:
+    days = patient.substance_use_days.filter(entered_in_error=False)
+    if start:
+        days = days.filter(day__gte=start)
+    if end:
+        days = days.filter(day__lte=end)
+    return days.order_by("day", "substance")
+
+
+def _as_use_days(rows: QuerySet[SubstanceUseDay]) -> list[tlfb.UseDay]:
+    return [tlfb.UseDay(r.day, r.substance, r.used, r.standard_drinks) for r in rows]
+
+
+def _sex(patient: Patient) -> str | None:
+    return patient.sex_at_birth if patient.sex_at_birth in ("female", "male") else None
+
+
+@dataclass
+class SubstanceUseView:
+    days: list[SubstanceUseDay]
+    lab_results: list[LabResult]
+    summary: tlfb.Summary
+    contradictions: dict[int, str]  # lab result id -> reason
+    relapse: tlfb.Relapse | None
+    relapse_definition: tlfb.RelapseDefinition = tlfb.RelapseDefinition.ANY_USE
+    relapse_problem: str = ""
+    heavy_drinking_cutoff: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def substance_use(
+    patient: Patient,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    relapse_from: dt.date | None = None,
+) -> SubstanceUseView:
+    rows = list(use_days(patient, start, end))
+    lab_rows = list(patient.lab_results.filter(entered_in_error=False).order_by("-collected_at"))
+    if start:
+        lab_rows = [r for r in lab_rows if timezone.localdate(r.collected_at) >= start]
+    if end:
+        lab_rows = [r for r in lab_rows if timezone.localdate(r.collected_at) <= end]
+    days = [tlfb.UseDay(r.day, r.substance, r.used, r.standard_drinks) for r in rows]
+    tests = {
+        r.pk: tlfb.BiologicalTest(
+            timezone.localdate(r.collected_at), tlfb.TestKind(r.kind), r.substance, r.positive
+        )
+        for r in lab_rows
+    }
+    flagged = {c.test: c.reason for c in tlfb.contradictions(tests.values(), days)}
+    contradictions = {pk: flagged[test] for pk, test in tests.items() if test in flagged}
+    settings = ClinicOutcomeSettings.objects.filter(clinic_id=patient.clinic_id).first()
+    definition = tlfb.RelapseDefinition(
+        settings.relapse_definition if settings else tlfb.RelapseDefinition.ANY_USE
+    )
+    relapse: tlfb.Relapse | None = None
+    problem = ""
+    begin = relapse_from or (days[0].day if days else None)
+    if begin is not None:
+        try:
+            relapse = tlfb.find_relapse(
+                days,
+                definition,
+                start=begin,
+                sex=_sex(patient),
+                substance="alcohol" if definition == tlfb.RelapseDefinition.FIRST_HEAVY_DAY else None,
+                regular_use_days=settings.regular_use_days if settings else None,
+            )
+        except ValueError as exc:
+            problem = str(exc)
+    return SubstanceUseView(
+        days=rows,
+        lab_results=lab_rows,
+        summary=tlfb.summarise(days, _sex(patient)),
+        contradictions=contradictions,
+        relapse=relapse,
+        relapse_definition=definition,
+        relapse_problem=problem,
+        heavy_drinking_cutoff=tlfb.heavy_drinking_cutoff(_sex(patient)),
+    )
+
+
+def mood_series(patient: Patient) -> list[tuple[dt.date, int]]:
+    return list(
+        patient.daily_reports.filter(entered_in_error=False).order_by("day").values_list("day", "mood_0_10")
+    )
+
+
+def weekly_use_days(
+    patient: Patient, *, weeks: int, today: dt.date | None = None
+) -> list[tuple[dt.date, int, int]]:
+    """(week start, days with any use, days reported) for the last `weeks` weeks with any report."""
+    today = today or timezone.localdate()
+    first = today - dt.timedelta(days=7 * weeks - 1)
+    by_day: dict[dt.date, bool] = {}
+    for day, used in use_days(patient, first, today).values_list("day", "used"):
+        by_day[day] = by_day.get(day, False) or used
+    result = []
+    for week in range(weeks):
+        start = first + dt.timedelta(days=7 * week)
+        days = [start + dt.timedelta(days=d) for d in range(7)]
+        reported = [d for d in days if d in by_day]
+        if reported:
+            result.append((start, sum(1 for d in reported if by_day[d]), len(reported)))
+    return result
+
+
+# --- the clinician's worklist -------------------------------------------------------------------
+
+
+@dataclass
+class WorklistRow:
+    patient: Patient
+    alerts: list[SafetyAlert] = field(default_factory=list)
+    overdue: list[AssignmentState] = field(default_factory=list)
+    worsening: list[tuple[str, TrendPoint, TrendPoint]] = field(default_factory=list)
+    contradictions: int = 0
+
+    @property
+    def priority(self) -> tuple[int, int, int, int]:
+        return (-len(self.alerts), -len(self.worsening), -self.contradictions, -len(self.overdue))
+
+
+def worklist(user: User, today: dt.date | None = None) -> list[WorklistRow]:
+    """What needs a clinician: open safety alerts (alarming), worsening bands, tests that contradict
+    the self-report, and overdue questionnaires; most urgent first. Only the user's clinics."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise PermissionDenied("Log in first.")
+    today = today or timezone.localdate()
+    patients = Patient.objects.filter(clinic__in=clinics_where(user, Action.VIEW_PATIENT)).select_related(
+        "clinic"
+    )
+    rows: list[WorklistRow] = []
+    alerts_by_patient: dict[int, list[SafetyAlert]] = {}
+    for alert in open_alerts_visible_to(user):
+        alerts_by_patient.setdefault(alert.patient_id, []).append(alert)
+    for patient in patients:
+        row = WorklistRow(patient, alerts=alerts_by_patient.get(patient.pk, []))
+        row.overdue = [
+            s for s in assignment_states(patient, today) if s.state.status == schedule.DueStatus.OVERDUE
+        ]
+        for instrument_id in instruments_answered(patient):
+            points = trend(patient, instrument_id)
+            if worsening(points, instrument_id):
+                row.worsening.append((instrument_id, points[-2], points[-1]))
+        # The worklist looks back one month for contradicting tests (a page-length choice, not clinical).
+        recent = today - dt.timedelta(days=30)
+        row.contradictions = len(substance_use(patient, start=recent).contradictions)
+        if row.alerts or row.overdue or row.worsening or row.contradictions:
+            rows.append(row)
+    rows.sort(key=lambda r: (r.priority, r.patient.family_name))
+    return rows

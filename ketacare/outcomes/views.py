@@ -1,0 +1,575 @@
+"""Outcomes pages: the patient's phone-sized check-in, the clinician's worklist and patient view.
+
+Thin: parse, check access through selectors, call services, render.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from ketacare import instruments
+from ketacare.accounts.http import AuthedRequest
+from ketacare.accounts.roles import Action
+from ketacare.accounts.selectors import clinics_where, is_staff_member
+from ketacare.audit.services import record_event
+from ketacare.forms_util import add_service_errors
+from ketacare.instruments.model import Administration, Instrument
+from ketacare.outcomes import charts, selectors, services
+from ketacare.outcomes.access import may
+from ketacare.outcomes.forms import (
+    AcknowledgeForm,
+    AssignForm,
+    DailyReportForm,
+    LabResultForm,
+    OutcomeSettingsForm,
+    PermissionForm,
+    QuestionnaireForm,
+    ReasonForm,
+    UseDayForm,
+)
+from ketacare.outcomes.models import ClinicOutcomeSettings, LabResult, SubstanceUseDay
+from ketacare.patients.models import Medication, Patient
+from ketacare.patients.selectors import own_patient_record
+
+MAT_CLASSES = (
+    Medication.DrugClass.METHADONE,
+    Medication.DrugClass.BUPRENORPHINE,
+    Medication.DrugClass.NALTREXONE,
+)
+
+
+def _staff_only(request: AuthedRequest) -> None:
+    if not is_staff_member(request.user):
+        raise PermissionDenied("This page is for clinic staff.")
+
+
+def _instrument(instrument_id: str) -> Instrument:
+    try:
+        return instruments.get_instrument(instrument_id)
+    except instruments.UnknownInstrument:
+        raise Http404("No such questionnaire.") from None
+
+
+# --- charts -------------------------------------------------------------------------------------
+
+
+def _mat_markers(patient: Patient) -> list[charts.Marker]:
+    markers = []
+    for med in patient.medications.filter(entered_in_error=False, drug_class__in=MAT_CLASSES):
+        for day, verb in ((med.started_on, "started"), (med.stopped_on, "stopped")):
+            if day is not None:
+                at = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+                markers.append(charts.Marker(at, f"{med.name} {verb} {day:%d %b %Y}", "mat"))
+    return markers
+
+
+def _chart(patient: Patient, instrument_id: str, since: dt.datetime | None = None) -> str:
+    instrument = instruments.get_instrument(instrument_id)
+    points = [
+        charts.Point(
+            p.answered_at,
+            p.total,
+            f"{p.answered_at:%d %b %Y}: {p.total}{' (' + p.band + ')' if p.band else ''}",
+        )
+        for p in selectors.trend(patient, instrument_id)
+        if since is None or p.answered_at >= since
+    ]
+    bands = [
+        charts.BandArea(b.label, b.low, b.high)
+        for b in instrument.bands
+        if b.low is not None and b.high is not None
+    ]
+    markers = [m for m in _mat_markers(patient) if not points or m.at >= points[0].at - dt.timedelta(days=30)]
+    y_range = instrument.total_range or (0, 1)
+    svg = charts.trend_svg(
+        title=f"{instrument.abbreviation} over time",
+        points=points,
+        y_range=y_range,
+        bands=bands,
+        markers=markers,
+    )
+    return mark_safe(svg)  # noqa: S308  (built by charts.trend_svg, every text escaped there)
+
+
+def _at_noon(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+
+
+def _mood_chart(patient: Patient) -> str | None:
+    series = selectors.mood_series(patient)
+    if not series:
+        return None
+    points = [charts.Point(_at_noon(day), mood, f"{day:%d %b %Y}: mood {mood}/10") for day, mood in series]
+    svg = charts.trend_svg(title="Mood (0-10, patient's daily report)", points=points, y_range=(0, 10))
+    return mark_safe(svg)  # noqa: S308  (built by charts.trend_svg, every text escaped there)
+
+
+def _use_chart(patient: Patient) -> str | None:
+    # Sixteen weeks: the span of a ketamine course and its follow-up on one screen (a display choice).
+    weeks = selectors.weekly_use_days(patient, weeks=16)
+    if not weeks:
+        return None
+    points = [
+        charts.Point(
+            _at_noon(start), used, f"Week of {start:%d %b %Y}: use on {used} of {reported} days reported"
+        )
+        for start, used, reported in weeks
+    ]
+    markers = _mat_markers(patient)
+    svg = charts.trend_svg(title="Days of use per week", points=points, y_range=(0, 7), markers=markers)
+    return mark_safe(svg)  # noqa: S308  (built by charts.trend_svg, every text escaped there)
+
+
+def _all_charts(patient: Patient) -> list[tuple[str, str]]:
+    found = [(i, _chart(patient, i)) for i in selectors.instruments_answered(patient)]
+    for key, svg in (("mood", _mood_chart(patient)), ("use-days", _use_chart(patient))):
+        if svg is not None:
+            found.append((key, svg))
+    return found
+
+
+# --- the patient's portal -----------------------------------------------------------------------
+
+
+@login_required
+def portal(request: AuthedRequest) -> HttpResponse:
+    """Today's check-in and the questionnaires due, on a phone-sized page."""
+    patient = own_patient_record(request.user)
+    today = timezone.localdate()
+    checked_in = patient.daily_reports.filter(day=today, entered_in_error=False).exists()
+    form = DailyReportForm(request.POST or None)
+    if request.method == "POST" and not checked_in and form.is_valid():
+        data = form.cleaned_data
+        try:
+            _, craving = services.record_daily_report(
+                by=request.user,
+                patient=patient,
+                mood_0_10=data["mood_0_10"],
+                craving_0_100=data["craving_0_100"],
+                used_substance=data.get("used_substance") or "",
+                standard_drinks=data.get("standard_drinks"),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Thank you, today's check-in is saved.")
+            return redirect("outcomes:portal")
+    context = {
+        "patient": patient,
+        "form": form,
+        "checked_in": checked_in,
+        "due": selectors.due_now(patient, today),
+        "drafts": selectors.responses_of(patient).filter(status="draft", entered_in_error=False),
+    }
+    return render(request, "outcomes/portal.html", context)
+
+
+@login_required
+def portal_answer(request: AuthedRequest, instrument_id: str) -> HttpResponse:
+    patient = own_patient_record(request.user)
+    instrument = _instrument(instrument_id)
+    if instrument.administration == Administration.CLINICIAN_RATED:
+        raise Http404("Your care team fills in this one with you.")
+    draft = (
+        selectors.responses_of(patient, instrument_id=instrument.id)
+        .filter(status="draft", entered_in_error=False)
+        .first()
+    )
+    # The portal offers what the care team assigned (and drafts of it), not the whole registry.
+    assigned = any(s.instrument.id == instrument.id for s in selectors.assignment_states(patient))
+    if draft is None and not assigned and instrument.id != "craving-vas":
+        raise Http404("This questionnaire is not assigned to you.")
+    initial = {f"item_{i}": a for i, a in enumerate(draft.answers, start=1)} if draft else None
+    form = QuestionnaireForm(request.POST or None, instrument=instrument, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        keep_draft = "save_draft" in request.POST
+        try:
+            if draft is not None:
+                recorded = services.update_draft(
+                    by=request.user, response=draft, answers=form.answers(), draft=keep_draft
+                )
+            else:
+                assignment = next(
+                    (s.assignment for s in selectors.due_now(patient) if s.instrument.id == instrument.id),
+                    None,
+                )
+                recorded = services.record_response(
+                    by=request.user,
+                    patient=patient,
+                    instrument_id=instrument.id,
+                    answers=form.answers(),
+                    draft=keep_draft,
+                    assignment=assignment,
+                )
+        except ValidationError as exc:
+            _questionnaire_errors(form, exc)
+        else:
+            if recorded.crisis_information:
+                # The patient sees the crisis information before anything else.
+                request.session["crisis_response_id"] = recorded.response.pk
+                return redirect("outcomes:portal_support")
+            messages.success(
+                request,
+                "Saved as a draft. Come back to finish it."
+                if keep_draft
+                else "Thank you, your answers are saved.",
+            )
+            return redirect("outcomes:portal")
+    return render(
+        request,
+        "outcomes/answer.html",
+        {"form": form, "instrument": instrument, "patient": patient, "portal": True},
+    )
+
+
+def _questionnaire_errors(form: QuestionnaireForm, exc: ValidationError) -> None:
+    """Service errors name items as answers.N; put each on its question."""
+    if hasattr(exc, "error_dict"):
+        for key, errors in exc.error_dict.items():
+            name = f"item_{key.split('.', 1)[1]}" if key.startswith("answers.") else None
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@login_required
+def portal_support(request: AuthedRequest) -> HttpResponse:
+    patient = own_patient_record(request.user)
+    return render(
+        request,
+        "outcomes/support.html",
+        {"patient": patient, "crisis_information": services.crisis_information(patient.clinic)},
+    )
+
+
+@login_required
+def portal_trends(request: AuthedRequest) -> HttpResponse:
+    patient = own_patient_record(request.user)
+    charts_ = _all_charts(patient)
+    moods = list(patient.daily_reports.filter(entered_in_error=False).order_by("-day")[:14])
+    return render(request, "outcomes/trends.html", {"patient": patient, "charts": charts_, "moods": moods})
+
+
+# --- staff --------------------------------------------------------------------------------------
+
+
+@login_required
+def worklist(request: AuthedRequest) -> HttpResponse:
+    _staff_only(request)
+    rows = selectors.worklist(request.user)
+    record_event(
+        actor=request.user, action="search", entity_type="outcomes.worklist", detail={"rows": len(rows)}
+    )
+    may_settings = clinics_where(request.user, Action.MANAGE_OUTCOME_SETTINGS).exists()
+    return render(request, "outcomes/worklist.html", {"rows": rows, "may_settings": may_settings})
+
+
+@login_required
+def patient_outcomes(request: AuthedRequest, patient_id: int) -> HttpResponse:
+    _staff_only(request)
+    patient = selectors.patient_for(request.user, patient_id)
+    offered = selectors.offered_instruments(patient.clinic)
+    context: dict[str, Any] = {
+        "patient": patient,
+        "alerts": patient.safety_alerts.select_related("recipient", "acknowledged_by").order_by(
+            "acknowledged_at", "-raised_at"
+        )[:20],
+        "assignments": selectors.assignment_states(patient),
+        "responses": selectors.responses_of(patient).select_related("replaced_by")[:50],
+        "charts": _all_charts(patient),
+        "use": selectors.substance_use(patient, start=timezone.localdate() - dt.timedelta(days=90)),
+        "may_assign": may(request.user, patient, Action.ASSIGN_INSTRUMENT),
+        "may_record": may(request.user, patient, Action.RECORD_RESPONSE),
+        "may_rate": may(request.user, patient, Action.RATE_CLINICIAN_SCALE),
+        "may_record_use": may(request.user, patient, Action.RECORD_SUBSTANCE_USE),
+        "may_record_lab": may(request.user, patient, Action.RECORD_LAB_RESULT),
+        "self_report": [i for i in offered if i.administration != Administration.CLINICIAN_RATED],
+        "clinician_rated": [i for i in offered if i.administration == Administration.CLINICIAN_RATED],
+    }
+    return render(request, "outcomes/patient.html", context)
+
+
+@login_required
+def assign(request: AuthedRequest, patient_id: int) -> HttpResponse:
+    _staff_only(request)
+    patient = selectors.patient_for(request.user, patient_id, Action.ASSIGN_INSTRUMENT)
+    offered = [
+        i
+        for i in selectors.offered_instruments(patient.clinic)
+        if i.administration != Administration.CLINICIAN_RATED
+    ]
+    form = AssignForm(request.POST or None, instruments=offered)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.assign_instrument(
+                by=request.user,
+                patient=patient,
+                instrument_id=data["instrument"],
+                interval_days=data.get("interval_days"),
+                starts_on=data.get("starts_on"),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Assigned.")
+            return redirect("outcomes:patient", patient_id=patient.pk)
+    return render(
+        request,
+        "outcomes/form.html",
+        {"form": form, "patient": patient, "title": f"Assign a questionnaire to {patient.full_name}"},
+    )
+
+
+@login_required
+def staff_answer(request: AuthedRequest, patient_id: int, instrument_id: str) -> HttpResponse:
+    _staff_only(request)
+    instrument = _instrument(instrument_id)
+    action = (
+        Action.RATE_CLINICIAN_SCALE
+        if instrument.administration == Administration.CLINICIAN_RATED
+        else Action.RECORD_RESPONSE
+    )
+    patient = selectors.patient_for(request.user, patient_id, action)
+    form = QuestionnaireForm(request.POST or None, instrument=instrument)
+    if request.method == "POST" and form.is_valid():
+        try:
+            recorded = services.record_response(
+                by=request.user,
+                patient=patient,
+                instrument_id=instrument.id,
+                answers=form.answers(),
+                draft="save_draft" in request.POST,
+            )
+        except ValidationError as exc:
+            _questionnaire_errors(form, exc)
+        else:
+            response = recorded.response
+            if recorded.alerts:
+                messages.warning(request, f"Safety alert raised: {recorded.alerts[0].message}")
+            summary = (
+                f"total {response.score_total}"
+                if response.score_total is not None
+                else response.get_status_display()
+            )
+            band = f", {response.band_label}" if response.band_label else ""
+            messages.success(request, f"{instrument.abbreviation} saved ({summary}{band}).")
+            return redirect("outcomes:patient", patient_id=patient.pk)
+    return render(
+        request,
+        "outcomes/answer.html",
+        {"form": form, "instrument": instrument, "patient": patient, "portal": False},
+    )
+
+
+@login_required
+def use_day_new(request: AuthedRequest, patient_id: int) -> HttpResponse:
+    _staff_only(request)
+    patient = selectors.patient_for(request.user, patient_id, Action.RECORD_SUBSTANCE_USE)
+    form = UseDayForm(request.POST or None, initial={"day": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_substance_use(by=request.user, patient=patient, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("outcomes:patient", patient_id=patient.pk)
+    return render(
+        request,
+        "outcomes/form.html",
+        {"form": form, "patient": patient, "title": f"Substance use of {patient.full_name} on one day"},
+    )
+
+
+@login_required
+def lab_result_new(request: AuthedRequest, patient_id: int) -> HttpResponse:
+    _staff_only(request)
+    patient = selectors.patient_for(request.user, patient_id, Action.RECORD_LAB_RESULT)
+    form = LabResultForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_lab_result(by=request.user, patient=patient, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("outcomes:patient", patient_id=patient.pk)
+    return render(
+        request,
+        "outcomes/form.html",
+        {"form": form, "patient": patient, "title": f"Test result for {patient.full_name}"},
+    )
+
+
+@login_required
+def alert_detail(request: AuthedRequest, alert_id: int) -> HttpResponse:
+    _staff_only(request)
+    alert = selectors.alert_for(request.user, alert_id)
+    form = AcknowledgeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.acknowledge_alert(
+                by=request.user, alert=alert, action_taken=form.cleaned_data["action_taken"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Alert acknowledged.")
+            return redirect("outcomes:worklist")
+    instrument = instruments.get_instrument(alert.response.instrument_id)
+    items = list(zip(instrument.items, alert.response.answers, strict=False))
+    return render(
+        request,
+        "outcomes/alert.html",
+        {
+            "alert": alert,
+            "form": form,
+            "instrument": instrument,
+            "items": [
+                (item, item.options[a].label if a is not None and not item.is_numeric else a)
+                for item, a in items
+            ],
+            "may_acknowledge": may(request.user, alert.patient, Action.ACKNOWLEDGE_ALERT),
+        },
+    )
+
+
+@login_required
+def clinic_settings(request: AuthedRequest) -> HttpResponse:
+    """A clinic administrator's choices: relapse definition, crisis text, instrument permissions."""
+    _staff_only(request)
+    clinic = clinics_where(request.user, Action.MANAGE_OUTCOME_SETTINGS).order_by("name").first()
+    if clinic is None:
+        raise PermissionDenied("Only a clinic administrator changes these settings.")
+    current = ClinicOutcomeSettings.objects.filter(clinic=clinic).first()
+    initial = {
+        "relapse_definition": current.relapse_definition if current else "any-use",
+        "regular_use_days": current.regular_use_days if current else None,
+        "crisis_information": current.crisis_information if current else "",
+    }
+    missing = [
+        i
+        for i in instruments.list_instruments()
+        if i.licence.requires_permission and not services.instrument_available(clinic, i)
+    ]
+    posted = request.POST.get("form") if request.method == "POST" else None
+    settings_form = OutcomeSettingsForm(request.POST if posted == "settings" else None, initial=initial)
+    permission_form = PermissionForm(request.POST if posted == "permission" else None, instruments=missing)
+    if posted == "settings" and settings_form.is_valid():
+        try:
+            services.update_outcome_settings(by=request.user, clinic=clinic, **settings_form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(settings_form, exc)
+        else:
+            messages.success(request, "Settings saved.")
+            return redirect("outcomes:settings")
+    if posted == "permission" and permission_form.is_valid():
+        data = permission_form.cleaned_data
+        try:
+            services.record_instrument_permission(
+                by=request.user,
+                clinic=clinic,
+                instrument_id=data["instrument"],
+                granted_by=data["granted_by"],
+                reference=data["reference"],
+            )
+        except ValidationError as exc:
+            add_service_errors(permission_form, exc)
+        else:
+            messages.success(request, "Permission recorded: the instrument is now offered.")
+            return redirect("outcomes:settings")
+    context = {
+        "clinic": clinic,
+        "settings_form": settings_form,
+        "permission_form": permission_form,
+        "missing": missing,
+        "permissions": clinic.instrument_permissions.select_related("recorded_by").order_by("instrument_id"),
+    }
+    return render(request, "outcomes/settings.html", context)
+
+
+def _record_action(instrument: Instrument) -> Action:
+    if instrument.administration == Administration.CLINICIAN_RATED:
+        return Action.RATE_CLINICIAN_SCALE
+    return Action.RECORD_RESPONSE
+
+
+@login_required
+def correct_response(request: AuthedRequest, patient_id: int, response_id: int) -> HttpResponse:
+    """Correct a submitted questionnaire: the old one stays, marked entered-in-error with the reason."""
+    _staff_only(request)
+    patient = selectors.patient_for(request.user, patient_id, Action.RECORD_RESPONSE)
+    response = selectors.response_of(patient, response_id)
+    instrument = _instrument(response.instrument_id)
+    if not may(request.user, patient, _record_action(instrument)):
+        raise PermissionDenied(f"Your role may not enter {instrument.abbreviation}.")
+    initial = {f"item_{n}": a for n, a in enumerate(response.answers, start=1)}
+    form = QuestionnaireForm(request.POST or None, instrument=instrument, initial=initial)
+    reason = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and reason.is_valid():
+        try:
+            services.correct_response(
+                by=request.user,
+                response=response,
+                answers=form.answers(),
+                reason=reason.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _questionnaire_errors(form, exc)
+        else:
+            messages.success(request, "Corrected. The earlier answers are kept, marked entered in error.")
+            return redirect("outcomes:patient", patient_id=patient.pk)
+    return render(
+        request,
+        "outcomes/correct.html",
+        {
+            "form": form,
+            "reason_form": reason,
+            "instrument": instrument,
+            "patient": patient,
+            "response": response,
+        },
+    )
+
+
+ERROR_KINDS: dict[str, type[SubstanceUseDay] | type[LabResult]] = {
+    "use-day": SubstanceUseDay,
+    "test": LabResult,
+}
+
+
+@login_required
+def entry_error(request: AuthedRequest, patient_id: int, kind: str, entry_id: int) -> HttpResponse:
+    """Mark a reported day or a test result entered-in-error: it stays, struck through, with why."""
+    _staff_only(request)
+    model = ERROR_KINDS.get(kind)
+    if model is None:
+        raise Http404("No such kind of entry.")
+    action = Action.RECORD_LAB_RESULT if model is LabResult else Action.RECORD_SUBSTANCE_USE
+    patient = selectors.patient_for(request.user, patient_id, action)
+    entry = model.objects.filter(pk=entry_id, patient=patient, entered_in_error=False).first()
+    if entry is None:
+        raise Http404("No such entry.")
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mark_entry_entered_in_error(
+                by=request.user, entry=entry, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Marked as entered in error.")
+            return redirect("outcomes:patient", patient_id=patient.pk)
+    title = f"Mark as entered in error: {entry}"
+    return render(request, "outcomes/form.html", {"form": form, "patient": patient, "title": title})

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from django.http import Http404
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictInt
 
 from ketacare import instruments
@@ -28,7 +28,6 @@ from ketacare.outcomes.models import (
     LabResult,
     QuestionnaireResponse,
     SafetyAlert,
-    SubstanceUseDay,
 )
 
 instruments_router = Router(tags=["instruments"])
@@ -219,9 +218,7 @@ def list_responses(
     response={201: ResponseOut, **ERROR_RESPONSES},
     summary="Record a questionnaire: scored, or stored unscored as a draft",
 )
-def create_response(
-    request: AuthedRequest, patient_id: int, payload: ResponseIn
-) -> tuple[int, dict[str, Any]]:
+def create_response(request: AuthedRequest, patient_id: int, payload: ResponseIn) -> Status:
     patient = selectors.patient_for(request.user, patient_id, Action.RECORD_RESPONSE)
     assignment = None
     if payload.assignment is not None:
@@ -237,7 +234,7 @@ def create_response(
         answered_at=payload.answered_at,
         assignment=assignment,
     )
-    return 201, _response_out(recorded.response, recorded)
+    return Status(201, _response_out(recorded.response, recorded))
 
 
 @router.get(
@@ -273,13 +270,13 @@ def update_response(
 )
 def correct_response(
     request: AuthedRequest, patient_id: int, response_id: int, payload: CorrectionIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status:
     patient = selectors.patient_for(request.user, patient_id, Action.RECORD_RESPONSE)
     response = selectors.response_of(patient, response_id)
     recorded = services.correct_response(
         by=request.user, response=response, answers=payload.answers, reason=payload.reason
     )
-    return 201, _response_out(recorded.response, recorded)
+    return Status(201, _response_out(recorded.response, recorded))
 
 
 @router.post(
@@ -380,9 +377,7 @@ def list_assignments(request: AuthedRequest, patient_id: int) -> list[dict[str, 
     response={201: AssignmentOut, **ERROR_RESPONSES},
     summary="Assign a questionnaire",
 )
-def create_assignment(
-    request: AuthedRequest, patient_id: int, payload: AssignmentIn
-) -> tuple[int, dict[str, Any]]:
+def create_assignment(request: AuthedRequest, patient_id: int, payload: AssignmentIn) -> Status:
     patient = selectors.patient_for(request.user, patient_id, Action.ASSIGN_INSTRUMENT)
     assignment = services.assign_instrument(
         by=request.user,
@@ -393,7 +388,7 @@ def create_assignment(
         ends_on=payload.ends_on,
     )
     state = next(s for s in selectors.assignment_states(patient) if s.assignment.pk == assignment.pk)
-    return 201, _assignment_out(state)
+    return Status(201, _assignment_out(state))
 
 
 # --- substance use ------------------------------------------------------------------------------
@@ -520,10 +515,10 @@ def read_substance_use(request: AuthedRequest, patient_id: int, filters: Query[U
     response={201: UseDayOut, **ERROR_RESPONSES},
     summary="Report one day's use of one substance (a new report of the same day replaces the old)",
 )
-def create_use_day(request: AuthedRequest, patient_id: int, payload: UseDayIn) -> tuple[int, SubstanceUseDay]:
+def create_use_day(request: AuthedRequest, patient_id: int, payload: UseDayIn) -> Status:
     patient = selectors.patient_for(request.user, patient_id, Action.RECORD_SUBSTANCE_USE)
     entry = services.record_substance_use(by=request.user, patient=patient, **payload.dict())
-    return 201, entry
+    return Status(201, entry)
 
 
 @router.post(
@@ -531,11 +526,9 @@ def create_use_day(request: AuthedRequest, patient_id: int, payload: UseDayIn) -
     response={201: LabResultOut, **ERROR_RESPONSES},
     summary="Record a urine toxicology, EtG or breath alcohol result",
 )
-def create_lab_result(
-    request: AuthedRequest, patient_id: int, payload: LabResultIn
-) -> tuple[int, dict[str, Any]]:
+def create_lab_result(request: AuthedRequest, patient_id: int, payload: LabResultIn) -> Status:
     patient = selectors.patient_for(request.user, patient_id, Action.RECORD_LAB_RESULT)
     result = services.record_lab_result(by=request.user, patient=patient, **payload.dict())
     day = timezone.localdate(result.collected_at)
     view = selectors.substance_use(patient, start=day, end=day)
-    return 201, _lab_out(result, view.contradictions)
+    return Status(201, _lab_out(result, view.contradictions))

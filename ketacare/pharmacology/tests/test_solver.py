@@ -165,3 +165,46 @@ def test_concentrations_scale_linearly_with_dose(scale: float) -> None:
     scaled = [Input(i.compartment, i.start_min, i.duration_min, i.amount_mg * scale) for i in inputs]
     times = np.arange(0.0, 600.0, 10.0)
     assert np.allclose(solve(A, C, scaled, times), scale * solve(A, C, inputs, times), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("model_id", sorted(MODELS))
+def test_block_eigendecomposition_satisfies_a_v_equals_v_lambda_for_every_model(model_id: str) -> None:
+    """The closed-form block path (used for populations) must be a true eigendecomposition."""
+    from ketacare.pharmacology.solver import _diagonalise, _eig_block_triangular
+
+    A, C, _ = _built(model_id, Regimen.single("iv-bolus", 10.0), n=300, seed=11)
+    lam, vectors, bad = _eig_block_triangular(A)
+    reference = np.sort(np.linalg.eigvals(A).real, axis=1)
+    if model_id == "simons-2022":
+        # Its two-step transit chain has a repeated rate: every subject must go to the propagator.
+        assert _diagonalise(A, C)[1].all()
+        return
+    assert not bad.any()
+    residual = np.einsum("nij,njk->nik", A, vectors) - vectors * lam[:, None, :]
+    assert np.max(np.abs(residual)) < 1e-12 * np.max(np.abs(A))
+    assert np.allclose(np.sort(lam, axis=1), reference, rtol=1e-9, atol=1e-14)
+
+
+@settings(max_examples=60, deadline=None)
+@given(k10=rates, k12=rates, k21=rates, k13=rates, k31=rates, ke0=rates)
+def test_closed_form_three_compartment_eigenvalues_match_lapack(
+    k10: float, k12: float, k21: float, k13: float, k31: float, ke0: float
+) -> None:
+    from ketacare.pharmacology.solver import _eig_block_triangular
+
+    A = np.array(
+        [
+            [
+                [-(k10 + k12 + k13), k21, k31, 0.0],
+                [k12, -k21, 0.0, 0.0],
+                [k13, 0.0, -k31, 0.0],
+                [ke0, 0.0, 0.0, -ke0],
+            ]
+        ]
+    )
+    lam, vectors, bad = _eig_block_triangular(np.repeat(A, 2, axis=0))
+    reference = np.sort(np.linalg.eigvals(A[0]).real)
+    if not bad[0]:
+        assert np.allclose(np.sort(lam[0]), reference, rtol=1e-9, atol=1e-13)
+        residual = A[0] @ vectors[0] - vectors[0] * lam[0]
+        assert np.max(np.abs(residual)) < 1e-9 * np.max(np.abs(A))

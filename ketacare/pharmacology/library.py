@@ -248,6 +248,20 @@ ROUTE_EVIDENCE: dict[str, Param] = {
     "sublingual_tmax_wafer": Param(
         0.75, "h", "rolan-2014", True, "abstract: median (min-max) Tmax 0.75 h (0.25-1.0 h) after 25 mg"
     ),
+    "sublingual_f_lozenge": Param(
+        0.24,
+        "fraction",
+        "chong-2009",
+        True,
+        "abstract: median (IQR) 24% (19-49%) after a 25-mg lozenge, six patients with neuropathic pain",
+    ),
+    "oral_f_lozenge": Param(
+        0.24,
+        "fraction",
+        "chong-2009",
+        True,
+        "abstract: median (IQR) 24% (17-27%) after the same lozenge swallowed",
+    ),
     "sublingual_f_tablet": Param(
         0.30, "fraction", "yanagihara-2003", True, "abstract: 'approximately 30%' (3 volunteers, 2 x 25 mg)"
     ),
@@ -293,9 +307,9 @@ ROUTE_GAPS: dict[str, str] = {
         "disposition they were estimated with; the oral model offered is Perez-Ruixo 2020 esketamine"
     ),
     "sublingual": (
-        "racemic sublingual ketamine has no model: Rolan 2014 (wafer, F 0.29, Tmax 0.75 h) is a "
-        "non-compartmental analysis without an absorption rate; the sublingual model offered is the "
-        "Simons 2022 S-ketamine oral thin film"
+        "racemic sublingual ketamine has no model: Rolan 2014 (wafer, F 0.29, Tmax 0.75 h) and "
+        "Chong 2009 (lozenge, F 0.24) report bioavailability without an absorption rate; the "
+        "sublingual model offered is the Simons 2022 S-ketamine oral thin film"
     ),
 }
 

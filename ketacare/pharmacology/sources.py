@@ -24,7 +24,9 @@ SOURCES: dict[str, Source] = {
         Source(
             "domino-1984",
             "Domino EF, et al. Ketamine kinetics in unmedicated and diazepam-premedicated subjects. "
-            "Clin Pharmacol Ther 1984;36:645 (paper not retrieved; parameters read in opentiva).",
+            "Clin Pharmacol Ther 1984;36:645 (attribution from the project's research notes, unconfirmed; "
+            "opentiva, where the parameters were read, cites PMID 7198883 without a DOI; paper not "
+            "retrieved).",
         ),
         Source(
             "opentiva",
@@ -86,6 +88,13 @@ SOURCES: dict[str, Source] = {
             "ketamine from a novel sublingual formulation. Br J Clin Pharmacol 2014;77:1011-1016 "
             "(PMC4093926).",
             "10.1111/bcp.12264",
+        ),
+        Source(
+            "chong-2009",
+            "Chong C, Schug S, Page-Sharp M, Jenkins B, Ilett K. Development of a sublingual/oral "
+            "formulation of ketamine for use in neuropathic pain: preliminary findings from a three-way "
+            "randomized, crossover study. 2009 (abstract read in the University of Western Australia "
+            "research repository record; journal details not confirmed there).",
         ),
         Source(
             "yanagihara-2003",

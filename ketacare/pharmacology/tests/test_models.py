@@ -225,6 +225,8 @@ def test_route_evidence_equals_the_abstracts_and_is_never_used_to_draw_a_curve()
         "im_cmax_1_mg_kg_adults": 474.0,
         "sublingual_f_wafer": 0.29,  # Rolan 2014
         "sublingual_tmax_wafer": 0.75,  # h
+        "sublingual_f_lozenge": 0.24,  # Chong 2009, median
+        "oral_f_lozenge": 0.24,
         "sublingual_f_tablet": 0.30,  # Yanagihara 2003
         "oral_f_tablet": 0.20,
         "rectal_f": 0.30,

@@ -341,10 +341,9 @@ def _eig_block_triangular(A: FloatArray) -> tuple[FloatArray, FloatArray, NDArra
                 vectors[:, later[:, None], upstream[None, :]] = solution.transpose(0, 2, 1)
     # A repeated eigenvalue across blocks (e.g. a two-step transit chain) divides by zero above:
     # such subjects go to the propagator; give them a harmless basis so the batched inverse works.
-    broken = ~np.isfinite(vectors).all(axis=(1, 2))
-    if np.any(broken):
-        bad |= broken
-        vectors[broken] = np.eye(n)
+    bad |= ~np.isfinite(vectors).all(axis=(1, 2))
+    if np.any(bad):
+        vectors[bad] = np.eye(n)
     return lam, vectors, bad
 
 

@@ -208,3 +208,31 @@ def test_closed_form_three_compartment_eigenvalues_match_lapack(
         assert np.allclose(np.sort(lam[0]), reference, rtol=1e-9, atol=1e-13)
         residual = A[0] @ vectors[0] - vectors[0] * lam[0]
         assert np.max(np.abs(residual)) < 1e-9 * np.max(np.abs(A))
+
+
+@settings(max_examples=30, deadline=None)
+@given(ka=rates, k10=rates, k12=rates, k21=rates, km=rates, kme=rates, ke0=rates)
+def test_a_population_through_the_block_path_equals_the_propagator_for_random_depot_parent_metabolite_chains(
+    ka: float, k10: float, k12: float, k21: float, km: float, kme: float, ke0: float
+) -> None:
+    # depot -> central <-> peripheral, central -> metabolite, central -> effect site: blocks 1, 2, 1, 1.
+    n = 80
+    scale = np.linspace(0.5, 1.5, n)  # different subjects, same structure
+    A = np.zeros((n, 5, 5))
+    A[:, 0, 0] = -ka
+    A[:, 1, 0] = ka
+    A[:, 1, 1] = -(k10 + k12 + km) * scale
+    A[:, 1, 2] = k21
+    A[:, 2, 1] = k12 * scale
+    A[:, 2, 2] = -k21
+    A[:, 3, 1] = km * scale
+    A[:, 3, 3] = -kme
+    A[:, 4, 1] = ke0
+    A[:, 4, 4] = -ke0
+    C = np.repeat(np.eye(5)[None, [1, 3, 4]], n, axis=0)
+    inputs = [Input(0, 0.0, 0.0, np.full(n, 10.0)), Input(1, 5.0, 30.0, np.full(n, 5.0))]
+    times = np.arange(0.0, 600.0, 5.0)
+    stepping = solve(A, C, inputs, times, method="stepping")
+    propagator = solve(A, C, inputs, times, method="propagator")
+    peak = np.abs(propagator).max(axis=2, keepdims=True) + 1e-300
+    assert np.max(np.abs(stepping - propagator) / peak) < 1e-8

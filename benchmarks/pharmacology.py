@@ -119,7 +119,8 @@ INTRO = (
     "mode instead of the modal state (one multiply and one reduction per step), splitting subjects into "
     "cache-sized chunks (more Python calls per step), blocking time steps with precomputed powers, "
     "batched matmul over subjects, and skipping the modes an output cannot see (one einsum per output).\n\n"
-    "The most recent runs, newest first:\n"
+    "The most recent runs, newest first (runs before 2026-11-25 10:50 UTC predate the block-triangular "
+    "eigendecomposition):\n"
 )
 KEEP_RUNS = 5
 

@@ -20,7 +20,14 @@ from typing import Any, NoReturn
 import numpy as np
 
 from .effects import BANDS, EFFECT_SITES, racemic_equivalent
-from .library import MODELS, default_model, get_model, weight_range_of_all_models
+from .library import (
+    MODELS,
+    ROUTE_GAPS,
+    default_model,
+    get_model,
+    route_refusal,
+    weight_range_of_all_models,
+)
 from .model import ETHNICITIES, ROUTES, SEXES, Model, Patient, Regimen
 from .plot import svg_plot
 from .simulate import SimulationError, sample_etas, simulate, tidy
@@ -163,10 +170,10 @@ def _build_request(args: argparse.Namespace) -> tuple[Model, Patient, Regimen, l
     else:
         model, reason = default_model(args.route, args.age)
         notes.append(f"model {model.id} chosen by default for {args.route}: {reason}")
+        if args.route in ROUTE_GAPS and model.analyte != "racemic ketamine":
+            notes.append(ROUTE_GAPS[args.route])
     if args.route not in model.routes:
-        raise SimulationError(
-            f"model {model.id} has no route {args.route}; it offers {', '.join(model.routes)}"
-        )
+        raise SimulationError(route_refusal(model, args.route))
     patient = Patient(args.weight_kg, args.age, args.sex, args.height_cm, args.ethnicity)
     amount = parse_dose(args.dose, args.salt).base_mg(args.weight_kg)
     if args.route == "iv-infusion" and args.duration_min <= 0:

@@ -223,6 +223,97 @@ HORNIK_PARAMS = {
 HORNIK_F_IM = Param(0.41, "fraction", "hornik-2018", True, "abstract: model-estimated IM bioavailability 41%")
 
 
+# --------------------------------------------------------------------------------------------
+# Routes without a (racemic) curve: what is published and verified, and what is missing.
+# --------------------------------------------------------------------------------------------
+# These numbers are checked against the primary abstracts but are NOT used to draw any curve: each
+# route lacks an absorption rate constant (or the disposition it was estimated with), and deriving one
+# from a time to peak would be tuning.  They are kept here, once, so that a future model can be held to
+# them and so the refusals below can say what is known.
+ROUTE_EVIDENCE: dict[str, Param] = {
+    "im_f_children": HORNIK_F_IM,
+    "im_cmax_0_5_mg_kg_adults": Param(
+        147.0,
+        "ng/mL",
+        "hirlinger-1984",
+        True,
+        "abstract: median highest plasma level after 0.5 mg/kg IM in 20 trauma patients, at 30 min",
+    ),
+    "im_cmax_1_mg_kg_adults": Param(
+        474.0, "ng/mL", "hirlinger-1984", True, "abstract: median highest level after 1.0 mg/kg IM, at 15 min"
+    ),
+    "sublingual_f_wafer": Param(
+        0.29, "fraction", "rolan-2014", True, "abstract: median absolute bioavailability 29% (90% CI 27-31%)"
+    ),
+    "sublingual_tmax_wafer": Param(
+        0.75, "h", "rolan-2014", True, "abstract: median (min-max) Tmax 0.75 h (0.25-1.0 h) after 25 mg"
+    ),
+    "sublingual_f_lozenge": Param(
+        0.24,
+        "fraction",
+        "chong-2009",
+        True,
+        "abstract: median (IQR) 24% (19-49%) after a 25-mg lozenge, six patients with neuropathic pain",
+    ),
+    "oral_f_lozenge": Param(
+        0.24,
+        "fraction",
+        "chong-2009",
+        True,
+        "abstract: median (IQR) 24% (17-27%) after the same lozenge swallowed",
+    ),
+    "sublingual_f_tablet": Param(
+        0.30, "fraction", "yanagihara-2003", True, "abstract: 'approximately 30%' (3 volunteers, 2 x 25 mg)"
+    ),
+    "oral_f_tablet": Param(
+        0.20, "fraction", "yanagihara-2003", True, "abstract: 'approximately 20%' (3 volunteers, 2 x 25 mg)"
+    ),
+    "rectal_f": Param(0.30, "fraction", "yanagihara-2003", True, "abstract: suppository 'approximately 30%'"),
+    "intranasal_f_racemic_spray": Param(
+        0.45, "fraction", "yanagihara-2003", True, "abstract: nasal spray 'approximately 45%'"
+    ),
+    "oral_f_children": Param(
+        0.45, "fraction", "brunette-2011", True, "abstract: oral bioavailability 0.45 (90% CI 0.33-0.58)"
+    ),
+    "oral_absorption_half_time_children": Param(
+        59.0,
+        "min",
+        "brunette-2011",
+        True,
+        "abstract: absorption half-time 59 min (90% CI 29.4-109.2), BSV 148%; the 70-kg disposition "
+        "parameters it was estimated with are in the part of the abstract not retrieved",
+    ),
+    "oral_f_s_ketamine": Param(
+        0.08,
+        "fraction",
+        "fanta-2015",
+        True,
+        "abstract: oral bioavailability 8% (11% interindividual variability)",
+    ),
+}
+
+# Why a route has no racemic ketamine curve; used in refusals and in docs/pharmacology.md.
+ROUTE_GAPS: dict[str, str] = {
+    "im": (
+        "no model offers IM: Hornik 2018 publishes IM bioavailability 0.41 (abstract) but its absorption "
+        "rate constant could not be retrieved, and no other IM absorption rate was found (the Grant 1983 "
+        "and Hirlinger 1984 abstracts give only peak levels or 'more rapid absorption in children'; "
+        "Clements 1982 and Grant 1981 could not be retrieved), so no IM curve is drawn rather than one "
+        "with an invented rate; see docs/pharmacology.md, Limits"
+    ),
+    "oral": (
+        "racemic oral ketamine has no model: published bioavailabilities (about 0.20 in adults, Yanagihara "
+        "2003; 0.45 with a 59-min absorption half-time in children, Brunette 2011) come without the "
+        "disposition they were estimated with; the oral model offered is Perez-Ruixo 2020 esketamine"
+    ),
+    "sublingual": (
+        "racemic sublingual ketamine has no model: Rolan 2014 (wafer, F 0.29, Tmax 0.75 h) and "
+        "Chong 2009 (lozenge, F 0.24) report bioavailability without an absorption rate; the "
+        "sublingual model offered is the Simons 2022 S-ketamine oral thin film"
+    ),
+}
+
+
 def _build_hornik(p: Mapping[str, float], cov: Covariates, eta: Mapping[str, FloatArray]) -> PKSystem:
     n = cov.weight_kg.size
     s = cov.weight_kg / 70.0
@@ -245,7 +336,14 @@ _OTTO = (
 )
 OTTO_PARAMS = {
     "v1": Param(133.0, "L/70kg", "fanta-2015", False, _FANTA),
-    "cl": Param(95.2, "L/h/70kg^0.75", "fanta-2015", False, _FANTA),
+    "cl": Param(
+        95.2,
+        "L/h/70kg^0.75",
+        "fanta-2015",
+        True,
+        "abstract: clearance 95 L/h/70 kg (13% interindividual variability); the 95.2 of Otto 2021 "
+        "Table 3 (nlmixr2lib transcription) agrees to the abstract's precision",
+    ),
     "vp1": Param(187.0, "L", "fanta-2015", False, _FANTA),
     "q1": Param(23.2, "L/h", "fanta-2015", False, _FANTA),
     "vp2": Param(98.8, "L", "fanta-2015", False, _FANTA),
@@ -268,7 +366,13 @@ OTTO_VARIABILITY = Variability(
     ),
     source="otto-2021",
     verified=False,
-    note="two OMEGA BLOCK(2): S-ketamine (V1, CL) and S-norketamine (V, CL); " + _OTTO,
+    note=(
+        "two OMEGA BLOCK(2): S-ketamine (V1, CL) and S-norketamine (V, CL); "
+        + _OTTO
+        + ". Disagreement: the Fanta 2015 abstract gives 13% interindividual variability on CL, the Otto "
+        "omega^2 0.026 is 16%; Otto's is used (fitted with the metabolite); pass etas= to simulate() to "
+        "use another"
+    ),
 )
 
 
@@ -447,7 +551,15 @@ _SIMONS = "Table 4, read in the nlmixr2lib transcription (Simons_2022_s_ketamine
 _SIMONS_ALLO = "Table 4 gives values '@ 70 kg' without exponents; 0.75/1 assumed as in nlmixr2lib"
 SIMONS_PARAMS = {
     "f1": Param(0.263, "fraction", "simons-2022", True, "mucosal bioavailability; abstract: 26 +/- 1%"),
-    "d1": Param(13.1, "min", "simons-2022", False, "zero-order mucosal input; " + _SIMONS),
+    "d1": Param(
+        13.1,
+        "min",
+        "simons-2022",
+        True,
+        "zero-order mucosal input; Table 4 value from the nlmixr2lib transcription, confirmed to the "
+        "precision of the authors' own text: 'the process of local absorption took on average 13 min "
+        "(Table 2.4)' (Simons PhD thesis 2024, chapter 2 = this paper, Discussion, book p. 32)",
+    ),
     "ka1": Param(0.04, "1/min", "simons-2022", False, _SIMONS),
     "f2": Param(
         1.16,
@@ -745,7 +857,7 @@ MODELS: dict[str, Model] = {
             ),
             params=SIMONS_PARAMS,
             build=_build_simons,
-            citations=("simons-2022",),
+            citations=("simons-2022", "simons-2024-thesis"),
             default_effect_site="olofsen-2012",
             variability=SIMONS_VARIABILITY,
             notes=(
@@ -796,12 +908,22 @@ def default_model(route: str, age_years: float) -> tuple[Model, str]:
     try:
         model_id, reason = DEFAULTS[(route, group)]
     except KeyError:
+        if route in ROUTE_GAPS and not any(route in m.routes for m in MODELS.values()):
+            raise KeyError(ROUTE_GAPS[route]) from None
         raise KeyError(
             f"no model offers route {route} for {group}ren"
             if group == "child"
             else f"no model offers route {route} for adults"
         ) from None
     return MODELS[model_id], reason
+
+
+def route_refusal(model: Model, route: str) -> str:
+    """One line saying that ``model`` lacks ``route``, and why no model draws it if that is known."""
+    text = f"model {model.id} has no route {route}; it offers {', '.join(model.routes)}"
+    if route == "im" and not any("im" in m.routes for m in MODELS.values()):
+        text += f" ({ROUTE_GAPS['im']})"
+    return text
 
 
 def weight_range_of_all_models() -> tuple[float, float]:

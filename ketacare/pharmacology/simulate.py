@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .effects import EFFECT_SITES, EffectSite, nmda_occupancy
+from .library import route_refusal
 from .model import Covariates, FloatArray, Model, Patient, Regimen
 from .solver import Input, solve
 
@@ -118,9 +119,7 @@ def _inputs(model: Model, regimen: Regimen, route_inputs: Callable[..., list[Inp
     inputs: list[Input] = []
     for event in regimen.events:
         if event.route not in model.routes:
-            raise SimulationError(
-                f"model {model.id} has no route {event.route}; it offers {', '.join(model.routes)}"
-            )
+            raise SimulationError(route_refusal(model, event.route))
         if event.amount_mg <= 0 or event.start_min < 0 or event.duration_min < 0:
             raise SimulationError("dose amounts must be positive and times non-negative")
         if event.route == "iv-infusion" and event.duration_min <= 0:

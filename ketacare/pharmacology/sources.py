@@ -24,7 +24,9 @@ SOURCES: dict[str, Source] = {
         Source(
             "domino-1984",
             "Domino EF, et al. Ketamine kinetics in unmedicated and diazepam-premedicated subjects. "
-            "Clin Pharmacol Ther 1984;36:645 (paper not retrieved; parameters read in opentiva).",
+            "Clin Pharmacol Ther 1984;36:645 (attribution from the project's research notes, unconfirmed; "
+            "opentiva, where the parameters were read, cites PMID 7198883 without a DOI; paper not "
+            "retrieved).",
         ),
         Source(
             "opentiva",
@@ -58,8 +60,55 @@ SOURCES: dict[str, Source] = {
         ),
         Source(
             "herd-2008",
-            "Herd DW, et al. Investigating the pharmacodynamics of ketamine in "
-            "children. Paediatr Anaesth 2008;18:36-42.",
+            "Herd DW, Anderson BJ, Keene NA, Holford NHG. Investigating the pharmacodynamics of ketamine "
+            "in children. Paediatr Anaesth 2008;18:36-42 (PMID 18095964). Abstract: half-time of "
+            "equilibration between effect and central compartment 11 s (95% CI 0.07-20 s).",
+        ),
+        Source(
+            "simons-2024-thesis",
+            "Simons P. Pharmacotherapy and ventilatory control in health and disease. PhD thesis, Leiden "
+            "University, 2024 (ISBN 978-94-6506-095-8); chapter 2 is Simons 2022 part 1.",
+        ),
+        Source(
+            "hirlinger-1984",
+            "Hirlinger WK, Dick W. [Intramuscular ketamine analgesia in emergency patients. II. Clinical "
+            "study of traumatized patients]. Anaesthesist 1984;33:272-275 (PMID 6476334; German, English "
+            "abstract).",
+        ),
+        Source(
+            "grant-1983",
+            "Grant IS, Nimmo WS, McNicol LR, Clements JA. Ketamine disposition in children and adults. "
+            "Br J Anaesth 1983;55:1107-1111. Abstract: 2 mg/kg IV and 6 mg/kg IM in nine children; "
+            "'absorption after i.m. injection appeared to be more rapid in children' (no rate given).",
+            "10.1093/bja/55.11.1107",
+        ),
+        Source(
+            "rolan-2014",
+            "Rolan P, Lim S, Sunderland V, Liu Y, Molnar V. The absolute bioavailability of racemic "
+            "ketamine from a novel sublingual formulation. Br J Clin Pharmacol 2014;77:1011-1016 "
+            "(PMC4093926).",
+            "10.1111/bcp.12264",
+        ),
+        Source(
+            "chong-2009",
+            "Chong C, Schug S, Page-Sharp M, Jenkins B, Ilett K. Development of a sublingual/oral "
+            "formulation of ketamine for use in neuropathic pain: preliminary findings from a three-way "
+            "randomized, crossover study. 2009 (abstract read in the University of Western Australia "
+            "research repository record; journal details not confirmed there).",
+        ),
+        Source(
+            "yanagihara-2003",
+            "Yanagihara Y, et al. Plasma concentration profiles of ketamine and norketamine after "
+            "administration of various ketamine preparations to healthy Japanese volunteers. Biopharm "
+            "Drug Dispos 2003;24:37-43.",
+            "10.1002/bdd.336",
+        ),
+        Source(
+            "brunette-2011",
+            "Brunette KEJ, Anderson BJ, Thomas J, Wiesner L, Herd DW, Schulein S. Exploring the "
+            "pharmacokinetics of oral ketamine in children undergoing burns procedures. Paediatr Anaesth "
+            "2011;21:653-662.",
+            "10.1111/j.1460-9592.2011.03548.x",
         ),
         Source(
             "hornik-2018",

@@ -301,3 +301,22 @@ def test_bad_input_gives_one_line_on_stderr_and_a_non_zero_exit(
     code, out, err = run(capsys, *argv)
     assert code != 0 and out == ""
     assert len(err.strip().splitlines()) == 1 and fragment in err and "Traceback" not in err
+
+
+def test_a_default_esketamine_model_for_oral_says_that_racemic_oral_has_no_model(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(
+        capsys,
+        "simulate",
+        *PATIENT,
+        "--route",
+        "oral",
+        "--dose",
+        "50mg",
+        "--times-min",
+        "30",
+        "--format",
+        "json",
+    )
+    assert code == 0 and "racemic oral ketamine has no model" in out

@@ -43,7 +43,9 @@ def test_every_unverified_model_is_listed_in_the_docs_under_unverified() -> None
     for model in MODELS.values():
         if any(not p.verified for p in model.params.values()):
             assert model.id in section, model.id
-    assert "herd-2008" in section  # the children's ke0
+    for site in EFFECT_SITES.values():
+        if not site.t_half_min.verified:
+            assert site.id in section, site.id
 
 
 PUBLISHED = {
@@ -200,3 +202,48 @@ def test_patients_outside_the_validity_range_get_a_warning() -> None:
         MODELS["perez-ruixo-2020"], Patient(35, 90), Regimen.single("iv-bolus", 28), np.array([10.0])
     )
     assert any("weight" in w for w in sim.warnings) and any("age" in w for w in sim.warnings)
+
+
+def test_numbers_checked_in_this_round_hold_to_the_primary_sources_own_figures() -> None:
+    # Fanta 2015 abstract: clearance 95 L/h/70 kg; the coded 95.2 (Otto Table 3) rounds to it.
+    cl = MODELS["otto-2021"].params["cl"]
+    assert cl.verified and round(cl.value) == 95
+    # Simons thesis chapter 2 (= Simons 2022): "local absorption took on average 13 min".
+    d1 = MODELS["simons-2022"].params["d1"]
+    assert d1.verified and round(d1.value) == 13
+    # Herd 2008 abstract: equilibration half-time 11 s.
+    herd = EFFECT_SITES["herd-2008"].t_half_min
+    assert herd.verified and herd.value * 60 == pytest.approx(11.0)
+
+
+def test_route_evidence_equals_the_abstracts_and_is_never_used_to_draw_a_curve() -> None:
+    from ketacare.pharmacology.library import ROUTE_EVIDENCE
+
+    published = {
+        "im_f_children": 0.41,  # Hornik 2018
+        "im_cmax_0_5_mg_kg_adults": 147.0,  # Hirlinger 1984, median, ng/mL
+        "im_cmax_1_mg_kg_adults": 474.0,
+        "sublingual_f_wafer": 0.29,  # Rolan 2014
+        "sublingual_tmax_wafer": 0.75,  # h
+        "sublingual_f_lozenge": 0.24,  # Chong 2009, median
+        "oral_f_lozenge": 0.24,
+        "sublingual_f_tablet": 0.30,  # Yanagihara 2003
+        "oral_f_tablet": 0.20,
+        "rectal_f": 0.30,
+        "intranasal_f_racemic_spray": 0.45,
+        "oral_f_children": 0.45,  # Brunette 2011
+        "oral_absorption_half_time_children": 59.0,  # min
+        "oral_f_s_ketamine": 0.08,  # Fanta 2015
+    }
+    assert {k: p.value for k, p in ROUTE_EVIDENCE.items()} == published
+    assert all(p.verified and p.source in SOURCES for p in ROUTE_EVIDENCE.values())
+    assert not any("im" in m.routes for m in MODELS.values())
+
+
+def test_asking_for_im_says_which_published_number_is_missing() -> None:
+    from ketacare.pharmacology import SimulationError, default_model
+
+    with pytest.raises(KeyError, match="absorption rate constant"):
+        default_model("im", 5)
+    with pytest.raises(SimulationError, match="absorption rate constant"):
+        simulate(MODELS["hornik-2018"], Patient(20, 5), Regimen.single("im", 80.0), np.array([10.0]))

@@ -165,3 +165,74 @@ def test_concentrations_scale_linearly_with_dose(scale: float) -> None:
     scaled = [Input(i.compartment, i.start_min, i.duration_min, i.amount_mg * scale) for i in inputs]
     times = np.arange(0.0, 600.0, 10.0)
     assert np.allclose(solve(A, C, scaled, times), scale * solve(A, C, inputs, times), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("model_id", sorted(MODELS))
+def test_block_eigendecomposition_satisfies_a_v_equals_v_lambda_for_every_model(model_id: str) -> None:
+    """The closed-form block path (used for populations) must be a true eigendecomposition."""
+    from ketacare.pharmacology.solver import _diagonalise, _eig_block_triangular
+
+    A, C, _ = _built(model_id, Regimen.single("iv-bolus", 10.0), n=300, seed=11)
+    lam, vectors, bad = _eig_block_triangular(A)
+    reference = np.sort(np.linalg.eigvals(A).real, axis=1)
+    if model_id == "simons-2022":
+        # Its two-step transit chain has a repeated rate: every subject must go to the propagator.
+        assert _diagonalise(A, C)[1].all()
+        return
+    assert not bad.any()
+    residual = np.einsum("nij,njk->nik", A, vectors) - vectors * lam[:, None, :]
+    assert np.max(np.abs(residual)) < 1e-12 * np.max(np.abs(A))
+    assert np.allclose(np.sort(lam, axis=1), reference, rtol=1e-9, atol=1e-14)
+
+
+@settings(max_examples=60, deadline=None)
+@given(k10=rates, k12=rates, k21=rates, k13=rates, k31=rates, ke0=rates)
+def test_closed_form_three_compartment_eigenvalues_match_lapack(
+    k10: float, k12: float, k21: float, k13: float, k31: float, ke0: float
+) -> None:
+    from ketacare.pharmacology.solver import _eig_block_triangular
+
+    A = np.array(
+        [
+            [
+                [-(k10 + k12 + k13), k21, k31, 0.0],
+                [k12, -k21, 0.0, 0.0],
+                [k13, 0.0, -k31, 0.0],
+                [ke0, 0.0, 0.0, -ke0],
+            ]
+        ]
+    )
+    lam, vectors, bad = _eig_block_triangular(np.repeat(A, 2, axis=0))
+    reference = np.sort(np.linalg.eigvals(A[0]).real)
+    if not bad[0]:
+        assert np.allclose(np.sort(lam[0]), reference, rtol=1e-9, atol=1e-13)
+        residual = A[0] @ vectors[0] - vectors[0] * lam[0]
+        assert np.max(np.abs(residual)) < 1e-9 * np.max(np.abs(A))
+
+
+@settings(max_examples=30, deadline=None)
+@given(ka=rates, k10=rates, k12=rates, k21=rates, km=rates, kme=rates, ke0=rates)
+def test_a_population_through_the_block_path_equals_the_propagator_for_random_depot_parent_metabolite_chains(
+    ka: float, k10: float, k12: float, k21: float, km: float, kme: float, ke0: float
+) -> None:
+    # depot -> central <-> peripheral, central -> metabolite, central -> effect site: blocks 1, 2, 1, 1.
+    n = 80
+    scale = np.linspace(0.5, 1.5, n)  # different subjects, same structure
+    A = np.zeros((n, 5, 5))
+    A[:, 0, 0] = -ka
+    A[:, 1, 0] = ka
+    A[:, 1, 1] = -(k10 + k12 + km) * scale
+    A[:, 1, 2] = k21
+    A[:, 2, 1] = k12 * scale
+    A[:, 2, 2] = -k21
+    A[:, 3, 1] = km * scale
+    A[:, 3, 3] = -kme
+    A[:, 4, 1] = ke0
+    A[:, 4, 4] = -ke0
+    C = np.repeat(np.eye(5)[None, [1, 3, 4]], n, axis=0)
+    inputs = [Input(0, 0.0, 0.0, np.full(n, 10.0)), Input(1, 5.0, 30.0, np.full(n, 5.0))]
+    times = np.arange(0.0, 600.0, 5.0)
+    stepping = solve(A, C, inputs, times, method="stepping")
+    propagator = solve(A, C, inputs, times, method="propagator")
+    peak = np.abs(propagator).max(axis=2, keepdims=True) + 1e-300
+    assert np.max(np.abs(stepping - propagator) / peak) < 1e-8

@@ -115,7 +115,10 @@ CLEMENTS_PARAMS = {
 }
 
 
-def _build_clements(p: Mapping[str, float], cov: Covariates, eta: Mapping[str, FloatArray]) -> PKSystem:
+def _build_two_compartment_per_kg(
+    p: Mapping[str, float], cov: Covariates, eta: Mapping[str, FloatArray]
+) -> PKSystem:
+    """A 2-compartment IV model with V1 in L/kg and fixed micro-constants (Clements, Hijazi)."""
     n = cov.weight_kg.size
     v1 = p["v1"] * cov.weight_kg
     A = _mammillary(n, v1, np.full(n, p["k10"]), np.full(n, p["k12"]), np.full(n, p["k21"]))
@@ -135,13 +138,6 @@ HIJAZI_PARAMS = {
     "k12": Param(0.0088, "1/min", "hijazi-2003", True, _HIJAZI),
     "k21": Param(0.0030, "1/min", "hijazi-2003", True, _HIJAZI),
 }
-
-
-def _build_hijazi(p: Mapping[str, float], cov: Covariates, eta: Mapping[str, FloatArray]) -> PKSystem:
-    n = cov.weight_kg.size
-    v1 = p["v1"] * cov.weight_kg
-    A = _mammillary(n, v1, np.full(n, p["k10"]), np.full(n, p["k12"]), np.full(n, p["k21"]))
-    return PKSystem(A, ("central", "peripheral1"), 0, v1, None, None, _iv_only(0))  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------------------------
@@ -706,7 +702,7 @@ MODELS: dict[str, Model] = {
             routes=("iv-bolus", "iv-infusion"),
             validity=Validity((40.0, 120.0), (18.0, 80.0), "adults", "clements-1981", False, _ADULT_DEFAULT),
             params=CLEMENTS_PARAMS,
-            build=_build_clements,
+            build=_build_two_compartment_per_kg,
             citations=("clements-1981", "opentiva"),
             default_effect_site="olofsen-2012",
             notes=("No between-subject variability published: population bands are degenerate.",),
@@ -722,7 +718,7 @@ MODELS: dict[str, Model] = {
                 (40.0, 120.0), (18.0, 80.0), "adult ICU patients", "hijazi-2003", False, _ADULT_DEFAULT
             ),
             params=HIJAZI_PARAMS,
-            build=_build_hijazi,
+            build=_build_two_compartment_per_kg,
             citations=("hijazi-2003", "opentiva"),
             default_effect_site="olofsen-2012",
             notes=(

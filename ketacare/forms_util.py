@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpRequest
 
 
 def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
@@ -28,3 +33,20 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)  # type: ignore[arg-type]
+
+
+def save_form(
+    request: HttpRequest, form: forms.BaseForm, save: Callable[..., Any], *, success: str
+) -> tuple[bool, Any]:
+    """For a POSTed, valid form, call `save(**form.cleaned_data)` (a service, with its other arguments
+    already bound). Returns (saved, what the service returned). A service's ValidationError is shown
+    on the form, keeping everything the user typed; nothing is saved in part."""
+    if request.method != "POST" or not form.is_valid():
+        return False, None
+    try:
+        result = save(**form.cleaned_data)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return False, None
+    messages.success(request, success)
+    return True, result

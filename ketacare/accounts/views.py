@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import base64
+from functools import partial
 
 import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,7 +24,7 @@ from ketacare.accounts.roles import Action, Role
 from ketacare.accounts.selectors import clinics_where, is_staff_member
 from ketacare.accounts.services import may_administer_ketamine, record_credential, staff_managed_by
 from ketacare.audit.services import record_event
-from ketacare.forms_util import add_service_errors
+from ketacare.forms_util import save_form
 
 
 class LoginView(auth_views.LoginView):
@@ -132,12 +133,7 @@ def credential_new(request: AuthedRequest, user_id: int) -> HttpResponse:
     staff = get_object_or_404(staff_managed_by(request.user), pk=user_id)
 
     form = CredentialForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            record_credential(user=staff, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Credential recorded for {staff}.")
-            return redirect("accounts:staff")
+    record = partial(record_credential, user=staff, by=request.user)
+    if save_form(request, form, record, success=f"Credential recorded for {staff}.")[0]:
+        return redirect("accounts:staff")
     return render(request, "accounts/form.html", {"form": form, "title": f"Record a credential for {staff}"})

@@ -6,6 +6,7 @@ Thin: parse, check access through selectors, call services, render.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -21,7 +22,7 @@ from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.roles import Action
 from ketacare.accounts.selectors import clinics_where, is_staff_member
 from ketacare.audit.services import record_event
-from ketacare.forms_util import add_service_errors
+from ketacare.forms_util import add_service_errors, save_form
 from ketacare.instruments.model import Administration, Instrument
 from ketacare.outcomes import charts, selectors, services
 from ketacare.outcomes.access import may
@@ -376,14 +377,9 @@ def use_day_new(request: AuthedRequest, patient_id: int) -> HttpResponse:
     _staff_only(request)
     patient = selectors.patient_for(request.user, patient_id, Action.RECORD_SUBSTANCE_USE)
     form = UseDayForm(request.POST or None, initial={"day": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_substance_use(by=request.user, patient=patient, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Saved.")
-            return redirect("outcomes:patient", patient_id=patient.pk)
+    record = partial(services.record_substance_use, by=request.user, patient=patient)
+    if save_form(request, form, record, success="Saved.")[0]:
+        return redirect("outcomes:patient", patient_id=patient.pk)
     return render(
         request,
         "outcomes/form.html",
@@ -396,14 +392,10 @@ def lab_result_new(request: AuthedRequest, patient_id: int) -> HttpResponse:
     _staff_only(request)
     patient = selectors.patient_for(request.user, patient_id, Action.RECORD_LAB_RESULT)
     form = LabResultForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_lab_result(by=request.user, patient=patient, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Saved.")
-            return redirect("outcomes:patient", patient_id=patient.pk)
+    record = partial(services.record_lab_result, by=request.user, patient=patient)
+    if save_form(request, form, record, success="Saved.")[0]:
+        return redirect("outcomes:patient", patient_id=patient.pk)
+
     return render(
         request,
         "outcomes/form.html",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -17,7 +18,7 @@ from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.models import User
 from ketacare.accounts.roles import Action, Role, role_may
 from ketacare.accounts.selectors import clinics_where, role_in
-from ketacare.forms_util import add_service_errors
+from ketacare.forms_util import add_service_errors, save_form
 from ketacare.patients import selectors, services
 from ketacare.patients.forms import (
     AllergyForm,
@@ -72,22 +73,14 @@ def patient_new(request: AuthedRequest) -> HttpResponse:
     if not clinics.exists():
         raise PermissionDenied("Your role may not register patients.")
     form = RegistrationForm(request.POST or None, clinics=clinics)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        demographics = {name: data[name] for name in services.DEMOGRAPHIC_FIELDS}
-        try:
-            patient = services.register_patient(
-                by=request.user,
-                clinic=data["clinic"],
-                weight_kg=data.get("weight_kg"),
-                height_cm=data.get("height_cm"),
-                **demographics,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"{patient.full_name} is registered.")
-            return redirect("patients:detail", patient_id=patient.pk)
+    saved, patient = save_form(
+        request,
+        form,
+        partial(services.register_patient, by=request.user),
+        success="The patient is registered.",
+    )
+    if saved:
+        return redirect("patients:detail", patient_id=patient.pk)
     return render(request, "patients/form.html", {"form": form, "title": "Register a patient"})
 
 
@@ -174,14 +167,10 @@ def entry_new(request: AuthedRequest, patient_id: int, kind: str) -> HttpRespons
     entry_kind = _kind(kind)
     patient = selectors.get_patient_for(request.user, patient_id, Action.EDIT_CLINICAL)
     form = entry_kind.form(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            entry_kind.record(by=request.user, patient=patient, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Saved.")
-            return redirect("patients:detail", patient_id=patient.pk)
+    if save_form(
+        request, form, partial(entry_kind.record, by=request.user, patient=patient), success="Saved."
+    )[0]:
+        return redirect("patients:detail", patient_id=patient.pk)
     title = f"{entry_kind.title} for {patient.full_name}"
     return render(request, "patients/form.html", {"form": form, "title": title, "patient": patient})
 
@@ -193,14 +182,9 @@ def entry_error(request: AuthedRequest, patient_id: int, kind: str, entry_id: in
     patient = selectors.get_patient_for(request.user, patient_id, Action.EDIT_CLINICAL)
     entry = get_object_or_404(entry_kind.model, pk=entry_id, patient=patient)
     form = EnteredInErrorForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.mark_entered_in_error(by=request.user, entry=entry, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Marked as entered in error.")
-            return redirect("patients:detail", patient_id=patient.pk)
+    mark = partial(services.mark_entered_in_error, by=request.user, entry=entry)
+    if save_form(request, form, mark, success="Marked as entered in error.")[0]:
+        return redirect("patients:detail", patient_id=patient.pk)
     title = f"Mark an entry of {patient.full_name} as entered in error"
     return render(
         request, "patients/form.html", {"form": form, "title": title, "patient": patient, "entry": entry}
@@ -238,13 +222,8 @@ def care_team_add(request: AuthedRequest, patient_id: int) -> HttpResponse:
         .order_by("display_name", "username")
     )
     form = CareTeamForm(request.POST or None, staff=staff)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_care_team_member(by=request.user, patient=patient, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Care team updated.")
-            return redirect("patients:detail", patient_id=patient.pk)
+    add = partial(services.add_care_team_member, by=request.user, patient=patient)
+    if save_form(request, form, add, success="Care team updated.")[0]:
+        return redirect("patients:detail", patient_id=patient.pk)
     title = f"Add to {patient.full_name}'s care team"
     return render(request, "patients/form.html", {"form": form, "title": title, "patient": patient})

@@ -49,12 +49,23 @@ def main() -> None:
         nurse.wait_for_load_state()
         nurse.screenshot(path=str(OUT / "weight-refused.png"), full_page=True)
 
+        nurse.goto("/outcomes/worklist/")
+        nurse.screenshot(path=str(OUT / "worklist.png"), full_page=True)
+        nurse.goto("/outcomes/patients/2/")
+        nurse.screenshot(path=str(OUT / "patient-outcomes.png"), full_page=True)
+
         admin = session("clinicadmin")
+        admin.goto("/accounts/staff/")
+        admin.screenshot(path=str(OUT / "staff-credentials.png"), full_page=True)
         admin.goto("/audit/")
         admin.screenshot(path=str(OUT / "audit-trail.png"))
 
         patient = session("patient", width=390, height=844)
+        patient.goto("/patients/me/")
         patient.screenshot(path=str(OUT / "patient-portal-phone.png"), full_page=True)
+        patient.goto("/outcomes/me/")
+        patient.screenshot(path=str(OUT / "patient-check-in-phone.png"), full_page=True)
+
 
         outsider = session("outsider")
         outsider.goto("/patients/1/")

@@ -66,7 +66,6 @@ def main() -> None:
         patient.goto("/outcomes/me/")
         patient.screenshot(path=str(OUT / "patient-check-in-phone.png"), full_page=True)
 
-
         outsider = session("outsider")
         outsider.goto("/patients/1/")
         outsider.screenshot(path=str(OUT / "other-clinic-404.png"))

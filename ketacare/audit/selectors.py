@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from ketacare.accounts.models import User
+from ketacare.accounts.models import Membership, User
 from ketacare.accounts.roles import Action
 from ketacare.accounts.selectors import clinics_where
 from ketacare.audit.chain import CHAINED_FIELDS, GENESIS_HASH, ChainReport, event_hash
@@ -12,10 +12,13 @@ from ketacare.audit.models import AuditEvent
 
 
 def events_visible_to(user: User) -> QuerySet[AuditEvent]:
-    """An auditor sees the events of the clinics where they may browse the audit trail."""
-    return AuditEvent.objects.filter(clinic__in=clinics_where(user, Action.VIEW_AUDIT)).select_related(
-        "actor"
-    )
+    """An auditor sees the events of the clinics where they may browse the audit trail, and the
+    clinic-less events (log-ins, log-outs, two-factor) of the people who work or are treated there."""
+    clinics = clinics_where(user, Action.VIEW_AUDIT)
+    members = Membership.objects.filter(clinic__in=clinics).values("user")
+    return AuditEvent.objects.filter(
+        Q(clinic__in=clinics) | Q(clinic__isnull=True, actor__in=members)
+    ).select_related("actor")
 
 
 def verify_chain() -> ChainReport:

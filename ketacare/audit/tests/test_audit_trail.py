@@ -97,3 +97,14 @@ def test_a_failed_write_leaves_no_audit_event(clinic, nurse) -> None:
             sex_at_birth="male",
         )
     assert AuditEvent.objects.count() == before
+
+
+def test_a_clinic_auditor_sees_their_staffs_log_ins_but_not_another_clinics(personas) -> None:
+    from django.test import Client
+
+    from ketacare.audit.selectors import events_visible_to
+
+    for username in ("nurse", "outsider"):
+        Client().post("/accounts/login/", {"username": username, "password": "correct horse battery"})
+    visible = events_visible_to(personas["clinic_admin"]).filter(action="login")
+    assert set(visible.values_list("actor__username", flat=True)) == {"nurse"}

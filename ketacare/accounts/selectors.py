@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from ketacare.accounts.models import Clinic, Membership, User
-from ketacare.accounts.roles import PERMISSIONS, Action, Role
+from ketacare.accounts.roles import PERMISSIONS, Action, Role, role_may
 
 
 def active_memberships(user: User) -> QuerySet[Membership]:
@@ -47,3 +48,10 @@ def second_factor_missing(user: User) -> str | None:
     if settings.REQUIRE_MFA and is_staff_member(user):
         return "enrol"
     return None
+
+
+def require_in_clinic(user: User, clinic: Clinic, action: Action) -> None:
+    """Raise PermissionDenied unless the user's role in this clinic allows the action."""
+    role = role_in(user, clinic)
+    if role is None or not role_may(role, action):
+        raise PermissionDenied(f"You may not {Action(action).label.lower()} in {clinic}.")

@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, models, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -39,6 +39,7 @@ from ketacare.outcomes.models import (
     SubstanceUseDay,
 )
 from ketacare.patients.models import Patient
+from ketacare.records import save_checked
 
 SUICIDE_RISK = "suicide-risk"
 ALERTED_FLAGS = frozenset({SUICIDE_RISK})
@@ -49,18 +50,6 @@ DEFAULT_CRISIS_INFORMATION = (
 )
 
 Answers = Sequence[int | None]
-
-
-def _save_checked(instance: models.Model) -> None:
-    """Validate fields (ranges, with their messages), then save. The table constraints are left to
-    the database: Django checks each with a query, which made every write several times slower, and
-    the services check the same rules first with clearer messages."""
-    instance.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            instance.save()
-    except IntegrityError as exc:
-        raise ValidationError("This conflicts with an entry saved a moment ago. Reload and check.") from exc
 
 
 # --- instruments and their licences -------------------------------------------------------------
@@ -106,7 +95,7 @@ def record_instrument_permission(
         reference=reference.strip(),
         recorded_by=by,
     )
-    _save_checked(permission)
+    save_checked(permission, validate_constraints=False)
     record_event(
         actor=by, action="create", entity=permission, clinic=clinic, detail={"instrument": instrument.id}
     )
@@ -134,7 +123,7 @@ def update_outcome_settings(
         raise ValidationError(
             {"regular_use_days": "Say how many consecutive days of use count as regular use."}
         )
-    _save_checked(current)
+    save_checked(current, validate_constraints=False)
     record_event(
         actor=by,
         action="update",
@@ -264,7 +253,7 @@ def record_response(
             raise _answer_errors(instrument, exc) from None
     else:
         _apply_score(response, _score(instrument, patient, answers))
-    _save_checked(response)
+    save_checked(response, validate_constraints=False)
     record_event(
         actor=by,
         action="create",
@@ -302,7 +291,7 @@ def update_draft(
         _require_available(patient.clinic, instrument)
         _apply_score(response, _score(instrument, patient, answers))
         response.answered_at = timezone.now()
-    _save_checked(response)
+    save_checked(response, validate_constraints=False)
     record_event(
         actor=by,
         action="update" if draft else "submit",
@@ -329,7 +318,7 @@ def mark_response_entered_in_error(*, by: User, response: QuestionnaireResponse,
         raise ValidationError({"reason": "Say why this questionnaire is wrong."})
     response.entered_in_error = True
     response.error_reason = reason.strip()[:300]
-    _save_checked(response)
+    save_checked(response, validate_constraints=False)
     record_event(
         actor=by,
         action="entered-in-error",
@@ -356,7 +345,7 @@ def correct_response(*, by: User, response: QuestionnaireResponse, answers: Answ
         assignment=response.assignment,
     )
     recorded.response.replaces = response
-    _save_checked(recorded.response)
+    save_checked(recorded.response, validate_constraints=False)
     record_event(
         actor=by,
         action="correct",
@@ -447,7 +436,7 @@ def acknowledge_alert(*, by: User, alert: SafetyAlert, action_taken: str) -> Saf
     alert.acknowledged_at = timezone.now()
     alert.acknowledged_by = by
     alert.action_taken = action_taken.strip()[:500]
-    _save_checked(alert)
+    save_checked(alert, validate_constraints=False)
     record_event(
         actor=by, action="acknowledge", entity=alert, clinic=alert.patient.clinic, patient_id=alert.patient_id
     )
@@ -482,7 +471,7 @@ def assign_instrument(
         ends_on=ends_on,
         assigned_by=by,
     )
-    _save_checked(assignment)
+    save_checked(assignment, validate_constraints=False)
     record_event(
         actor=by,
         action="create",
@@ -502,7 +491,7 @@ def stop_assignment(*, by: User, assignment: Assignment) -> Assignment:
     assignment.active = False
     assignment.stopped_at = timezone.now()
     assignment.stopped_by = by
-    _save_checked(assignment)
+    save_checked(assignment, validate_constraints=False)
     record_event(
         actor=by,
         action="update",
@@ -587,7 +576,7 @@ def record_substance_use(
             patient_id=patient.pk,
             detail={"reason": earlier.error_reason},
         )
-    _save_checked(entry)
+    save_checked(entry, validate_constraints=False)
     record_event(
         actor=by,
         action="create",
@@ -627,7 +616,7 @@ def record_daily_report(
     report = DailyReport(
         patient=patient, day=day, mood_0_10=mood_0_10, craving=craving.response, recorded_by=by
     )
-    _save_checked(report)
+    save_checked(report, validate_constraints=False)
     record_event(
         actor=by,
         action="create",
@@ -671,7 +660,7 @@ def record_lab_result(
         reading=reading.strip(),
         recorded_by=by,
     )
-    _save_checked(result)
+    save_checked(result, validate_constraints=False)
     record_event(
         actor=by,
         action="create",
@@ -698,7 +687,7 @@ def mark_entry_entered_in_error(
         raise ValidationError({"reason": "Say why this entry is wrong."})
     entry.entered_in_error = True
     entry.error_reason = reason.strip()[:300]
-    _save_checked(entry)
+    save_checked(entry, validate_constraints=False)
     record_event(
         actor=by,
         action="entered-in-error",

@@ -10,13 +10,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from ketacare.accounts.models import Clinic, User
-from ketacare.accounts.roles import Action, role_may
-from ketacare.accounts.selectors import role_in
+from ketacare.accounts.roles import Action
+from ketacare.accounts.selectors import require_in_clinic, role_in
 from ketacare.audit.services import record_event
 from ketacare.patients.models import (
     Allergy,
@@ -28,6 +28,7 @@ from ketacare.patients.models import (
     Patient,
     SubstanceUseDisorder,
 )
+from ketacare.records import save_checked
 
 DEMOGRAPHIC_FIELDS = (
     "medical_record_number",
@@ -43,24 +44,6 @@ DEMOGRAPHIC_FIELDS = (
 )
 
 
-def _require(user: User, clinic: Clinic, action: Action) -> None:
-    role = role_in(user, clinic)
-    if role is None or not role_may(role, action):
-        raise PermissionDenied(f"You may not {Action(action).label.lower()} in {clinic}.")
-
-
-def _save_checked(instance: models.Model) -> None:
-    """Validate everything (fields, ranges, uniqueness), then save; a race on a unique key says the same."""
-    instance.full_clean()
-    try:
-        with transaction.atomic():
-            instance.save()
-    except IntegrityError as exc:
-        raise ValidationError(
-            "This could not be saved because it conflicts with an existing entry. Reload and check."
-        ) from exc
-
-
 @transaction.atomic
 def register_patient(
     *,
@@ -71,12 +54,12 @@ def register_patient(
     **demographics: Any,
 ) -> Patient:
     """Register a patient, with a first weight and height when given. All or nothing."""
-    _require(by, clinic, Action.CREATE_PATIENT)
+    require_in_clinic(by, clinic, Action.CREATE_PATIENT)
     unknown = set(demographics) - set(DEMOGRAPHIC_FIELDS)
     if unknown:
         raise TypeError(f"Unknown patient fields: {sorted(unknown)}")
     patient = Patient(clinic=clinic, **demographics)
-    _save_checked(patient)
+    save_checked(patient)
     record_event(actor=by, action="create", entity=patient, clinic=clinic, patient_id=patient.pk)
     if weight_kg is not None:
         record_body_measurement(by=by, patient=patient, weight_kg=weight_kg, height_cm=height_cm)
@@ -86,7 +69,7 @@ def register_patient(
 @transaction.atomic
 def update_demographics(*, by: User, patient: Patient, **changes: Any) -> list[str]:
     """Change name, contact and identifiers; returns the fields that changed. History keeps the old."""
-    _require(by, patient.clinic, Action.EDIT_DEMOGRAPHICS)
+    require_in_clinic(by, patient.clinic, Action.EDIT_DEMOGRAPHICS)
     unknown = set(changes) - set(DEMOGRAPHIC_FIELDS)
     if unknown:
         raise TypeError(f"Unknown patient fields: {sorted(unknown)}")
@@ -95,7 +78,7 @@ def update_demographics(*, by: User, patient: Patient, **changes: Any) -> list[s
         return []
     for name in changed:
         setattr(patient, name, changes[name])
-    _save_checked(patient)
+    save_checked(patient)
     # Field names only: the values live in the record's own history, not in the audit trail.
     record_event(
         actor=by,
@@ -109,9 +92,9 @@ def update_demographics(*, by: User, patient: Patient, **changes: Any) -> list[s
 
 
 def _record_entry(by: User, patient: Patient, entry: ClinicalEntry, detail: dict[str, Any]) -> None:
-    _require(by, patient.clinic, Action.EDIT_CLINICAL)
+    require_in_clinic(by, patient.clinic, Action.EDIT_CLINICAL)
     entry.recorded_by = by
-    _save_checked(entry)
+    save_checked(entry)
     record_event(
         actor=by, action="create", entity=entry, clinic=patient.clinic, patient_id=patient.pk, detail=detail
     )
@@ -167,9 +150,9 @@ def add_medication(
 
 @transaction.atomic
 def stop_medication(*, by: User, medication: Medication, stopped_on: dt.date) -> Medication:
-    _require(by, medication.patient.clinic, Action.EDIT_CLINICAL)
+    require_in_clinic(by, medication.patient.clinic, Action.EDIT_CLINICAL)
     medication.stopped_on = stopped_on
-    _save_checked(medication)
+    save_checked(medication)
     record_event(
         actor=by,
         action="update",
@@ -213,14 +196,14 @@ def record_substance_use_disorder(
 def mark_entered_in_error(*, by: User, entry: ClinicalEntry, reason: str) -> None:
     """Withdraw a wrong entry. It stays in the record, struck through, with who, when and why."""
     patient: Patient = entry.patient  # type: ignore[attr-defined]
-    _require(by, patient.clinic, Action.EDIT_CLINICAL)
+    require_in_clinic(by, patient.clinic, Action.EDIT_CLINICAL)
     if entry.entered_in_error:
         raise ValidationError("This entry is already marked as entered in error.")
     if not reason.strip():
         raise ValidationError({"error_reason": "Say why this entry is wrong."})
     entry.entered_in_error = True
     entry.error_reason = reason.strip()
-    _save_checked(entry)
+    save_checked(entry)
     record_event(
         actor=by,
         action="entered-in-error",
@@ -235,7 +218,7 @@ def mark_entered_in_error(*, by: User, entry: ClinicalEntry, reason: str) -> Non
 def add_care_team_member(
     *, by: User, patient: Patient, member: User, is_responsible: bool = False
 ) -> CareTeamMember:
-    _require(by, patient.clinic, Action.EDIT_DEMOGRAPHICS)
+    require_in_clinic(by, patient.clinic, Action.EDIT_DEMOGRAPHICS)
     if role_in(member, patient.clinic) is None:
         raise ValidationError(f"{member} is not on the staff of {patient.clinic}.")
     if is_responsible:
@@ -243,7 +226,7 @@ def add_care_team_member(
             previous.is_responsible = False
             previous.save(update_fields=["is_responsible"])
     entry = CareTeamMember(patient=patient, user=member, is_responsible=is_responsible)
-    _save_checked(entry)
+    save_checked(entry)
     record_event(
         actor=by,
         action="create",
@@ -257,9 +240,9 @@ def add_care_team_member(
 
 @transaction.atomic
 def link_portal_user(*, by: User, patient: Patient, user: User) -> None:
-    _require(by, patient.clinic, Action.EDIT_DEMOGRAPHICS)
+    require_in_clinic(by, patient.clinic, Action.EDIT_DEMOGRAPHICS)
     patient.portal_user = user
-    _save_checked(patient)
+    save_checked(patient)
     record_event(
         actor=by,
         action="update",

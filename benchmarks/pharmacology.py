@@ -28,12 +28,12 @@ import numpy as np
 import scipy
 from scipy.integrate import solve_ivp
 
+from benchmarks._report import DOC, write_section
 from ketacare.pharmacology import MODELS, Patient, Regimen, simulate
 from ketacare.pharmacology.effects import EFFECT_SITES
 from ketacare.pharmacology.model import Covariates
 from ketacare.pharmacology.simulate import _inputs, _system, sample_etas
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "performance.md"
 MODEL = MODELS["otto-2021"]
 PATIENT = Patient(70.0, 40.0, "male")
 REGIMEN = Regimen.single("iv-infusion", 35.0, 40.0)
@@ -122,21 +122,6 @@ INTRO = (
     "The most recent runs, newest first (runs before 2026-11-25 10:50 UTC predate the block-triangular "
     "eigendecomposition):\n"
 )
-KEEP_RUNS = 5
-
-
-def _write(run: str) -> None:
-    """Put ``run`` first in the pharmacology section of docs/performance.md, keeping the last runs."""
-    text = DOC.read_text() if DOC.exists() else "# Performance\n\nBenchmark results per component.\n"
-    before, section, after = text, "", ""
-    if HEADING in text:
-        before, rest = text.split(HEADING, 1)
-        section, sep, tail = rest.partition("\n## ")
-        after = sep + tail
-    previous = ["### Run " + chunk.strip() + "\n" for chunk in section.split("### Run ")[1:]]
-    runs = [run, *previous][:KEEP_RUNS]
-    body = "\n".join([HEADING, "", INTRO, *runs])
-    DOC.write_text(before.rstrip("\n") + "\n\n" + body.rstrip("\n") + "\n" + (after if after else ""))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -198,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run = "\n".join([f"### Run {now}", "", f"{machine}{load}.", "", *table, ""])
     print(run)
     if not args.no_write:
-        _write(run)
+        write_section(HEADING, INTRO.rstrip("\n"), run)
         print(f"written to {DOC}", file=sys.stderr)
     return 0
 

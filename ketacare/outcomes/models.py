@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from ketacare.analytics import tlfb
 from ketacare.instruments import REGISTRY
-from ketacare.patients.models import ClinicalEntry, SubstanceUseDisorder
+from ketacare.patients.models import ClinicalEntry, SubstanceUseDisorder, error_needs_reason
 from ketacare.patients.validators import validate_not_in_future
 
 INSTRUMENT_CHOICES = [(instrument.id, instrument.abbreviation) for instrument in REGISTRY.values()]
@@ -185,9 +185,7 @@ class QuestionnaireResponse(ClinicalEntry):
             models.CheckConstraint(
                 condition=_total_in_instrument_range(), name="score_total_in_instrument_range"
             ),
-            models.CheckConstraint(
-                condition=Q(entered_in_error=False) | ~Q(error_reason=""), name="response_error_has_reason"
-            ),
+            error_needs_reason("response"),
         ]
 
     def __str__(self) -> str:
@@ -260,10 +258,7 @@ class DailyReport(ClinicalEntry):
             models.UniqueConstraint(
                 fields=["patient", "day"], condition=Q(entered_in_error=False), name="one_daily_report_a_day"
             ),
-            models.CheckConstraint(
-                condition=Q(entered_in_error=False) | ~Q(error_reason=""),
-                name="daily_report_error_has_reason",
-            ),
+            error_needs_reason("daily_report"),
         ]
 
 
@@ -308,9 +303,7 @@ class SubstanceUseDay(ClinicalEntry):
                 condition=~Q(substance="alcohol", used=True) | Q(standard_drinks__isnull=False),
                 name="alcohol_use_counts_drinks",
             ),
-            models.CheckConstraint(
-                condition=Q(entered_in_error=False) | ~Q(error_reason=""), name="use_day_error_has_reason"
-            ),
+            error_needs_reason("use_day"),
         ]
 
     def __str__(self) -> str:
@@ -341,9 +334,7 @@ class LabResult(ClinicalEntry):
             models.CheckConstraint(
                 condition=Q(kind="urine-tox") | Q(substance="alcohol"), name="alcohol_tests_test_alcohol"
             ),
-            models.CheckConstraint(
-                condition=Q(entered_in_error=False) | ~Q(error_reason=""), name="lab_result_error_has_reason"
-            ),
+            error_needs_reason("lab_result"),
         ]
 
 

@@ -76,6 +76,13 @@ class Patient(models.Model):
         return f"{self.given_name} {self.family_name}"
 
 
+def error_needs_reason(prefix: str) -> models.CheckConstraint:
+    """The constraint every ClinicalEntry table carries: an entry withdrawn in error says why."""
+    return models.CheckConstraint(
+        condition=Q(entered_in_error=False) | ~Q(error_reason=""), name=f"{prefix}_error_has_reason"
+    )
+
+
 class ClinicalEntry(models.Model):
     """What every clinical row shares: who recorded it, when, and whether it was entered in error."""
 
@@ -112,9 +119,7 @@ class BodyMeasurement(ClinicalEntry):
                 | Q(height_cm__gte=HEIGHT_CM_MIN, height_cm__lte=HEIGHT_CM_MAX),
                 name="height_cm_in_range",
             ),
-            models.CheckConstraint(
-                condition=Q(entered_in_error=False) | ~Q(error_reason=""), name="measurement_error_has_reason"
-            ),
+            error_needs_reason("measurement"),
         ]
 
     def __str__(self) -> str:
@@ -137,9 +142,7 @@ class Allergy(ClinicalEntry):
     class Meta:
         ordering = ["substance"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(entered_in_error=False) | ~Q(error_reason=""), name="allergy_error_has_reason"
-            ),
+            error_needs_reason("allergy"),
         ]
 
     def __str__(self) -> str:
@@ -180,9 +183,7 @@ class Medication(ClinicalEntry):
                 | Q(stopped_on__gte=models.F("started_on")),
                 name="medication_stops_after_it_starts",
             ),
-            models.CheckConstraint(
-                condition=Q(entered_in_error=False) | ~Q(error_reason=""), name="medication_error_has_reason"
-            ),
+            error_needs_reason("medication"),
         ]
 
     def __str__(self) -> str:
@@ -220,9 +221,7 @@ class HistoryFlag(ClinicalEntry):
             models.UniqueConstraint(
                 fields=["patient", "flag"], condition=Q(entered_in_error=False), name="one_active_flag_each"
             ),
-            models.CheckConstraint(
-                condition=Q(entered_in_error=False) | ~Q(error_reason=""), name="flag_error_has_reason"
-            ),
+            error_needs_reason("flag"),
         ]
 
     def __str__(self) -> str:
@@ -265,9 +264,7 @@ class SubstanceUseDisorder(ClinicalEntry):
                 ),
                 name="dsm5_criteria_in_range",
             ),
-            models.CheckConstraint(
-                condition=Q(entered_in_error=False) | ~Q(error_reason=""), name="sud_error_has_reason"
-            ),
+            error_needs_reason("sud"),
         ]
 
     def __str__(self) -> str:

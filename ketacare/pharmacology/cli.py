@@ -22,13 +22,12 @@ import numpy as np
 from .effects import BANDS, EFFECT_SITES, racemic_equivalent
 from .library import (
     MODELS,
-    ROUTE_GAPS,
     default_model,
     get_model,
     route_refusal,
     weight_range_of_all_models,
 )
-from .model import ETHNICITIES, ROUTES, SEXES, Model, Patient, Regimen
+from .model import ETHNICITIES, ROUTES, SEXES, Model, Param, Patient, Regimen
 from .plot import svg_plot
 from .simulate import SimulationError, sample_etas, simulate, tidy
 from .sources import cite
@@ -95,6 +94,16 @@ def _patient_options(
         default=5.0,
         help="intranasal: minutes between devices (default 5, the label's rest between devices)",
     )
+    p.add_argument(
+        "--bioavailability",
+        type=float,
+        help="oral, sublingual or IM: replace the model's F (fraction) with your own source's",
+    )
+    p.add_argument(
+        "--absorption-half-time-min",
+        type=float,
+        help="oral, sublingual or IM: replace the model's first-order absorption half-time (min)",
+    )
     p.add_argument("--effect-site", choices=sorted(EFFECT_SITES), help="ke0 source; default depends on model")
     p.add_argument("--format", choices=("json", "csv", "table"), default="table")
     if population:
@@ -153,10 +162,23 @@ def _model_json(model: Model) -> dict[str, Any]:
         "unverified_parameters": [k for k, p in model.params.items() if not p.verified],
         "citations": [cite(key) for key in model.citations],
         "notes": list(model.notes),
+        "absorption": {
+            route: {
+                "bioavailability": {name: _param_json(model.params[name]) for name in spec.bioavailability},
+                "half_time_min": _param_json(model.params[spec.half_time_min]),
+            }
+            for route, spec in model.absorption.items()
+        },
     }
 
 
-def _build_request(args: argparse.Namespace) -> tuple[Model, Patient, Regimen, list[str]]:
+def _param_json(p: Param) -> dict[str, Any]:
+    return {"value": p.value, "unit": p.unit, "source": p.source, "verified": p.verified, "note": p.note}
+
+
+def _build_request(
+    args: argparse.Namespace,
+) -> tuple[Model, Patient, Regimen, list[str], dict[str, float]]:
     notes: list[str] = []
     if not math.isfinite(args.weight_kg) or args.weight_kg <= 0:
         raise UsageError("weight must be a positive number of kg")
@@ -170,10 +192,24 @@ def _build_request(args: argparse.Namespace) -> tuple[Model, Patient, Regimen, l
     else:
         model, reason = default_model(args.route, args.age)
         notes.append(f"model {model.id} chosen by default for {args.route}: {reason}")
-        if args.route in ROUTE_GAPS and model.analyte != "racemic ketamine":
-            notes.append(ROUTE_GAPS[args.route])
     if args.route not in model.routes:
         raise SimulationError(route_refusal(model, args.route))
+    for value in (args.bioavailability, args.absorption_half_time_min):
+        if value is not None and not math.isfinite(value):
+            raise UsageError("--bioavailability and --absorption-half-time-min must be numbers")
+    try:
+        params = model.with_absorption(args.route, args.bioavailability, args.absorption_half_time_min)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    spec = model.absorption.get(args.route)
+    if spec is not None:
+        half_time = model.params[spec.half_time_min]
+        if args.absorption_half_time_min is not None:
+            notes.append(f"absorption half-time {args.absorption_half_time_min:g} min set by the user")
+        elif not half_time.verified:
+            notes.append(f"absorption half-time {half_time.value:g} min is {half_time.note}")
+        if args.bioavailability is not None:
+            notes.append(f"bioavailability {args.bioavailability:g} set by the user")
     patient = Patient(args.weight_kg, args.age, args.sex, args.height_cm, args.ethnicity)
     amount = parse_dose(args.dose, args.salt).base_mg(args.weight_kg)
     if args.route == "iv-infusion" and args.duration_min <= 0:
@@ -210,7 +246,7 @@ def _build_request(args: argparse.Namespace) -> tuple[Model, Patient, Regimen, l
         )
     if args.salt == "hcl":
         notes.append(f"dose converted from ketamine HCl to {total:.4g} mg base in total")
-    return model, patient, regimen, notes
+    return model, patient, regimen, notes, params
 
 
 def _hours(args: argparse.Namespace, regimen: Regimen) -> float:
@@ -278,7 +314,7 @@ def _header(
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
-    model, patient, regimen, notes = _build_request(args)
+    model, patient, regimen, notes, params = _build_request(args)
     if args.times_min:
         try:
             times = np.array(sorted(float(x) for x in args.times_min.split(",") if x.strip()))
@@ -292,12 +328,12 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         times = np.union1d(np.arange(0.0, min(end, 180.0) + 1e-9, 5.0), np.arange(180.0, end + 1e-9, 60.0))
         times = times[times <= end + 1e-9]
         plot_path = Path(args.plot or f"ketacare-pk-{model.id}.svg")
-    sim = simulate(model, patient, regimen, times, effect_site=args.effect_site)
+    sim = simulate(model, patient, regimen, times, effect_site=args.effect_site, params=params)
     header = _header(model, sim.effect_site, regimen, sim.warnings, notes)
     _emit_rows(sim.rows(), header, args.format, sys.stdout)
     if plot_path is not None:
         fine = np.linspace(0.0, times[-1], 721)
-        curve = simulate(model, patient, regimen, fine, effect_site=args.effect_site)
+        curve = simulate(model, patient, regimen, fine, effect_site=args.effect_site, params=params)
         series = [
             (
                 "ketamine plasma" if model.analyte == "racemic ketamine" else "esketamine plasma",
@@ -332,7 +368,7 @@ def _progress(done: int, total: int) -> None:
 
 
 def _cmd_population(args: argparse.Namespace) -> int:
-    model, patient, regimen, notes = _build_request(args)
+    model, patient, regimen, notes, params = _build_request(args)
     if not 1 <= args.n <= MAX_SUBJECTS:
         raise UsageError(f"--n must be between 1 and {MAX_SUBJECTS}")
     if not math.isfinite(args.step_min) or args.step_min <= 0:
@@ -348,7 +384,16 @@ def _cmd_population(args: argparse.Namespace) -> int:
     for start in range(0, args.n, chunk):
         stop = min(args.n, start + chunk)
         sub = {k: v[start:stop] for k, v in etas.items()}
-        sim = simulate(model, patient, regimen, times, n=stop - start, etas=sub, effect_site=args.effect_site)
+        sim = simulate(
+            model,
+            patient,
+            regimen,
+            times,
+            n=stop - start,
+            etas=sub,
+            effect_site=args.effect_site,
+            params=params,
+        )
         effect_site, warnings = sim.effect_site, sim.warnings
         parts["ketamine_plasma_ng_ml"].append(sim.ketamine_plasma_ng_ml)
         parts["ketamine_effect_ng_ml"].append(sim.ketamine_effect_ng_ml)
@@ -381,7 +426,7 @@ def _cmd_population(args: argparse.Namespace) -> int:
 
 
 def _cmd_timeline(args: argparse.Namespace) -> int:
-    model, patient, regimen, notes = _build_request(args)
+    model, patient, regimen, notes, params = _build_request(args)
     if not 1 <= args.n <= MAX_SUBJECTS:
         raise UsageError(f"--n must be between 1 and {MAX_SUBJECTS}")
     result = timeline(
@@ -392,6 +437,7 @@ def _cmd_timeline(args: argparse.Namespace) -> int:
         n=args.n,
         seed=args.seed,
         effect_site=args.effect_site,
+        params=params,
     )
     result.notes = notes + result.notes
     if args.format == "json":

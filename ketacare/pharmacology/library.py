@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .model import Covariates, FloatArray, Model, Param, PKSystem, Validity, Variability
+from .model import Absorption, Covariates, FloatArray, Model, Param, PKSystem, Validity, Variability
 from .solver import Input
 from .units import MOLAR_MASS_KETAMINE, MOLAR_MASS_NORKETAMINE
 
@@ -68,6 +68,37 @@ def _mammillary(
         _flow(A, 0, 2, k13)
         _flow(A, 2, 0, k31)
     return A
+
+
+LN2 = math.log(2.0)
+
+
+def _with_depots(pk: PKSystem, depots: Mapping[str, tuple[FloatArray, FloatArray]]) -> PKSystem:
+    """Add one first-order absorption depot per extravascular route to a disposition model.
+
+    ``depots`` maps a route to (bioavailability, absorption rate constant in 1/min), one value per
+    subject.  A dose by that route puts ``F x amount`` into the route's depot at once; IV routes are
+    left to the disposition model.
+    """
+    n, s, _ = pk.A.shape
+    routes = tuple(depots)
+    A = np.zeros((n, s + len(routes), s + len(routes)))
+    A[:, :s, :s] = pk.A
+    for i, route in enumerate(routes):
+        _flow(A, s + i, pk.central, depots[route][1])
+    inner = pk.route_inputs
+
+    def route_inputs(
+        route: str, amount: FloatArray, start: float, duration: float, device: int
+    ) -> list[Input]:
+        if route in depots:
+            return [Input(s + routes.index(route), start, 0.0, amount * depots[route][0])]
+        return inner(route, amount, start, duration, device)
+
+    states = pk.states + tuple(f"depot-{route}" for route in routes)
+    return PKSystem(
+        A, states, pk.central, pk.central_volume_l, pk.norketamine, pk.norketamine_volume_l, route_inputs
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -205,29 +236,20 @@ def _build_herd(p: Mapping[str, float], cov: Covariates, eta: Mapping[str, Float
 
 
 # --------------------------------------------------------------------------------------------
-# Hornik 2018: children, IV (IM needs an absorption rate we could not retrieve).
+# Published route evidence: bioavailabilities, absorption and peaks, each checked against its abstract.
 # --------------------------------------------------------------------------------------------
-_HORNIK = "read in opentiva/ketamine.py (class Hornik); the paper's table was not retrieved"
-HORNIK_PARAMS = {
-    "v1": Param(32.8, "L/70kg", "hornik-2018", False, _HORNIK),
-    "v2": Param(152.0, "L/70kg", "hornik-2018", False, _HORNIK),
-    "cl": Param(38.9, "L/h/70kg^0.75", "hornik-2018", False, _HORNIK),
-    "q": Param(54.9, "L/h/70kg^0.75", "hornik-2018", False, _HORNIK),
-}
-# The IM bioavailability is verified (abstract) but not used: without the published absorption rate
-# constant an IM curve would rest on an invented number, so the model offers IV routes only.
-HORNIK_F_IM = Param(0.41, "fraction", "hornik-2018", True, "abstract: model-estimated IM bioavailability 41%")
-
-
-# --------------------------------------------------------------------------------------------
-# Routes without a (racemic) curve: what is published and verified, and what is missing.
-# --------------------------------------------------------------------------------------------
-# These numbers are checked against the primary abstracts but are NOT used to draw any curve: each
-# route lacks an absorption rate constant (or the disposition it was estimated with), and deriving one
-# from a time to peak would be tuning.  They are kept here, once, so that a future model can be held to
-# them and so the refusals below can say what is known.
+# Models below take their F and absorption from here (one place); the rest are targets that the
+# validation tests hold the models to (tests/test_validation.py).
 ROUTE_EVIDENCE: dict[str, Param] = {
-    "im_f_children": HORNIK_F_IM,
+    "im_f_children": Param(
+        0.41, "fraction", "hornik-2018", True, "abstract: model-estimated IM bioavailability 41%"
+    ),
+    "im_tmax_1_mg_kg_adults": Param(
+        15.0, "min", "hirlinger-1984", True, "abstract: median time of the highest level after 1.0 mg/kg IM"
+    ),
+    "im_tmax_0_5_mg_kg_adults": Param(
+        30.0, "min", "hirlinger-1984", True, "abstract: median time of the highest level after 0.5 mg/kg IM"
+    ),
     "im_cmax_0_5_mg_kg_adults": Param(
         147.0,
         "ng/mL",
@@ -244,6 +266,9 @@ ROUTE_EVIDENCE: dict[str, Param] = {
     "sublingual_tmax_wafer": Param(
         0.75, "h", "rolan-2014", True, "abstract: median (min-max) Tmax 0.75 h (0.25-1.0 h) after 25 mg"
     ),
+    "sublingual_tmax_wafer_latest": Param(
+        1.0, "h", "rolan-2014", True, "abstract: latest individual Tmax 1.0 h (range 0.25-1.0 h)"
+    ),
     "sublingual_f_lozenge": Param(
         0.24,
         "fraction",
@@ -258,6 +283,22 @@ ROUTE_EVIDENCE: dict[str, Param] = {
         True,
         "abstract: median (IQR) 24% (17-27%) after the same lozenge swallowed",
     ),
+    "sublingual_tmax_lozenge": Param(
+        0.76, "h", "chong-2006", True, "abstract table: mean 0.76 +/- SD 0.51 h after 25 mg sublingually"
+    ),
+    "sublingual_tmax_lozenge_sd": Param(0.51, "h", "chong-2006", True, "abstract table: SD of the above"),
+    "oral_tmax_lozenge": Param(
+        0.96, "h", "chong-2006", True, "abstract table: mean 0.96 +/- SD 0.8 h after 25 mg orally"
+    ),
+    "oral_tmax_lozenge_sd": Param(0.8, "h", "chong-2006", True, "abstract table: SD of the above"),
+    "sublingual_cmax_lozenge": Param(
+        28.6, "ng/mL", "chong-2006", True, "abstract table: mean 28.6 +/- SD 6.6 ug/L after 25 mg"
+    ),
+    "sublingual_cmax_lozenge_sd": Param(6.6, "ng/mL", "chong-2006", True, "abstract table: SD of the above"),
+    "oral_cmax_lozenge": Param(
+        22.8, "ng/mL", "chong-2006", True, "abstract table: mean 22.8 +/- SD 12.8 ug/L after 25 mg"
+    ),
+    "oral_cmax_lozenge_sd": Param(12.8, "ng/mL", "chong-2006", True, "abstract table: SD of the above"),
     "sublingual_f_tablet": Param(
         0.30, "fraction", "yanagihara-2003", True, "abstract: 'approximately 30%' (3 volunteers, 2 x 25 mg)"
     ),
@@ -276,8 +317,11 @@ ROUTE_EVIDENCE: dict[str, Param] = {
         "min",
         "brunette-2011",
         True,
-        "abstract: absorption half-time 59 min (90% CI 29.4-109.2), BSV 148%; the 70-kg disposition "
-        "parameters it was estimated with are in the part of the abstract not retrieved",
+        "abstract: absorption half-time 59 min (90% CI 29.4-109.2), BSV 148%, estimated on pooled "
+        "children's data plus one adult oral profile",
+    ),
+    "oral_absorption_bsv_children": Param(
+        1.48, "SD of log eta", "brunette-2011", True, "abstract: BSV 148% on the absorption half-time"
     ),
     "oral_f_s_ketamine": Param(
         0.08,
@@ -288,26 +332,47 @@ ROUTE_EVIDENCE: dict[str, Param] = {
     ),
 }
 
-# Why a route has no racemic ketamine curve; used in refusals and in docs/pharmacology.md.
-ROUTE_GAPS: dict[str, str] = {
-    "im": (
-        "no model offers IM: Hornik 2018 publishes IM bioavailability 0.41 (abstract) but its absorption "
-        "rate constant could not be retrieved, and no other IM absorption rate was found (the Grant 1983 "
-        "and Hirlinger 1984 abstracts give only peak levels or 'more rapid absorption in children'; "
-        "Clements 1982 and Grant 1981 could not be retrieved), so no IM curve is drawn rather than one "
-        "with an invented rate; see docs/pharmacology.md, Limits"
+# Why a route has no default model for a population; used in refusals and in docs/pharmacology.md.
+ROUTE_GAPS: dict[tuple[str, str], str] = {
+    ("im", "adult"): (
+        "no adult IM model: the adult IM bioavailability usually quoted (0.93, Clements 1982) could not be "
+        "checked against its source; hornik-2018 offers IM for children (F 0.41) and can be chosen with "
+        "--model for an adult, with a validity warning; see docs/pharmacology.md, Routes"
     ),
-    "oral": (
-        "racemic oral ketamine has no model: published bioavailabilities (about 0.20 in adults, Yanagihara "
-        "2003; 0.45 with a 59-min absorption half-time in children, Brunette 2011) come without the "
-        "disposition they were estimated with; the oral model offered is Perez-Ruixo 2020 esketamine"
+    ("sublingual", "child"): (
+        "no sublingual model for children: no sublingual bioavailability in children was found; "
+        "brunette-2011 can be chosen with --model and uses the adult F (Rolan 2014)"
     ),
-    "sublingual": (
-        "racemic sublingual ketamine has no model: Rolan 2014 (wafer, F 0.29, Tmax 0.75 h) and "
-        "Chong 2009 (lozenge, F 0.24) report bioavailability without an absorption rate; the "
-        "sublingual model offered is the Simons 2022 S-ketamine oral thin film"
+    ("intranasal", "child"): "no intranasal model for children: perez-ruixo-2020 is adults only",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Hornik 2018: children, IV and IM (first-order absorption, F 0.41).
+# --------------------------------------------------------------------------------------------
+_HORNIK = "read in opentiva/ketamine.py (class Hornik); the paper's table was not retrieved"
+HORNIK_PARAMS = {
+    "v1": Param(32.8, "L/70kg", "hornik-2018", False, _HORNIK),
+    "v2": Param(152.0, "L/70kg", "hornik-2018", False, _HORNIK),
+    "cl": Param(38.9, "L/h/70kg^0.75", "hornik-2018", False, _HORNIK),
+    "q": Param(54.9, "L/h/70kg^0.75", "hornik-2018", False, _HORNIK),
+    "f_im": ROUTE_EVIDENCE["im_f_children"],
+    # Hornik's own absorption rate constant is in its table, which was not retrievable.  This value is
+    # DERIVED, not published: the half-time for which this model, at 70 kg, peaks at Hirlinger 1984's
+    # 15-min median after 1.0 mg/kg IM (test_validation holds it there).  Grant 1983 reports faster
+    # IM absorption in children than in adults, so the faster of Hirlinger's two medians is used; the
+    # 30-min median after 0.5 mg/kg corresponds to about 27.5 min.  Clinics can set their own with
+    # --absorption-half-time-min.
+    "t_half_abs_im": Param(
+        7.4,
+        "min",
+        "hirlinger-1984",
+        False,
+        "derived by KetaCare from Hirlinger 1984's 15-min median time to peak (adults, 1.0 mg/kg IM); "
+        "not a published rate constant; Hornik 2018's own was not retrievable",
     ),
 }
+HORNIK_F_IM = HORNIK_PARAMS["f_im"]
 
 
 def _build_hornik(p: Mapping[str, float], cov: Covariates, eta: Mapping[str, FloatArray]) -> PKSystem:
@@ -316,7 +381,55 @@ def _build_hornik(p: Mapping[str, float], cov: Covariates, eta: Mapping[str, Flo
     v1, v2 = p["v1"] * s, p["v2"] * s
     cl, q = p["cl"] * s**0.75 / 60.0, p["q"] * s**0.75 / 60.0
     A = _mammillary(n, v1, cl / v1, q / v1, q / v2)
-    return PKSystem(A, ("central", "peripheral1"), 0, v1, None, None, _iv_only(0))  # type: ignore[arg-type]
+    pk = PKSystem(A, ("central", "peripheral1"), 0, v1, None, None, _iv_only(0))  # type: ignore[arg-type]
+    return _with_depots(pk, {"im": (np.full(n, p["f_im"]), np.full(n, LN2 / p["t_half_abs_im"]))})
+
+
+# --------------------------------------------------------------------------------------------
+# Racemic ketamine by mouth: Brunette 2011 absorption on the Herd 2007 disposition (a composition).
+# --------------------------------------------------------------------------------------------
+# No published racemic oral or sublingual model with all its parameters was retrievable.  The issue's
+# fallback is "bioavailability and absorption taken from named studies": the absorption half-time is
+# Brunette 2011's (oral, children plus one adult), the disposition Herd 2007's (same group, the same
+# two-compartment allometric structure, standardised to 70 kg), and F by route and age from the
+# studies that measured it.  F where studies disagree is configurable (--bioavailability); the
+# defaults and the alternatives are in docs/pharmacology.md.
+ORAL_RACEMIC_PARAMS = {
+    **HERD_PARAMS,
+    "t_half_abs": ROUTE_EVIDENCE["oral_absorption_half_time_children"],
+    "f_oral_child": ROUTE_EVIDENCE["oral_f_children"],
+    # Adults: Chong 2009 (median 0.24, six patients) sits between Yanagihara 2003 (~0.20, three
+    # volunteers) and Clements 1982 (0.17, unverified); no adult study reports an absorption rate.
+    "f_oral_adult": ROUTE_EVIDENCE["oral_f_lozenge"],
+    # Sublingual: Rolan 2014 (0.29, 90% CI 0.27-0.31, eight healthy men) is the most precise estimate;
+    # Chong 2009 (0.24) and Yanagihara 2003 (~0.30) agree within its spread.  Chong and Yanagihara found
+    # sublingual and swallowed profiles alike, so the oral absorption half-time is used for both.
+    "f_sublingual": ROUTE_EVIDENCE["sublingual_f_wafer"],
+}
+ORAL_RACEMIC_VARIABILITY = Variability(
+    names=("v1", "v2", "cl", "q", "t_half_abs"),
+    omega=(
+        (0.64**2, 0, 0, 0, 0),
+        (0, 0.517**2, 0, 0, 0),
+        (0, 0, 0.381**2, 0, 0),
+        (0, 0, 0, 0.19**2, 0),
+        (0, 0, 0, 0, 1.48**2),
+    ),
+    source="brunette-2011",
+    verified=True,
+    note=(
+        "Herd 2007 BSV on the disposition and Brunette 2011 BSV 148% on the absorption half-time, each "
+        "read as the SD of the log-normal eta (Anderson/Holford convention); no covariances reported"
+    ),
+)
+
+
+def _build_oral_racemic(p: Mapping[str, float], cov: Covariates, eta: Mapping[str, FloatArray]) -> PKSystem:
+    n = cov.weight_kg.size
+    pk = _build_herd(p, cov, eta)
+    ka = LN2 / (p["t_half_abs"] * np.exp(_eta(eta, "t_half_abs", n)))
+    f_oral = np.where(cov.age_years < 18.0, p["f_oral_child"], p["f_oral_adult"])
+    return _with_depots(pk, {"oral": (f_oral, ka), "sublingual": (np.full(n, p["f_sublingual"]), ka)})
 
 
 # --------------------------------------------------------------------------------------------
@@ -774,18 +887,63 @@ MODELS: dict[str, Model] = {
             analyte="racemic ketamine",
             population="113 children, 0.02-17.6 y, 2.4-176.1 kg (abstract)",
             sampling="not stated in the abstract",
-            routes=("iv-bolus", "iv-infusion"),
+            routes=("iv-bolus", "iv-infusion", "im"),
             validity=Validity((2.4, 176.1), (0.02, 17.6), "children", "hornik-2018", True, "abstract"),
             params=HORNIK_PARAMS,
             build=_build_hornik,
-            citations=("hornik-2018", "opentiva"),
+            citations=("hornik-2018", "opentiva", "hirlinger-1984", "grant-1983"),
             default_effect_site="herd-2008",
             notes=(
-                "IM: bioavailability 0.41 is published (abstract) but the absorption rate "
-                "constant could not be "
-                "retrieved, so IM is not offered rather than invented.",
+                "IM: bioavailability 0.41 is Hornik's (abstract); the absorption half-time (7.4 min) is "
+                "derived from Hirlinger 1984's 15-min median time to peak in adults, not published: set "
+                "your own with --absorption-half-time-min.",
                 "No between-subject variability implemented: population bands are degenerate.",
             ),
+            absorption={"im": Absorption(("f_im",), "t_half_abs_im")},
+        ),
+        Model(
+            id="brunette-2011",
+            title=(
+                "Racemic ketamine by mouth (oral, sublingual): Brunette 2011 absorption on the Herd 2007 "
+                "disposition, F by route from named studies (a KetaCare composition)"
+            ),
+            analyte="racemic ketamine",
+            population=(
+                "absorption from 20 children 1-8 y given 5-10 mg/kg orally (pooled with 71 other subjects, "
+                "one an adult); F in adults from Rolan 2014 (8 healthy men) and Chong 2009 (6 patients)"
+            ),
+            sampling="venous",
+            routes=("oral", "sublingual", "iv-bolus", "iv-infusion"),
+            validity=Validity(
+                (7.9, 120.0),
+                (1.0, 80.0),
+                "children and adults",
+                "brunette-2011",
+                False,
+                "Brunette's children weighed 7.9-25 kg (abstract); the upper limits are an engineering "
+                "default for the adult bioavailability studies, whose ranges were not retrieved",
+            ),
+            params=ORAL_RACEMIC_PARAMS,
+            build=_build_oral_racemic,
+            citations=("brunette-2011", "herd-2007", "rolan-2014", "chong-2009", "chong-2006"),
+            default_effect_site="olofsen-2012",
+            variability=ORAL_RACEMIC_VARIABILITY,
+            notes=(
+                "A composition of published numbers, not one paper's model: each number is verified "
+                "against its abstract, the combination was not fitted to any data set.",
+                "Oral F is Brunette's 0.45 under 18 years and Chong's 0.24 in adults; sublingual F is "
+                "Rolan's 0.29 (adults; no sublingual F in children was found). Set your own with "
+                "--bioavailability.",
+                "Sublingual uses the oral absorption half-time: Chong and Yanagihara found sublingual and "
+                "swallowed profiles alike. It peaks at about 66 min in a 70-kg adult, within Chong's "
+                "0.76 +/- 0.51 h but after Rolan's latest wafer subject (1.0 h).",
+                "No norketamine: Brunette's metabolite parameters were not retrievable, and swallowed "
+                "ketamine makes more norketamine than ketamine (Chong, Yanagihara).",
+            ),
+            absorption={
+                "oral": Absorption(("f_oral_child", "f_oral_adult"), "t_half_abs"),
+                "sublingual": Absorption(("f_sublingual",), "t_half_abs"),
+            },
         ),
         Model(
             id="otto-2021",
@@ -879,15 +1037,27 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
     ),
     ("iv-bolus", "child"): ("herd-2007", "verified children's model with published variability"),
     ("iv-infusion", "child"): ("herd-2007", "verified children's model with published variability"),
+    ("im", "child"): (
+        "hornik-2018",
+        "the only IM model (children, F 0.41); its absorption half-time is derived, not published",
+    ),
+    ("oral", "child"): (
+        "brunette-2011",
+        "racemic oral ketamine with Brunette's children's F and absorption (verified abstract numbers)",
+    ),
     ("intranasal", "adult"): (
         "perez-ruixo-2020",
         "the only esketamine nasal model; verified against Table 4",
     ),
     ("oral", "adult"): (
-        "perez-ruixo-2020",
-        "the only oral model with published absorption parameters (esketamine)",
+        "brunette-2011",
+        "racemic ketamine, the drug clinics compound for oral use; every number verified against its "
+        "abstract (perez-ruixo-2020 models esketamine oral solution)",
     ),
-    ("sublingual", "adult"): ("simons-2022", "the only sublingual model (S-ketamine oral thin film)"),
+    ("sublingual", "adult"): (
+        "brunette-2011",
+        "racemic ketamine lozenges and wafers, with Rolan 2014's F (simons-2022 models the S-ketamine film)",
+    ),
 }
 
 
@@ -904,21 +1074,16 @@ def default_model(route: str, age_years: float) -> tuple[Model, str]:
     try:
         model_id, reason = DEFAULTS[(route, group)]
     except KeyError:
-        if route in ROUTE_GAPS and not any(route in m.routes for m in MODELS.values()):
-            raise KeyError(ROUTE_GAPS[route]) from None
-        raise KeyError(
-            f"no model offers route {route} for {group}ren"
-            if group == "child"
-            else f"no model offers route {route} for adults"
-        ) from None
+        gap = ROUTE_GAPS.get((route, group))
+        raise KeyError(gap or f"no model offers route {route} for {group}s") from None
     return MODELS[model_id], reason
 
 
 def route_refusal(model: Model, route: str) -> str:
-    """One line saying that ``model`` lacks ``route``, and why no model draws it if that is known."""
+    """One line saying that ``model`` lacks ``route``, and which models offer it."""
     text = f"model {model.id} has no route {route}; it offers {', '.join(model.routes)}"
-    if route == "im" and not any("im" in m.routes for m in MODELS.values()):
-        text += f" ({ROUTE_GAPS['im']})"
+    others = [m.id for m in MODELS.values() if route in m.routes]
+    text += f" (models with {route}: {', '.join(others)})" if others else ""
     return text
 
 

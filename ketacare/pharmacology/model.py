@@ -79,6 +79,24 @@ class Variability:
 
 
 @dataclass(frozen=True)
+class Absorption:
+    """Which parameters hold a route's bioavailability and first-order absorption half-time (min).
+
+    Where the literature disagrees or the number is derived rather than published, the clinic can
+    replace them with its own source's (``Model.with_absorption``; ``--bioavailability`` and
+    ``--absorption-half-time-min`` on the command line).
+    """
+
+    bioavailability: tuple[str, ...]
+    half_time_min: str
+
+
+# Input sanity limits for an overridden absorption half-time (min): not clinical numbers, they catch
+# typos such as seconds or hours entered as minutes.
+ABSORPTION_HALF_TIME_LIMITS_MIN = (0.5, 600.0)
+
+
+@dataclass(frozen=True)
 class Patient:
     """The patient (or the typical covariates of a population).
 
@@ -174,7 +192,7 @@ class Model:
     default_effect_site: str
     variability: Variability | None = None
     notes: tuple[str, ...] = ()
-    route_notes: Mapping[str, str] = field(default_factory=dict)
+    absorption: Mapping[str, Absorption] = field(default_factory=dict)
 
     @property
     def verified(self) -> bool:
@@ -191,6 +209,40 @@ class Model:
 
     def typical(self) -> dict[str, float]:
         return {name: p.value for name, p in self.params.items()}
+
+    def with_absorption(
+        self, route: str, bioavailability: float | None = None, half_time_min: float | None = None
+    ) -> dict[str, float]:
+        """Typical parameters with the route's bioavailability and/or absorption half-time replaced.
+
+        Raises ValueError (with a message for the user) if the route has no first-order absorption
+        in this model or a value is impossible.
+        """
+        params = self.typical()
+        if bioavailability is None and half_time_min is None:
+            return params
+        spec = self.absorption.get(route)
+        if spec is None:
+            offered = ", ".join(self.absorption) or "none"
+            raise ValueError(
+                f"{self.id} has no first-order absorption for route {route} to override "
+                f"(routes with one: {offered})"
+            )
+        if bioavailability is not None:
+            if not 0.0 < bioavailability <= 1.0:
+                raise ValueError(
+                    f"bioavailability must be a fraction above 0 and at most 1, not {bioavailability:g}"
+                )
+            for name in spec.bioavailability:
+                params[name] = bioavailability
+        if half_time_min is not None:
+            lo, hi = ABSORPTION_HALF_TIME_LIMITS_MIN
+            if not lo <= half_time_min <= hi:
+                raise ValueError(
+                    f"absorption half-time must be between {lo:g} and {hi:g} min, not {half_time_min:g}"
+                )
+            params[spec.half_time_min] = half_time_min
+        return params
 
     def warnings(self, patient: Patient) -> list[str]:
         """Why this patient is outside what the model was built from (empty if inside)."""

@@ -97,6 +97,13 @@ SOURCES: dict[str, Source] = {
             "research repository record; journal details not confirmed there).",
         ),
         Source(
+            "chong-2006",
+            "Chong C, Schug S, Page-Sharp M, Ilett K. Bioavailability of ketamine after oral or sublingual "
+            "administration. Pain Med 2006;7(5):469 (conference abstract of the Chong 2009 study: 10 mg IV, "
+            "25 mg sublingual or oral, six inpatients with neuropathic pain; its table of mean +/- SD Cmax "
+            "and Tmax was read in the abstract as reproduced on ketamine.com/bioavailability.html).",
+        ),
+        Source(
             "yanagihara-2003",
             "Yanagihara Y, et al. Plasma concentration profiles of ketamine and norketamine after "
             "administration of various ketamine preparations to healthy Japanese volunteers. Biopharm "

@@ -7,6 +7,7 @@ published variability.  Nothing here predicts mood or craving: any such curve is
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -212,17 +213,20 @@ def timeline(
     n: int = 1000,
     seed: int = 1,
     effect_site: str | None = None,
+    params: Mapping[str, float] | None = None,
 ) -> Timeline:
     """Onset, peak, dissociative time, recovery and norketamine course, with a population band.
 
     The typical patient is simulated on a 0.5-min grid, the population (``n`` subjects with the model's
-    variability, seeded) on a 1-min grid.
+    variability, seeded) on a 1-min grid.  ``params`` overrides typical values as in :func:`simulate`.
     """
     fine = np.arange(0.0, hours * 60.0 + 0.25, 0.5)
-    typical_sim = simulate(model, patient, regimen, fine, effect_site=effect_site)
+    typical_sim = simulate(model, patient, regimen, fine, effect_site=effect_site, params=params)
     typical = _expectations(typical_sim)[0]
     coarse = np.arange(0.0, hours * 60.0 + 0.5, 1.0)
-    population = simulate(model, patient, regimen, coarse, n=n, seed=seed, effect_site=effect_site)
+    population = simulate(
+        model, patient, regimen, coarse, n=n, seed=seed, effect_site=effect_site, params=params
+    )
     table = _percentile_table(_expectations(population))
     nk = None
     if typical_sim.norketamine_plasma_ng_ml is not None:

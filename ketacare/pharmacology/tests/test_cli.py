@@ -275,22 +275,21 @@ def test_loading_bolus_then_infusion_and_hydrochloride_salt_are_accepted(
             "invalid choice",
         ),
         (
-            [
-                "simulate",
-                "--model",
-                "hornik-2018",
-                "--weight-kg",
-                "20",
-                "--age",
-                "5",
-                "--sex",
-                "female",
-                "--route",
-                "im",
-                "--dose",
-                "4mg/kg",
-            ],
-            "no route im",
+            ["simulate", "--model", "domino-1984", *PATIENT, "--route", "im", "--dose", "2mg/kg"],
+            "models with im: hornik-2018",
+        ),
+        (["simulate", *PATIENT, "--route", "im", "--dose", "2mg/kg"], "no adult IM model"),
+        (
+            ["simulate", *PATIENT, "--route", "oral", "--dose", "50mg", "--bioavailability", "1.7"],
+            "bioavailability must be a fraction",
+        ),
+        (
+            ["simulate", *PATIENT, "--route", "oral", "--dose", "50mg", "--absorption-half-time-min", "0"],
+            "absorption half-time must be between",
+        ),
+        (
+            ["simulate", *PATIENT, "--route", "iv-bolus", "--dose", "20mg", "--bioavailability", "0.5"],
+            "no first-order absorption for route iv-bolus",
         ),
         (["frobnicate"], "invalid choice"),
     ],
@@ -303,11 +302,73 @@ def test_bad_input_gives_one_line_on_stderr_and_a_non_zero_exit(
     assert len(err.strip().splitlines()) == 1 and fragment in err and "Traceback" not in err
 
 
-def test_a_default_esketamine_model_for_oral_says_that_racemic_oral_has_no_model(
+def test_oral_and_sublingual_default_to_racemic_ketamine_and_say_why(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    for route in ("oral", "sublingual"):
+        code, out, _ = run(
+            capsys,
+            "simulate",
+            *PATIENT,
+            "--route",
+            route,
+            "--dose",
+            "50mg",
+            "--times-min",
+            "60",
+            "--format",
+            "json",
+        )
+        result = json.loads(out)
+        assert code == 0 and result["model"] == "brunette-2011"
+        assert any("chosen by default" in note and "racemic" in note for note in result["notes"])
+        assert result["rows"][0]["ketamine_plasma_ng_ml"] > 0
+
+
+def test_im_for_a_child_runs_and_says_its_absorption_half_time_is_derived_not_published(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    child = ["--weight-kg", "20", "--age", "5", "--sex", "female"]
     code, out, _ = run(
         capsys,
+        "simulate",
+        *child,
+        "--route",
+        "im",
+        "--dose",
+        "4mg/kg",
+        "--times-min",
+        "15",
+        "--format",
+        "json",
+    )
+    result = json.loads(out)
+    assert code == 0 and result["model"] == "hornik-2018"
+    assert any("derived" in note and "7.4 min" in note for note in result["notes"])
+    default_15 = result["rows"][0]["ketamine_plasma_ng_ml"]
+    code, out, _ = run(
+        capsys,
+        "simulate",
+        *child,
+        "--route",
+        "im",
+        "--dose",
+        "4mg/kg",
+        "--times-min",
+        "15",
+        "--absorption-half-time-min",
+        "27.5",
+        "--format",
+        "json",
+    )
+    slower = json.loads(out)
+    assert code == 0 and any("set by the user" in note for note in slower["notes"])
+    # A slower absorption gives a lower concentration 15 min after the injection.
+    assert slower["rows"][0]["ketamine_plasma_ng_ml"] < 0.8 * default_15
+
+
+def test_the_user_bioavailability_scales_the_whole_oral_curve(capsys: pytest.CaptureFixture[str]) -> None:
+    args = [
         "simulate",
         *PATIENT,
         "--route",
@@ -315,8 +376,32 @@ def test_a_default_esketamine_model_for_oral_says_that_racemic_oral_has_no_model
         "--dose",
         "50mg",
         "--times-min",
-        "30",
+        "30,60,120",
         "--format",
         "json",
-    )
-    assert code == 0 and "racemic oral ketamine has no model" in out
+    ]
+    code, out, _ = run(capsys, *args)
+    default = [r["ketamine_plasma_ng_ml"] for r in json.loads(out)["rows"]]
+    code2, out2, _ = run(capsys, *args, "--bioavailability", "0.12")
+    halved = [r["ketamine_plasma_ng_ml"] for r in json.loads(out2)["rows"]]
+    assert code == code2 == 0
+    # Default adult oral F is Chong 2009's 0.24: 0.12 halves every concentration (linear kinetics).
+    assert halved == pytest.approx([c / 2 for c in default], rel=1e-9)
+
+
+def test_models_json_names_each_routes_bioavailability_and_absorption_with_their_sources(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "models", "--format", "json")
+    models = {m["id"]: m for m in json.loads(out)}
+    im = models["hornik-2018"]["absorption"]["im"]
+    assert im["bioavailability"]["f_im"]["value"] == 0.41 and im["bioavailability"]["f_im"]["verified"]
+    assert im["half_time_min"]["verified"] is False and "derived" in im["half_time_min"]["note"]
+    oral = models["brunette-2011"]["absorption"]["oral"]
+    assert oral["half_time_min"] == {
+        "value": 59.0,
+        "unit": "min",
+        "source": "brunette-2011",
+        "verified": True,
+        "note": oral["half_time_min"]["note"],
+    }

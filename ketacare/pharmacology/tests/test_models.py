@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -216,34 +217,91 @@ def test_numbers_checked_in_this_round_hold_to_the_primary_sources_own_figures()
     assert herd.verified and herd.value * 60 == pytest.approx(11.0)
 
 
-def test_route_evidence_equals_the_abstracts_and_is_never_used_to_draw_a_curve() -> None:
+def test_route_evidence_equals_the_abstracts() -> None:
     from ketacare.pharmacology.library import ROUTE_EVIDENCE
 
     published = {
         "im_f_children": 0.41,  # Hornik 2018
+        "im_tmax_1_mg_kg_adults": 15.0,  # Hirlinger 1984, median, min
+        "im_tmax_0_5_mg_kg_adults": 30.0,
         "im_cmax_0_5_mg_kg_adults": 147.0,  # Hirlinger 1984, median, ng/mL
         "im_cmax_1_mg_kg_adults": 474.0,
         "sublingual_f_wafer": 0.29,  # Rolan 2014
         "sublingual_tmax_wafer": 0.75,  # h
+        "sublingual_tmax_wafer_latest": 1.0,
         "sublingual_f_lozenge": 0.24,  # Chong 2009, median
         "oral_f_lozenge": 0.24,
+        "sublingual_tmax_lozenge": 0.76,  # Chong 2006 abstract, mean +/- SD
+        "sublingual_tmax_lozenge_sd": 0.51,
+        "oral_tmax_lozenge": 0.96,
+        "oral_tmax_lozenge_sd": 0.8,
+        "sublingual_cmax_lozenge": 28.6,
+        "sublingual_cmax_lozenge_sd": 6.6,
+        "oral_cmax_lozenge": 22.8,
+        "oral_cmax_lozenge_sd": 12.8,
         "sublingual_f_tablet": 0.30,  # Yanagihara 2003
         "oral_f_tablet": 0.20,
         "rectal_f": 0.30,
         "intranasal_f_racemic_spray": 0.45,
         "oral_f_children": 0.45,  # Brunette 2011
         "oral_absorption_half_time_children": 59.0,  # min
+        "oral_absorption_bsv_children": 1.48,
         "oral_f_s_ketamine": 0.08,  # Fanta 2015
     }
     assert {k: p.value for k, p in ROUTE_EVIDENCE.items()} == published
     assert all(p.verified and p.source in SOURCES for p in ROUTE_EVIDENCE.values())
-    assert not any("im" in m.routes for m in MODELS.values())
 
 
-def test_asking_for_im_says_which_published_number_is_missing() -> None:
-    from ketacare.pharmacology import SimulationError, default_model
+def test_models_take_their_bioavailability_and_absorption_from_the_route_evidence_itself() -> None:
+    from ketacare.pharmacology.library import ROUTE_EVIDENCE
 
-    with pytest.raises(KeyError, match="absorption rate constant"):
-        default_model("im", 5)
-    with pytest.raises(SimulationError, match="absorption rate constant"):
-        simulate(MODELS["hornik-2018"], Patient(20, 5), Regimen.single("im", 80.0), np.array([10.0]))
+    oral = MODELS["brunette-2011"].params
+    assert oral["t_half_abs"] is ROUTE_EVIDENCE["oral_absorption_half_time_children"]
+    assert oral["f_oral_child"] is ROUTE_EVIDENCE["oral_f_children"]
+    assert oral["f_oral_adult"] is ROUTE_EVIDENCE["oral_f_lozenge"]
+    assert oral["f_sublingual"] is ROUTE_EVIDENCE["sublingual_f_wafer"]
+    assert MODELS["hornik-2018"].params["f_im"] is ROUTE_EVIDENCE["im_f_children"]
+    # The Brunette BSV in the variability block is the abstract's 148%.
+    omega = MODELS["brunette-2011"].variability.matrix()  # type: ignore[union-attr]
+    assert math.sqrt(omega[-1, -1]) == ROUTE_EVIDENCE["oral_absorption_bsv_children"].value
+
+
+def test_the_im_absorption_half_time_is_flagged_as_derived_not_published() -> None:
+    half_time = MODELS["hornik-2018"].params["t_half_abs_im"]
+    assert not half_time.verified and "derived" in half_time.note
+    assert "t_half_abs_im" in MODELS["hornik-2018"].absorption["im"].half_time_min
+
+
+def test_asking_for_adult_im_or_child_sublingual_by_default_says_what_is_missing() -> None:
+    from ketacare.pharmacology import default_model
+
+    with pytest.raises(KeyError, match="Clements 1982"):
+        default_model("im", 40)
+    with pytest.raises(KeyError, match="no sublingual bioavailability in children"):
+        default_model("sublingual", 5)
+    assert default_model("im", 5)[0].id == "hornik-2018"
+    assert default_model("oral", 5)[0].id == default_model("oral", 40)[0].id == "brunette-2011"
+
+
+def test_oral_bioavailability_follows_age_brunette_for_children_chong_for_adults() -> None:
+    model = MODELS["brunette-2011"]
+    # AUC of a dose that goes entirely through the depot = F x dose / CL: compare to IV at equal weight.
+    times = np.arange(0.0, 72 * 60.0 + 1, 1.0)
+    for age, f in ((5.0, 0.45), (40.0, 0.24)):
+        patient = Patient(20.0, age)
+        oral = simulate(model, patient, Regimen.single("oral", 10.0), times).ketamine_plasma_ng_ml[0]
+        iv = simulate(model, patient, Regimen.single("iv-bolus", 10.0), times).ketamine_plasma_ng_ml[0]
+        assert np.trapezoid(oral, times) / np.trapezoid(iv, times) == pytest.approx(f, rel=2e-3)
+
+
+def test_overriding_absorption_is_refused_for_impossible_values_and_routes_without_a_depot() -> None:
+    model = MODELS["brunette-2011"]
+    with pytest.raises(ValueError, match="fraction"):
+        model.with_absorption("oral", bioavailability=0.0)
+    with pytest.raises(ValueError, match="half-time"):
+        model.with_absorption("oral", half_time_min=5000.0)
+    with pytest.raises(ValueError, match="no first-order absorption for route iv-bolus"):
+        model.with_absorption("iv-bolus", bioavailability=0.5)
+    params = model.with_absorption("oral", bioavailability=0.3, half_time_min=30.0)
+    assert params["f_oral_child"] == params["f_oral_adult"] == 0.3 and params["t_half_abs"] == 30.0
+    assert params["f_sublingual"] == model.params["f_sublingual"].value

@@ -61,6 +61,8 @@ CASES = [
     ("perez-ruixo-2020", Regimen.intranasal_devices(84.0, 28.0, 5.0)),
     ("perez-ruixo-2020", Regimen.single("oral", 84.0)),
     ("herd-2007", Regimen.single("iv-infusion", 30.0, 1.0)),
+    ("hornik-2018", Regimen((DoseEvent("im", 140.0, 0.0), DoseEvent("iv-bolus", 20.0, 30.0)))),
+    ("brunette-2011", Regimen((DoseEvent("oral", 50.0, 0.0), DoseEvent("sublingual", 25.0, 120.0)))),
     (
         "simons-2022",
         Regimen((DoseEvent("sublingual", 50.0, 0.0), DoseEvent("iv-infusion", 20.0, 360.0, 20.0))),

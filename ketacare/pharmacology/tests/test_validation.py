@@ -203,3 +203,63 @@ def test_simons_2022_film_bioavailability_is_26_percent() -> None:
         np.trapezoid(iv.ketamine_plasma_ng_ml[0], times) / 20
     )
     assert f == pytest.approx(0.26, abs=0.01)
+
+
+# --------------------------------------------------------------------------------------------
+# IM (Hornik 2018 with a derived absorption half-time) and racemic ketamine by mouth (Brunette 2011
+# absorption on the Herd 2007 disposition).  Numbers from ROUTE_EVIDENCE, each checked against its
+# abstract (library.py).
+# --------------------------------------------------------------------------------------------
+def _peak(model_id: str, patient: Patient, route: str, mg: float) -> tuple[float, float]:
+    """(Cmax ng/mL, Tmax min) of the typical patient on a 0.05-min grid."""
+    times = np.arange(0.0, 8 * 60.0, 0.05)
+    c = simulate(MODELS[model_id], patient, Regimen.single(route, mg), times).ketamine_plasma_ng_ml[0]
+    return float(c.max()), float(times[int(np.argmax(c))])
+
+
+def _evidence(key: str) -> float:
+    from ketacare.pharmacology.library import ROUTE_EVIDENCE
+
+    return ROUTE_EVIDENCE[key].value
+
+
+def test_derived_im_absorption_half_time_peaks_at_hirlinger_1984_median_of_15_min_after_1_mg_kg() -> None:
+    _, tmax = _peak("hornik-2018", Patient(70.0, 40.0), "im", 70.0)
+    assert tmax == pytest.approx(_evidence("im_tmax_1_mg_kg_adults"), abs=0.5)
+
+
+def test_im_peak_per_mg_kg_lies_between_hirlinger_1984_dose_normalised_medians() -> None:
+    # Not used to derive anything: the derivation used only the time to peak.  Hirlinger's two medians
+    # are not dose-proportional (147 ng/mL after 0.5 mg/kg, 474 after 1.0), so a linear model can at
+    # best fall between 294 and 474 ng/mL per mg/kg; Hornik's F 0.41 with this absorption does.
+    low = _evidence("im_cmax_0_5_mg_kg_adults") / 0.5
+    high = _evidence("im_cmax_1_mg_kg_adults") / 1.0
+    cmax, _ = _peak("hornik-2018", Patient(70.0, 40.0), "im", 70.0)
+    assert low <= cmax <= high
+
+
+@pytest.mark.parametrize("route", ["sublingual", "oral"])
+def test_racemic_25_mg_by_mouth_peaks_within_chong_2006_mean_plus_minus_one_sd(route: str) -> None:
+    _, tmax = _peak("brunette-2011", Patient(70.0, 40.0), route, 25.0)
+    mean, sd = _evidence(f"{route}_tmax_lozenge"), _evidence(f"{route}_tmax_lozenge_sd")
+    assert mean - sd <= tmax / 60.0 <= mean + sd
+
+
+@pytest.mark.parametrize("route", ["sublingual", "oral"])
+def test_racemic_25_mg_by_mouth_peak_concentration_within_chong_2006_mean_plus_minus_two_sd(
+    route: str,
+) -> None:
+    cmax, _ = _peak("brunette-2011", Patient(70.0, 40.0), route, 25.0)
+    mean, sd = _evidence(f"{route}_cmax_lozenge"), _evidence(f"{route}_cmax_lozenge_sd")
+    assert mean - 2 * sd <= cmax <= mean + 2 * sd
+    # Stated, not hidden: with Rolan's F the typical sublingual peak (about 19 ng/mL) sits below
+    # Chong's mean, about 1.5 SD under it (docs/pharmacology.md).
+
+
+def test_racemic_sublingual_typical_peak_comes_after_rolan_2014_latest_subject() -> None:
+    # Rolan's wafer peaked at 0.25-1.0 h (median 0.75 h); Brunette's oral absorption half-time gives
+    # the typical adult a peak at about 1.1 h.  Pinned as a known difference: the wafer is absorbed
+    # partly through the mucosa, faster than a swallowed solution (docs/pharmacology.md).
+    _, tmax = _peak("brunette-2011", Patient(70.0, 40.0), "sublingual", 25.0)
+    assert tmax / 60.0 > _evidence("sublingual_tmax_wafer_latest")
+    assert tmax / 60.0 < 1.25 * _evidence("sublingual_tmax_wafer_latest")

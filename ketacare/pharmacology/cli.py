@@ -293,7 +293,12 @@ def _cmd_models(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         for m in MODELS.values():
-            flag = "" if m.verified else "  [contains unverified numbers]"
+            unverified = [k for k, p in m.params.items() if not p.verified]
+            flag = f"  [unverified: {', '.join(unverified)}]" if unverified else ""
+            if m.variability is not None and not m.variability.verified:
+                flag += "  [variability unverified]"
+            if not m.validity.verified:
+                flag += "  [validity range not from the paper]"
             print(f"{m.id:18} {m.analyte:17} {', '.join(m.routes):38} {m.population}{flag}")
     return 0
 

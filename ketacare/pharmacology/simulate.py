@@ -179,6 +179,13 @@ def simulate(
     plasma, effect = out[:, 0, :], out[:, 1, :]
     nk = out[:, 2, :] if has_nk else None
     warnings = model.warnings(patient)
+    unverified = [name for name, p in model.params.items() if not p.verified]
+    if unverified:
+        # Clinicians must see, with every curve, which numbers rest on a transcription or a derivation.
+        warnings.append(
+            f"{model.id}: {len(unverified)} of {len(model.params)} parameters are not checked against "
+            f"the primary source ({', '.join(unverified)}); see docs/pharmacology.md, Unverified"
+        )
     if n > 1 and model.variability is None:
         warnings.append(
             f"{model.id} has no published between-subject variability: every subject is identical"

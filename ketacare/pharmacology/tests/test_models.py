@@ -305,3 +305,13 @@ def test_overriding_absorption_is_refused_for_impossible_values_and_routes_witho
     params = model.with_absorption("oral", bioavailability=0.3, half_time_min=30.0)
     assert params["f_oral_child"] == params["f_oral_adult"] == 0.3 and params["t_half_abs"] == 30.0
     assert params["f_sublingual"] == model.params["f_sublingual"].value
+
+
+def test_every_curve_from_a_model_with_unverified_numbers_says_which_ones() -> None:
+    times = np.array([10.0])
+    domino = simulate(MODELS["domino-1984"], Patient(70, 40), Regimen.single("iv-bolus", 35.0), times)
+    assert any("not checked against the primary source" in w and "k10" in w for w in domino.warnings)
+    herd = simulate(MODELS["herd-2007"], Patient(30, 8), Regimen.single("iv-bolus", 30.0), times)
+    assert not any("not checked against the primary source" in w for w in herd.warnings)
+    im = simulate(MODELS["hornik-2018"], Patient(20, 5), Regimen.single("im", 80.0), times)
+    assert any("t_half_abs_im" in w for w in im.warnings)

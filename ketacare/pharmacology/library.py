@@ -292,7 +292,13 @@ ROUTE_EVIDENCE: dict[str, Param] = {
     ),
     "oral_tmax_lozenge_sd": Param(0.8, "h", "chong-2006", True, "abstract table: SD of the above"),
     "sublingual_cmax_lozenge": Param(
-        28.6, "ng/mL", "chong-2006", True, "abstract table: mean 28.6 +/- SD 6.6 ug/L after 25 mg"
+        28.6,
+        "ng/mL",
+        "chong-2006",
+        True,
+        "abstract table: mean 28.6 +/- SD 6.6 ug/L after 25 mg; the mirror runs the IV and sublingual "
+        "cells together ('156 +/- 16128.6 +/- 6.6'), read as IV 156 +/- 16(1) and sublingual 28.6 +/- 6.6 "
+        "(a sublingual peak of 128.6 after 25 mg at F 0.32 would exceed the 10-mg IV peak)",
     ),
     "sublingual_cmax_lozenge_sd": Param(6.6, "ng/mL", "chong-2006", True, "abstract table: SD of the above"),
     "oral_cmax_lozenge": Param(

@@ -19,16 +19,11 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from .effects import BANDS, EFFECT_SITES, racemic_equivalent
-from .library import (
-    MODELS,
-    default_model,
-    get_model,
-    route_refusal,
-    weight_range_of_all_models,
-)
+from .effects import EFFECT_SITES
+from .library import MODELS
 from .model import ETHNICITIES, ROUTES, SEXES, Model, Param, Patient, Regimen
-from .plot import svg_plot
+from .plot import course_svg
+from .request import DoseRequest, RequestError, plan
 from .simulate import SimulationError, sample_etas, simulate, tidy
 from .sources import cite
 from .timeline import timeline
@@ -42,12 +37,10 @@ COLUMNS = (
     "nmda_occupancy",
 )
 
-# Input sanity limits (engineering limits that catch typos such as 50mg/kg; not clinical guidance).
-MAX_TOTAL_MG_PER_KG = 20.0
-MAX_TOTAL_MG = 2000.0
+# Input sanity limits (engineering limits that catch typos; not clinical guidance).  Dose and patient
+# limits live in request.py, shared with the dose-planning page.
 MAX_HOURS = 24.0 * 7
 MAX_SUBJECTS = 100_000
-AGE_RANGE = (0.0, 120.0)
 
 
 class UsageError(Exception):
@@ -179,74 +172,23 @@ def _param_json(p: Param) -> dict[str, Any]:
 def _build_request(
     args: argparse.Namespace,
 ) -> tuple[Model, Patient, Regimen, list[str], dict[str, float]]:
-    notes: list[str] = []
-    if not math.isfinite(args.weight_kg) or args.weight_kg <= 0:
-        raise UsageError("weight must be a positive number of kg")
-    lo, hi = weight_range_of_all_models()
-    if not lo <= args.weight_kg <= hi:
-        raise UsageError(f"weight {args.weight_kg:g} kg is outside every model ({lo:g}-{hi:g} kg)")
-    if not math.isfinite(args.age) or not AGE_RANGE[0] <= args.age <= AGE_RANGE[1]:
-        raise UsageError(f"age must be between {AGE_RANGE[0]:g} and {AGE_RANGE[1]:g} years")
-    if args.model:
-        model = get_model(args.model)
-    else:
-        model, reason = default_model(args.route, args.age)
-        notes.append(f"model {model.id} chosen by default for {args.route}: {reason}")
-    if args.route not in model.routes:
-        raise SimulationError(route_refusal(model, args.route))
-    for value in (args.bioavailability, args.absorption_half_time_min):
-        if value is not None and not math.isfinite(value):
-            raise UsageError("--bioavailability and --absorption-half-time-min must be numbers")
-    try:
-        params = model.with_absorption(args.route, args.bioavailability, args.absorption_half_time_min)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    spec = model.absorption.get(args.route)
-    if spec is not None:
-        half_time = model.params[spec.half_time_min]
-        if args.absorption_half_time_min is not None:
-            notes.append(f"absorption half-time {args.absorption_half_time_min:g} min set by the user")
-        elif not half_time.verified:
-            notes.append(f"absorption half-time {half_time.value:g} min is {half_time.note}")
-        if args.bioavailability is not None:
-            notes.append(f"bioavailability {args.bioavailability:g} set by the user")
     patient = Patient(args.weight_kg, args.age, args.sex, args.height_cm, args.ethnicity)
-    amount = parse_dose(args.dose, args.salt).base_mg(args.weight_kg)
-    if args.route == "iv-infusion" and args.duration_min <= 0:
-        raise UsageError("--route iv-infusion needs --duration-min > 0")
-    if args.repeat < 1 or (args.repeat > 1 and args.interval_min <= 0):
-        raise UsageError("--repeat needs --interval-min > 0")
-    if args.loading_dose:
-        if args.route != "iv-infusion":
-            raise UsageError("--loading-dose is only for --route iv-infusion")
-        loading = parse_dose(args.loading_dose, args.salt).base_mg(args.weight_kg)
-        regimen = Regimen.loading_then_infusion(loading, args.loading_duration_min, amount, args.duration_min)
-    elif args.route == "intranasal":
-        if args.device_mg <= 0 or args.device_interval_min < 0:
-            raise UsageError("--device-mg must be positive and --device-interval-min non-negative")
-        regimen = Regimen.intranasal_devices(amount, args.device_mg, args.device_interval_min)
-        notes.append(
-            f"intranasal {amount:.3g} mg given as {len(regimen.events)} device(s) "
-            f"{args.device_interval_min:g} min apart"
-        )
-        if abs(len(regimen.events) * args.device_mg - amount) > 1e-6 * amount:
-            notes.append(
-                f"{amount:.3g} mg is not a whole number of {args.device_mg:g}-mg devices: split into "
-                f"{len(regimen.events)} equal parts of {amount / len(regimen.events):.3g} mg"
-            )
-    else:
-        regimen = Regimen.repeated(args.route, amount, args.repeat, args.interval_min, args.duration_min)
-    if args.repeat > 1 and (args.loading_dose or args.route == "intranasal"):
-        raise UsageError("--repeat cannot be combined with --loading-dose or intranasal devices")
-    total = regimen.total_mg
-    if total > MAX_TOTAL_MG or total / args.weight_kg > MAX_TOTAL_MG_PER_KG:
-        raise DoseError(
-            f"total dose {total:.4g} mg ({total / args.weight_kg:.3g} mg/kg) is implausible; "
-            f"limit {MAX_TOTAL_MG_PER_KG:g} mg/kg and {MAX_TOTAL_MG:g} mg"
-        )
-    if args.salt == "hcl":
-        notes.append(f"dose converted from ketamine HCl to {total:.4g} mg base in total")
-    return model, patient, regimen, notes, params
+    request = DoseRequest(
+        route=args.route,
+        dose=parse_dose(args.dose, args.salt),
+        duration_min=args.duration_min,
+        loading_dose=parse_dose(args.loading_dose, args.salt) if args.loading_dose else None,
+        loading_duration_min=args.loading_duration_min,
+        repeat=args.repeat,
+        interval_min=args.interval_min,
+        device_mg=args.device_mg,
+        device_interval_min=args.device_interval_min,
+        model_id=args.model,
+        bioavailability=args.bioavailability,
+        absorption_half_time_min=args.absorption_half_time_min,
+    )
+    result = plan(request, patient)
+    return result.model, result.patient, result.regimen, result.notes, result.params
 
 
 def _hours(args: argparse.Namespace, regimen: Regimen) -> float:
@@ -339,26 +281,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     if plot_path is not None:
         fine = np.linspace(0.0, times[-1], 721)
         curve = simulate(model, patient, regimen, fine, effect_site=args.effect_site, params=params)
-        series = [
-            (
-                "ketamine plasma" if model.analyte == "racemic ketamine" else "esketamine plasma",
-                curve.ketamine_plasma_ng_ml[0],
-                "#1f5fa8",
-            ),
-            ("effect site", curve.ketamine_effect_ng_ml[0], "#c0392b"),
-        ]
-        if curve.norketamine_plasma_ng_ml is not None:
-            series.append(("norketamine plasma", curve.norketamine_plasma_ng_ml[0], "#27864a"))
-        scale = 1.0 / float(racemic_equivalent(np.array(1.0), model.analyte))
-        bands = [
-            (
-                BANDS["dissociation"].label,
-                BANDS["dissociation"].low_ng_ml.value * scale,
-                BANDS["dissociation"].high_ng_ml.value * scale if BANDS["dissociation"].high_ng_ml else None,
-            ),
-        ]
-        title = f"{model.id}: {regimen.describe()}"
-        plot_path.write_text(svg_plot(fine, series, title, bands))
+        plot_path.write_text(course_svg(model, regimen, fine, curve))
         print(f"plot written to {plot_path.resolve()}", file=sys.stderr)
     return 0
 
@@ -475,7 +398,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "timeline": _cmd_timeline,
         }[args.command]
         return handler(args)
-    except (UsageError, DoseError, SimulationError) as exc:
+    except (UsageError, DoseError, SimulationError, RequestError) as exc:
         print(f"ketacare pk: error: {exc}", file=sys.stderr)
         return 2
     except KeyError as exc:

@@ -7,7 +7,9 @@ from html import escape
 
 import numpy as np
 
-from .model import FloatArray
+from .effects import BANDS, racemic_equivalent
+from .model import FloatArray, Model, Regimen
+from .simulate import Simulation
 
 _W, _H = 760, 420
 _LEFT, _RIGHT, _TOP, _BOTTOM = 70, 20, 40, 50
@@ -50,8 +52,8 @@ def svg_plot(
         return _TOP + plot_h * (1 - min(v, y_max) / y_max)
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_W}" height="{_H}" '
-        'font-family="sans-serif" font-size="12">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_W}" height="{_H}" viewBox="0 0 {_W} {_H}" '
+        'font-family="sans-serif" font-size="12" role="img">',
         f'<text x="{_W / 2}" y="20" text-anchor="middle" font-size="14">{escape(title)}</text>',
     ]
     for label, low, high in bands:
@@ -90,3 +92,29 @@ def svg_plot(
         )
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def course_svg(
+    model: Model, regimen: Regimen, times_min: FloatArray, sim: Simulation, subject: int = 0
+) -> str:
+    """The course of one simulated subject: plasma, effect site and norketamine, over the dissociative band.
+
+    The band is drawn on the analyte's own scale (esketamine at half the racemic concentration, the
+    potency ratio used by :mod:`ketacare.pharmacology.effects`).
+    """
+    parent = "ketamine plasma" if model.analyte == "racemic ketamine" else "esketamine plasma"
+    series = [
+        (parent, sim.ketamine_plasma_ng_ml[subject], "#1f5fa8"),
+        ("effect site", sim.ketamine_effect_ng_ml[subject], "#c0392b"),
+    ]
+    if sim.norketamine_plasma_ng_ml is not None:
+        series.append(("norketamine plasma", sim.norketamine_plasma_ng_ml[subject], "#27864a"))
+    scale = 1.0 / float(racemic_equivalent(np.array(1.0), model.analyte))
+    band = BANDS["dissociation"]
+    high = band.high_ng_ml.value * scale if band.high_ng_ml else None
+    return svg_plot(
+        times_min,
+        series,
+        f"{model.id}: {regimen.describe()}",
+        [(band.label, band.low_ng_ml.value * scale, high)],
+    )

@@ -110,6 +110,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             lambda: client.get("/patients/", {"q": "B-00500"}, headers={"HX-Request": "true"}),
         ),
         ("Patient record page", lambda: client.get(f"/patients/{target}/")),
+        (
+            "Plan a dose: 0.5 mg/kg over 40 min, what to expect",
+            lambda: client.get(
+                f"/dosing/patients/{target}/plan/",
+                {
+                    "route": "iv-infusion",
+                    "dose": "0.5",
+                    "unit": "mg/kg",
+                    "salt": "base",
+                    "duration_min": "40",
+                },
+            ),
+        ),
         ("API list, 50 with latest weight", lambda: api.get("/api/v1/patients", {"limit": 50})),
         ("API read one patient", lambda: api.get(f"/api/v1/patients/{target}")),
         (

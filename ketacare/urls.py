@@ -9,5 +9,6 @@ urlpatterns = [
     path("patients/", include("ketacare.patients.urls")),
     path("audit/", include("ketacare.audit.urls")),
     path("outcomes/", include("ketacare.outcomes.urls")),
+    path("dosing/", include("ketacare.dosing.urls")),
     path("api/v1/", api.urls),
 ]

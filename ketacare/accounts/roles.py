@@ -22,6 +22,7 @@ class Action(models.TextChoices):
     CREATE_PATIENT = "patient.create", "Register a patient"
     EDIT_DEMOGRAPHICS = "patient.edit_demographics", "Edit name, contact and identifiers"
     EDIT_CLINICAL = "patient.edit_clinical", "Record weight, allergies, medications, history, substance use"
+    PLAN_DOSE = "dosing.plan", "Plan a ketamine dose and see what to expect from it (pharmacology model)"
     ADMINISTER_KETAMINE = "ketamine.administer", "Administer ketamine (also needs valid credentials)"
     SIGN_SESSION = "session.sign", "Sign a dosing session (also needs valid credentials)"
     VIEW_AUDIT = "audit.view", "Browse the audit trail"
@@ -46,6 +47,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.CREATE_PATIENT: frozenset({Role.PRESCRIBER, Role.NURSE, Role.CLINIC_ADMIN}),
     Action.EDIT_DEMOGRAPHICS: frozenset({Role.PRESCRIBER, Role.NURSE, Role.CLINIC_ADMIN}),
     Action.EDIT_CLINICAL: frozenset({Role.PRESCRIBER, Role.NURSE}),
+    Action.PLAN_DOSE: frozenset({Role.PRESCRIBER, Role.NURSE}),
     Action.ADMINISTER_KETAMINE: frozenset({Role.PRESCRIBER, Role.NURSE}),
     Action.SIGN_SESSION: frozenset({Role.PRESCRIBER}),
     Action.VIEW_AUDIT: frozenset({Role.CLINIC_ADMIN}),

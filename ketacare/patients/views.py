@@ -99,6 +99,7 @@ def patient_detail(request: AuthedRequest, patient_id: int) -> HttpResponse:
         "latest": selectors.latest_measurement(patient),
         "may_edit_demographics": _may(request, patient, Action.EDIT_DEMOGRAPHICS),
         "may_edit_clinical": _may(request, patient, Action.EDIT_CLINICAL),
+        "may_plan_dose": _may(request, patient, Action.PLAN_DOSE),
         "entry_kinds": ENTRY_KINDS,
         **selectors.record_sections(patient),
     }

@@ -306,7 +306,7 @@ class Regimen:
     def describe(self) -> str:
         parts = []
         for e in self.events:
-            what = f"{e.amount_mg:.3g} mg {e.route} at {e.start_min:g} min"
+            what = f"{e.amount_mg:.4g} mg {e.route} at {e.start_min:g} min"
             if e.duration_min:
                 what += f" over {e.duration_min:g} min"
             parts.append(what)

@@ -53,6 +53,12 @@ def main() -> None:
         nurse.screenshot(path=str(OUT / "worklist.png"), full_page=True)
         nurse.goto("/outcomes/patients/2/")
         nurse.screenshot(path=str(OUT / "patient-outcomes.png"), full_page=True)
+        # Dakwar's protocol: 0.11 mg/kg over 2 min, then 0.60 mg/kg over 50 min.
+        nurse.goto(
+            "/dosing/patients/2/plan/?route=iv-infusion&dose=0.60&unit=mg%2Fkg&salt=base&duration_min=50"
+            "&loading_dose=0.11&loading_duration_min=2"
+        )
+        nurse.screenshot(path=str(OUT / "dose-plan.png"), full_page=True)
 
         admin = session("clinicadmin")
         admin.goto("/accounts/staff/")

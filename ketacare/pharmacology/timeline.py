@@ -107,7 +107,9 @@ class Timeline:
         def band(key: str, unit: str = "min") -> str:
             p = self.percentiles.get(key, {})
             lo, hi, share = p.get("p5"), p.get("p95"), p.get("fraction_defined")
-            if lo is None or hi is None:
+            if lo is None or hi is None or lo == hi:
+                # No spread to show (a model without published variability): say nothing rather
+                # than a band of one value; the warnings say why.
                 return ""
             among = ""
             if share is not None and share < 1.0:

@@ -412,14 +412,13 @@ ORAL_RACEMIC_PARAMS = {
     # sublingual and swallowed profiles alike, so the oral absorption half-time is used for both.
     "f_sublingual": ROUTE_EVIDENCE["sublingual_f_wafer"],
 }
+# Herd's disposition BSV (taken from HERD_VARIABILITY, not repeated) plus Brunette's on absorption.
+_ABSORPTION_BSV = ROUTE_EVIDENCE["oral_absorption_bsv_children"].value
 ORAL_RACEMIC_VARIABILITY = Variability(
-    names=("v1", "v2", "cl", "q", "t_half_abs"),
+    names=(*HERD_VARIABILITY.names, "t_half_abs"),
     omega=(
-        (0.64**2, 0, 0, 0, 0),
-        (0, 0.517**2, 0, 0, 0),
-        (0, 0, 0.381**2, 0, 0),
-        (0, 0, 0, 0.19**2, 0),
-        (0, 0, 0, 0, 1.48**2),
+        *(row + (0.0,) for row in HERD_VARIABILITY.omega),
+        (0.0,) * len(HERD_VARIABILITY.names) + (_ABSORPTION_BSV**2,),
     ),
     source="brunette-2011",
     verified=True,

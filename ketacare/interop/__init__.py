@@ -1,0 +1,1 @@
+"""Interoperability: the record as FHIR R4 resources (fhir.resources, R4B package)."""

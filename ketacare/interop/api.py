@@ -1,0 +1,44 @@
+"""/api/v1/fhir: the record as FHIR R4 JSON (application/fhir+json), read-only and audited."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from ninja import Router
+
+from ketacare.accounts.http import AuthedRequest
+from ketacare.api_errors import ERROR_RESPONSES
+from ketacare.audit.services import record_event
+from ketacare.interop import fhir
+from ketacare.patients.selectors import get_patient_for
+
+router = Router(tags=["fhir"])
+FHIR_JSON = "application/fhir+json"
+
+
+def _fhir(resource: fhir.Resource) -> HttpResponse:
+    return HttpResponse(resource.model_dump_json(exclude_none=True), content_type=FHIR_JSON)
+
+
+@router.get("/Patient/{patient_id}", response={200: None, **ERROR_RESPONSES}, summary="A patient as FHIR R4")
+def read_patient(request: AuthedRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for(request.user, patient_id)  # access check and audited read
+    return _fhir(fhir.patient_resource(patient))
+
+
+@router.get(
+    "/Patient/{patient_id}/$everything",
+    response={200: None, **ERROR_RESPONSES},
+    summary="The patient's whole record as a FHIR R4 collection Bundle",
+)
+def patient_everything(request: AuthedRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for(request.user, patient_id)
+    bundle = fhir.everything(patient, request.build_absolute_uri("/api/v1/fhir/"))
+    record_event(
+        actor=request.user,
+        action="export",
+        entity=patient,
+        clinic=patient.clinic,
+        patient_id=patient.pk,
+        detail={"format": "FHIR R4 Bundle", "entries": len(bundle.entry or [])},
+    )
+    return _fhir(bundle)

@@ -10,5 +10,6 @@ urlpatterns = [
     path("audit/", include("ketacare.audit.urls")),
     path("outcomes/", include("ketacare.outcomes.urls")),
     path("dosing/", include("ketacare.dosing.urls")),
+    path("research/", include("ketacare.interop.urls")),
     path("api/v1/", api.urls),
 ]

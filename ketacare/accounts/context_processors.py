@@ -18,6 +18,7 @@ def current_membership(request: HttpRequest) -> dict[str, Any]:
         "memberships": memberships,
         "is_staff_member": any(m.role != "patient" for m in memberships),
         "may_audit": clinics_where(user, Action.VIEW_AUDIT).exists(),
+        "may_research": clinics_where(user, Action.VIEW_DEIDENTIFIED).exists(),
         "may_manage_staff": clinics_where(user, Action.MANAGE_STAFF).exists(),
         # type: ignore[arg-type]
     }

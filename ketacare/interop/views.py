@@ -1,0 +1,84 @@
+"""The research page: a clinic's cohort endpoints and its de-identified CSV, for researchers and
+clinic administrators (research.view).  Every view and download is audited."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from ketacare.accounts.http import AuthedRequest
+from ketacare.accounts.models import Clinic
+from ketacare.accounts.roles import Action
+from ketacare.accounts.selectors import clinics_where
+from ketacare.analytics.cohort import summarise_cohort
+from ketacare.audit.services import record_event
+from ketacare.interop import research
+from ketacare.interop.charts import km_svg
+
+
+def _clinic(request: AuthedRequest) -> tuple[Clinic, list[Clinic]]:
+    clinics = list(clinics_where(request.user, Action.VIEW_DEIDENTIFIED).order_by("name"))
+    if not clinics:
+        raise PermissionDenied("Only researchers and clinic administrators see de-identified programme data.")
+    slug = request.GET.get("clinic")
+    if not slug:
+        return clinics[0], clinics
+    chosen = next((c for c in clinics if c.slug == slug), None)
+    if chosen is None:
+        raise Http404("No such clinic among yours.")
+    return chosen, clinics
+
+
+@login_required
+def cohort(request: AuthedRequest) -> HttpResponse:
+    clinic, clinics = _clinic(request)
+    rows = research.cohort_rows(clinic)
+    summary = summarise_cohort([r.endpoints for r in rows])
+    definition, run = research.relapse_rule(clinic)
+    record_event(
+        actor=request.user,
+        action="read",
+        clinic=clinic,
+        entity_type="research.cohort",
+        entity_id=clinic.slug,
+        detail={"patients": summary.patients},
+    )
+    title = (
+        f"Not relapsed ({definition.value}{f', {run} days' if run else ''}), {summary.with_calendar} patients"
+    )
+    context = {
+        "clinic": clinic,
+        "clinics": clinics,
+        "summary": summary,
+        "definition": definition,
+        "regular_use_days": run,
+        "chart": mark_safe(km_svg(summary.survival, title)),  # noqa: S308  (numbers and escaped text)
+    }
+    return render(request, "interop/cohort.html", context)
+
+
+@login_required
+def cohort_csv(request: AuthedRequest) -> HttpResponse:
+    clinic, _ = _clinic(request)
+    rows = research.cohort_rows(clinic)
+    record_event(
+        actor=request.user,
+        action="export",
+        clinic=clinic,
+        entity_type="research.cohort",
+        entity_id=clinic.slug,
+        detail={"format": "research CSV", "patients": len(rows)},
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="ketacare-{clinic.slug}-research-{stamp}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(research.COLUMNS)
+    writer.writerows(row.as_csv() for row in rows)
+    return response

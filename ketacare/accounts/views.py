@@ -96,6 +96,12 @@ def two_factor_setup(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def home(request: AuthedRequest) -> HttpResponse:
+    # Each role lands where it can work: a researcher cannot open patients, only programme data.
+    if (
+        not clinics_where(request.user, Action.VIEW_PATIENT).exists()
+        and clinics_where(request.user, Action.VIEW_DEIDENTIFIED).exists()
+    ):
+        return redirect("research:cohort")
     if is_staff_member(request.user):
         return redirect("patients:list")
     if hasattr(request.user, "patient_record"):

@@ -152,3 +152,13 @@ def test_the_export_takes_the_same_number_of_queries_for_one_or_many_patients(
         status, rows = export(researcher)
     assert status == 200 and len(rows) == 5
     assert len(five.captured_queries) == len(one.captured_queries)
+
+
+def test_a_researcher_lands_on_programme_outcomes_and_is_not_offered_patient_pages(researcher, nurse) -> None:
+    landing = client_for(researcher).get("/", follow=True)
+    assert landing.redirect_chain[-1][0] == reverse("research:cohort") and landing.status_code == 200
+    menu = landing.content.decode()
+    assert reverse("patients:list") not in menu and reverse("outcomes:worklist") not in menu
+    nurse_page = client_for(nurse).get("/", follow=True)
+    assert nurse_page.redirect_chain[-1][0] == reverse("patients:list")
+    assert reverse("research:cohort") not in nurse_page.content.decode()

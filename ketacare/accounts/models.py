@@ -47,12 +47,20 @@ class Membership(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When and why an administrator ended it; cleared on reactivation (the history keeps them).
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=300, blank=True)
     history = HistoricalRecords()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "clinic"], name="one_membership_per_user_and_clinic"),
             models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_is_known"),
+            models.CheckConstraint(
+                condition=Q(active=False) | Q(ended_at__isnull=True, end_reason=""),
+                name="active_membership_has_no_end",
+                violation_error_message="An active membership cannot have an end date or reason.",
+            ),
         ]
 
     def __str__(self) -> str:

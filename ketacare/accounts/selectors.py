@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import Http404
 
 from ketacare.accounts.models import Clinic, Membership, User
-from ketacare.accounts.roles import PERMISSIONS, Action, Role, role_may
+from ketacare.accounts.roles import PERMISSIONS, STAFF_ROLES, Action, Role, role_may
 
 
 def active_memberships(user: User) -> QuerySet[Membership]:
@@ -55,3 +56,19 @@ def require_in_clinic(user: User, clinic: Clinic, action: Action) -> None:
     role = role_in(user, clinic)
     if role is None or not role_may(role, action):
         raise PermissionDenied(f"You may not {Action(action).label.lower()} in {clinic}.")
+
+
+def staff_memberships_managed_by(user: User) -> QuerySet[Membership]:
+    """Staff memberships, active and ended, of the clinics where the user manages staff.
+    Patients' memberships are not staff and stay with the patient record."""
+    return Membership.objects.filter(
+        clinic__in=clinics_where(user, Action.MANAGE_STAFF), role__in=[str(r) for r in STAFF_ROLES]
+    ).select_related("user", "clinic")
+
+
+def get_staff_membership_for(user: User, membership_id: int) -> Membership:
+    """A staff membership this user manages; any other answers 404 so that it does not leak."""
+    membership = staff_memberships_managed_by(user).filter(pk=membership_id).first()
+    if membership is None:
+        raise Http404("No such staff member.")
+    return membership

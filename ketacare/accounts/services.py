@@ -7,13 +7,15 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from ketacare.accounts.models import ApiToken, Clinic, Credential, Membership, User
-from ketacare.accounts.roles import Action, Role, role_may
+from ketacare.accounts.roles import STAFF_ROLES, Action, Role, role_may
+from ketacare.accounts.selectors import require_in_clinic
 from ketacare.audit.services import record_event
 
 TOKEN_PREFIX = "kc_"
@@ -77,6 +79,163 @@ def record_credential(
         actor=by, action="create", entity=credential, detail={"kind": kind, "expires_on": str(expires_on)}
     )
     return credential
+
+
+# --- staff management by clinic administrators -------------------------------------------------
+
+# Says only that the name is taken: nothing about whose it is or where they work.
+USERNAME_TAKEN = "This username is already taken. Choose another."
+
+
+def _require_staff_role(role: str) -> None:
+    if role not in STAFF_ROLES:
+        raise ValidationError({"role": "Choose a staff role; patients get their login from their record."})
+
+
+def _staff_membership_of(membership: Membership) -> Membership:
+    """The membership read again under a row lock (so two administrators do not race on it),
+    refused if it is a patient's: those belong to the patient record, not the staff pages."""
+    locked = Membership.objects.select_for_update().select_related("user", "clinic").get(pk=membership.pk)
+    if locked.role not in STAFF_ROLES:
+        raise ValidationError("This is a patient's membership; it is managed from the patient record.")
+    return locked
+
+
+def _refuse_if_last_admin(membership: Membership, by: User) -> None:
+    """Refuse to end or demote the clinic's last active administrator: nobody could manage its staff."""
+    if membership.role != Role.CLINIC_ADMIN or not membership.active:
+        return
+    # Lock every active administrator row of the clinic, so two administrators who step down at
+    # the same moment cannot each see the other and leave the clinic with none (PostgreSQL; SQLite
+    # already runs one write transaction at a time).
+    admins = list(
+        Membership.objects.select_for_update()
+        .filter(clinic=membership.clinic, role=Role.CLINIC_ADMIN, active=True)
+        .values_list("pk", flat=True)
+    )
+    if admins == [membership.pk]:
+        who = "You are" if membership.user_id == by.pk else f"{membership.user} is"
+        raise ValidationError(
+            f"{who} the last active clinic administrator of {membership.clinic}: make someone else a "
+            "clinic administrator first, or nobody could manage its staff."
+        )
+
+
+@transaction.atomic
+def add_staff_member(
+    *,
+    by: User,
+    clinic: Clinic,
+    username: str,
+    display_name: str,
+    email: str,
+    role: str,
+    password: str,
+) -> Membership:
+    """A new login and its membership of the clinic, both or neither. The password is the initial
+    one the administrator sets; two-factor enrolment follows at first log-in (TwoFactorMiddleware)."""
+    require_in_clinic(by, clinic, Action.MANAGE_STAFF)
+    _require_staff_role(role)
+    # Case-insensitive, as Django's own user-creation form: "Nurse" and "nurse" would confuse people.
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": USERNAME_TAKEN})
+    candidate = User(username=username, display_name=display_name, email=email)
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.error_list}) from exc
+    try:
+        with transaction.atomic():
+            user = create_user(
+                username=username, password=password, display_name=display_name, email=email, by=by
+            )
+    except IntegrityError as exc:  # taken between the check above and the insert
+        raise ValidationError({"username": USERNAME_TAKEN}) from exc
+    return add_membership(user=user, clinic=clinic, role=Role(role), by=by)
+
+
+@transaction.atomic
+def change_staff_role(*, by: User, membership: Membership, role: str) -> Membership:
+    require_in_clinic(by, membership.clinic, Action.MANAGE_STAFF)
+    _require_staff_role(role)
+    membership = _staff_membership_of(membership)
+    if not membership.active:
+        raise ValidationError("This membership has ended. Reactivate it before changing the role.")
+    before = membership.role
+    if before == role:
+        return membership
+    if role != Role.CLINIC_ADMIN:
+        _refuse_if_last_admin(membership, by)
+    membership.role = role
+    membership.full_clean()
+    membership.save(update_fields=["role"])
+    record_event(
+        actor=by,
+        action="update",
+        entity=membership,
+        clinic=membership.clinic,
+        detail={"user": membership.user.get_username(), "role_before": before, "role_after": role},
+    )
+    return membership
+
+
+@transaction.atomic
+def end_membership(*, by: User, membership: Membership, reason: str) -> Membership:
+    """End a staff member's work in one clinic: from the next request they see none of its patients.
+    The row stays (never deleted) and can be reactivated; the user keeps other clinics' memberships."""
+    require_in_clinic(by, membership.clinic, Action.MANAGE_STAFF)
+    membership = _staff_membership_of(membership)
+    if not membership.active:
+        raise ValidationError("This membership has already ended.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why this membership ends."})
+    _refuse_if_last_admin(membership, by)
+    membership.active = False
+    membership.ended_at = timezone.now()
+    membership.end_reason = reason
+    membership.full_clean()
+    membership.save(update_fields=["active", "ended_at", "end_reason"])
+    record_event(
+        actor=by,
+        action="update",
+        entity=membership,
+        clinic=membership.clinic,
+        detail={
+            "user": membership.user.get_username(),
+            "active_before": True,
+            "active_after": False,
+            "role": membership.role,
+            "reason": reason,
+        },
+    )
+    return membership
+
+
+@transaction.atomic
+def reactivate_membership(*, by: User, membership: Membership) -> Membership:
+    require_in_clinic(by, membership.clinic, Action.MANAGE_STAFF)
+    membership = _staff_membership_of(membership)
+    if membership.active:
+        raise ValidationError("This membership is already active.")
+    membership.active = True
+    membership.ended_at = None
+    membership.end_reason = ""
+    membership.full_clean()
+    membership.save(update_fields=["active", "ended_at", "end_reason"])
+    record_event(
+        actor=by,
+        action="update",
+        entity=membership,
+        clinic=membership.clinic,
+        detail={
+            "user": membership.user.get_username(),
+            "active_before": False,
+            "active_after": True,
+            "role": membership.role,
+        },
+    )
+    return membership
 
 
 # Licence types allowed to administer ketamine; a therapist's licence is not one of them.

@@ -10,5 +10,13 @@ urlpatterns = [
     path("two-factor/", views.two_factor_verify, name="two_factor_verify"),
     path("two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
     path("staff/", views.staff_list, name="staff"),
+    path("staff/new/", views.staff_new, name="staff_new"),
     path("staff/<int:user_id>/credentials/new/", views.credential_new, name="credential_new"),
+    path("staff/memberships/<int:membership_id>/role/", views.membership_role, name="membership_role"),
+    path("staff/memberships/<int:membership_id>/end/", views.membership_end, name="membership_end"),
+    path(
+        "staff/memberships/<int:membership_id>/reactivate/",
+        views.membership_reactivate,
+        name="membership_reactivate",
+    ),
 ]

@@ -6,6 +6,7 @@ import base64
 from functools import partial
 
 import segno
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -17,12 +18,30 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ketacare.accounts.forms import CredentialForm, TokenForm
+from ketacare.accounts.forms import (
+    CredentialForm,
+    EndMembershipForm,
+    RoleForm,
+    StaffMemberForm,
+    TokenForm,
+)
 from ketacare.accounts.http import AuthedRequest
-from ketacare.accounts.models import Membership
-from ketacare.accounts.roles import Action, Role
-from ketacare.accounts.selectors import clinics_where, is_staff_member
-from ketacare.accounts.services import may_administer_ketamine, record_credential, staff_managed_by
+from ketacare.accounts.roles import Action
+from ketacare.accounts.selectors import (
+    clinics_where,
+    get_staff_membership_for,
+    is_staff_member,
+    staff_memberships_managed_by,
+)
+from ketacare.accounts.services import (
+    add_staff_member,
+    change_staff_role,
+    end_membership,
+    may_administer_ketamine,
+    reactivate_membership,
+    record_credential,
+    staff_managed_by,
+)
 from ketacare.audit.services import record_event
 from ketacare.forms_util import save_form
 
@@ -109,33 +128,96 @@ def home(request: AuthedRequest) -> HttpResponse:
     return render(request, "accounts/no_clinic.html", status=403)
 
 
+def _staff_admin_only(request: AuthedRequest) -> None:
+    """Staff pages are for clinic administrators; a membership's own clinic is checked after (404)."""
+    if not clinics_where(request.user, Action.MANAGE_STAFF).exists():
+        raise PermissionDenied("Only a clinic administrator may manage staff.")
+
+
 @login_required
 def staff_list(request: AuthedRequest) -> HttpResponse:
     """A clinic administrator's view of staff, their credentials, and who may administer ketamine today."""
-    if not clinics_where(request.user, Action.MANAGE_STAFF).exists():
-        raise PermissionDenied("Only a clinic administrator may manage staff.")
-    memberships = (
-        Membership.objects.filter(clinic__in=clinics_where(request.user, Action.MANAGE_STAFF), active=True)
-        .exclude(role=Role.PATIENT)
-        .select_related("user", "clinic")
-        .prefetch_related("user__credentials")
-        .order_by("clinic__name", "role", "user__username")
-    )
+    _staff_admin_only(request)
+    memberships = staff_memberships_managed_by(request.user)
+    memberships = memberships.order_by("clinic__name", "role", "user__username")
     rows = [
         {
             "membership": m,
             "decision": may_administer_ketamine(m.user, m.clinic),
             "credentials": m.user.credentials.all(),
         }
-        for m in memberships
+        for m in memberships.filter(active=True).prefetch_related("user__credentials")
     ]
-    return render(request, "accounts/staff.html", {"rows": rows})
+    ended = memberships.filter(active=False).order_by("clinic__name", "-ended_at", "user__username")
+    return render(request, "accounts/staff.html", {"rows": rows, "ended": ended})
+
+
+@login_required
+def staff_new(request: AuthedRequest) -> HttpResponse:
+    _staff_admin_only(request)
+    form = StaffMemberForm(request.POST or None, clinics=clinics_where(request.user, Action.MANAGE_STAFF))
+    added = (
+        "Staff member added. Give them their username and initial password in person; "
+        "they set up two-factor login when they first log in."
+    )
+    if save_form(request, form, partial(add_staff_member, by=request.user), success=added)[0]:
+        return redirect("accounts:staff")
+    return render(request, "accounts/form.html", {"form": form, "title": "Add a staff member"})
+
+
+@login_required
+def membership_role(request: AuthedRequest, membership_id: int) -> HttpResponse:
+    _staff_admin_only(request)
+    membership = get_staff_membership_for(request.user, membership_id)
+    form = RoleForm(request.POST or None, initial={"role": membership.role})
+    change = partial(change_staff_role, by=request.user, membership=membership)
+    if save_form(request, form, change, success=f"Role of {membership.user} saved.")[0]:
+        return redirect("accounts:staff")
+    title = f"Change the role of {membership.user} at {membership.clinic}"
+    return render(request, "accounts/form.html", {"form": form, "title": title})
+
+
+@login_required
+def membership_end(request: AuthedRequest, membership_id: int) -> HttpResponse:
+    _staff_admin_only(request)
+    membership = get_staff_membership_for(request.user, membership_id)
+    form = EndMembershipForm(request.POST or None)
+    end = partial(end_membership, by=request.user, membership=membership)
+    if save_form(request, form, end, success=f"{membership.user} no longer works at {membership.clinic}.")[0]:
+        return redirect("accounts:staff")
+    context = {
+        "form": form,
+        "title": f"End the membership of {membership.user} at {membership.clinic}",
+        "intro": f"From their next click they no longer see {membership.clinic}'s patients. "
+        "Nothing is deleted, and the membership can be reactivated.",
+        "submit": "End membership",
+    }
+    return render(request, "accounts/form.html", context)
+
+
+@login_required
+def membership_reactivate(request: AuthedRequest, membership_id: int) -> HttpResponse:
+    _staff_admin_only(request)
+    membership = get_staff_membership_for(request.user, membership_id)
+    # A form without fields: bound on any POST, even one that carries nothing but the CSRF token.
+    form = forms.Form(request.POST if request.method == "POST" else None)
+    reactivate = partial(reactivate_membership, by=request.user, membership=membership)
+    again = f"{membership.user} works at {membership.clinic} again."
+    if save_form(request, form, reactivate, success=again)[0]:
+        return redirect("accounts:staff")
+    context = {
+        "form": form,
+        "title": f"Reactivate {membership.user} at {membership.clinic}",
+        "intro": f"They will again work as {membership.get_role_display()} and see {membership.clinic}'s "
+        "patients.",
+        "submit": "Reactivate",
+    }
+    return render(request, "accounts/form.html", context)
 
 
 @login_required
 def credential_new(request: AuthedRequest, user_id: int) -> HttpResponse:
-    if not clinics_where(request.user, Action.MANAGE_STAFF).exists():
-        raise PermissionDenied("Only a clinic administrator may record credentials.")
+    _staff_admin_only(request)
     staff = get_object_or_404(staff_managed_by(request.user), pk=user_id)
 
     form = CredentialForm(request.POST or None)

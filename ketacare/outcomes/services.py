@@ -361,7 +361,18 @@ def correct_response(*, by: User, response: QuestionnaireResponse, answers: Answ
 
 
 def responsible_clinician(patient: Patient) -> User | None:
-    member = patient.care_team.filter(is_responsible=True, active=True).select_related("user").first()
+    # Only while they still work at the patient's clinic: once an administrator ends their
+    # membership the alerts go to the clinic's prescribers instead of someone who has left.
+    member = (
+        patient.care_team.filter(
+            is_responsible=True,
+            active=True,
+            user__memberships__clinic=patient.clinic,
+            user__memberships__active=True,
+        )
+        .select_related("user")
+        .first()
+    )
     return member.user if member else None
 
 

@@ -444,6 +444,28 @@ def test_without_a_responsible_clinician_the_clinics_prescribers_are_emailed(
     assert mail.outbox[0].to == ["on.call@clinic.test"]
 
 
+def test_a_responsible_clinician_who_left_the_clinic_gets_no_alert_the_prescribers_do(
+    api, nurse, patient, responsible, clinic_admin, django_capture_on_commit_callbacks
+) -> None:
+    from ketacare.accounts import services as accounts
+    from ketacare.accounts.models import Membership
+
+    accounts.change_staff_role(
+        by=clinic_admin, membership=Membership.objects.get(user=nurse), role="prescriber"
+    )
+    nurse.email = "still.here@clinic.test"
+    nurse.save()
+    accounts.end_membership(
+        by=clinic_admin, membership=Membership.objects.get(user=responsible), reason="Left the clinic"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        _, body = api(nurse).post(
+            f"patients/{patient.pk}/responses", {"instrument": "phq-9", "answers": PHQ9_ITEM9_POSITIVE}
+        )
+    assert body["alerts"][0]["recipient"] is None
+    assert mail.outbox[0].to == ["still.here@clinic.test"]
+
+
 def test_a_draft_never_raises_an_alert(api, nurse, patient, responsible) -> None:
     answers = [None] * 8 + [3]
     status, body = api(nurse).post(

@@ -261,6 +261,9 @@ class DailyReport(ClinicalEntry):
             error_needs_reason("daily_report"),
         ]
 
+    def __str__(self) -> str:
+        return f"Daily check-in of {self.day:%Y-%m-%d} (mood {self.mood_0_10}/10)"
+
 
 class SubstanceUseDay(ClinicalEntry):
     """One day of the timeline follow-back calendar for one substance."""

@@ -21,6 +21,7 @@ from ketacare.instruments.model import Instrument
 from ketacare.outcomes.models import (
     Assignment,
     ClinicOutcomeSettings,
+    DailyReport,
     LabResult,
     QuestionnaireResponse,
     SafetyAlert,
@@ -283,7 +284,17 @@ def substance_use(
     )
 
 
+def daily_reports_of(patient: Patient, *, since: dt.date | None = None) -> QuerySet[DailyReport]:
+    """The patient's daily check-ins, newest first, those entered in error included (shown struck
+    through with their reason)."""
+    reports = patient.daily_reports.select_related("craving", "recorded_by")
+    if since is not None:
+        reports = reports.filter(day__gte=since)
+    return reports.order_by("-day", "-id")
+
+
 def mood_series(patient: Patient) -> list[tuple[dt.date, int]]:
+    """Mood by day for the chart: reports entered in error do not count."""
     return list(
         patient.daily_reports.filter(entered_in_error=False).order_by("day").values_list("day", "mood_0_10")
     )

@@ -12,7 +12,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeAlias
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -672,15 +672,41 @@ def record_lab_result(
     return result
 
 
+Entry: TypeAlias = SubstanceUseDay | LabResult | DailyReport
+
+
+def entered_in_error_action(kind: type[Entry]) -> Action:
+    """The action a user needs to mark an entry of this kind entered in error (pages check it too)."""
+    if kind is LabResult:
+        return Action.RECORD_LAB_RESULT
+    if kind is DailyReport:
+        # A daily report is the patient's self-rated mood and craving, not a substance-use report
+        # (use reported at the same check-in is its own SubstanceUseDay, withdrawn on its own). Its
+        # craving rating is a questionnaire response, withdrawn under outcomes.record_response, so the
+        # same action covers both rows. Today it allows the same roles as outcomes.record_use.
+        return Action.RECORD_RESPONSE
+    return Action.RECORD_SUBSTANCE_USE
+
+
+def _live_version(response: QuestionnaireResponse) -> QuestionnaireResponse:
+    """The response as it stands now: the last correction of it, or itself."""
+    while response.entered_in_error:
+        correction = QuestionnaireResponse.objects.filter(replaces=response).first()
+        if correction is None:
+            break
+        response = correction
+    return response
+
+
 @transaction.atomic
-def mark_entry_entered_in_error(
-    *, by: User, entry: SubstanceUseDay | LabResult | DailyReport, reason: str
-) -> None:
+def mark_entry_entered_in_error(*, by: User, entry: Entry, reason: str) -> None:
+    """Withdraw a reported day, a test result or a daily report: it stays, marked with the reason.
+    A daily report takes its craving rating with it, so neither the mood nor the craving trend
+    counts it any more."""
     patient: Patient = entry.patient
-    action = Action.RECORD_LAB_RESULT if isinstance(entry, LabResult) else Action.RECORD_SUBSTANCE_USE
     if is_own_record(by, patient):
         raise PermissionDenied("Tell your care team if something you reported is wrong.")
-    require(by, patient, action)
+    require(by, patient, entered_in_error_action(type(entry)))
     if entry.entered_in_error:
         raise ValidationError("This entry is already marked as entered in error.")
     if not reason.strip():
@@ -696,3 +722,11 @@ def mark_entry_entered_in_error(
         patient_id=patient.pk,
         detail={"reason": entry.error_reason},
     )
+    if isinstance(entry, DailyReport) and entry.craving is not None:
+        craving = _live_version(entry.craving)
+        if not craving.entered_in_error:
+            mark_response_entered_in_error(
+                by=by,
+                response=craving,
+                reason=f"Daily check-in of {entry.day:%Y-%m-%d} entered in error: {entry.error_reason}",
+            )

@@ -37,7 +37,7 @@ from ketacare.outcomes.forms import (
     ReasonForm,
     UseDayForm,
 )
-from ketacare.outcomes.models import ClinicOutcomeSettings, LabResult, SubstanceUseDay
+from ketacare.outcomes.models import ClinicOutcomeSettings, DailyReport, LabResult, SubstanceUseDay
 from ketacare.patients.models import Medication, Patient
 from ketacare.patients.selectors import own_patient_record
 
@@ -279,6 +279,7 @@ def patient_outcomes(request: AuthedRequest, patient_id: int) -> HttpResponse:
     _staff_only(request)
     patient = selectors.patient_for(request.user, patient_id)
     offered = selectors.offered_instruments(patient.clinic)
+    since = timezone.localdate() - dt.timedelta(days=90)
     context: dict[str, Any] = {
         "patient": patient,
         "alerts": patient.safety_alerts.select_related("recipient", "acknowledged_by").order_by(
@@ -287,7 +288,9 @@ def patient_outcomes(request: AuthedRequest, patient_id: int) -> HttpResponse:
         "assignments": selectors.assignment_states(patient),
         "responses": selectors.responses_of(patient).select_related("replaced_by")[:50],
         "charts": _all_charts(patient),
-        "use": selectors.substance_use(patient, start=timezone.localdate() - dt.timedelta(days=90)),
+        "use": selectors.substance_use(patient, start=since),
+        "daily_reports": selectors.daily_reports_of(patient, since=since),
+        "may_withdraw_report": may(request.user, patient, services.entered_in_error_action(DailyReport)),
         "may_assign": may(request.user, patient, Action.ASSIGN_INSTRUMENT),
         "may_record": may(request.user, patient, Action.RECORD_RESPONSE),
         "may_rate": may(request.user, patient, Action.RATE_CLINICIAN_SCALE),
@@ -534,34 +537,38 @@ def correct_response(request: AuthedRequest, patient_id: int, response_id: int) 
     )
 
 
-ERROR_KINDS: dict[str, type[SubstanceUseDay] | type[LabResult]] = {
+ERROR_KINDS: dict[str, type[services.Entry]] = {
     "use-day": SubstanceUseDay,
     "test": LabResult,
+    "daily-report": DailyReport,
+}
+ERROR_NOTES: dict[type[services.Entry], str] = {
+    DailyReport: "The check-in stays on the record, struck through with your reason; its mood and "
+    "craving rating leave the trends. Substance use reported at the same check-in is a separate "
+    "entry: mark it in the substance use table if it is wrong too.",
 }
 
 
 @login_required
 def entry_error(request: AuthedRequest, patient_id: int, kind: str, entry_id: int) -> HttpResponse:
-    """Mark a reported day or a test result entered-in-error: it stays, struck through, with why."""
+    """Mark a reported day, a test result or a daily check-in entered-in-error: it stays, struck
+    through, with why."""
     _staff_only(request)
     model = ERROR_KINDS.get(kind)
     if model is None:
         raise Http404("No such kind of entry.")
-    action = Action.RECORD_LAB_RESULT if model is LabResult else Action.RECORD_SUBSTANCE_USE
-    patient = selectors.patient_for(request.user, patient_id, action)
+    patient = selectors.patient_for(request.user, patient_id, services.entered_in_error_action(model))
     entry = model.objects.filter(pk=entry_id, patient=patient, entered_in_error=False).first()
     if entry is None:
         raise Http404("No such entry.")
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.mark_entry_entered_in_error(
-                by=request.user, entry=entry, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Marked as entered in error.")
-            return redirect("outcomes:patient", patient_id=patient.pk)
-    title = f"Mark as entered in error: {entry}"
-    return render(request, "outcomes/form.html", {"form": form, "patient": patient, "title": title})
+    withdraw = partial(services.mark_entry_entered_in_error, by=request.user, entry=entry)
+    if save_form(request, form, withdraw, success="Marked as entered in error.")[0]:
+        return redirect("outcomes:patient", patient_id=patient.pk)
+    context = {
+        "form": form,
+        "patient": patient,
+        "title": f"Mark as entered in error: {entry}",
+        "note": ERROR_NOTES.get(model, ""),
+    }
+    return render(request, "outcomes/form.html", context)

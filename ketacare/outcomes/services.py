@@ -63,31 +63,50 @@ def instrument_or_error(instrument_id: str) -> Instrument:
 
 
 def instrument_available(clinic: Clinic | int, instrument: Instrument) -> bool:
-    """An instrument whose licence needs permission is offered only once the clinic records it."""
+    """An instrument whose licence needs permission is offered only while the clinic has an active
+    (recorded, not withdrawn) permission for it."""
     if not instrument.licence.requires_permission:
         return True
     clinic_id = clinic if isinstance(clinic, int) else clinic.pk
-    return InstrumentPermission.objects.filter(clinic_id=clinic_id, instrument_id=instrument.id).exists()
+    return InstrumentPermission.objects.filter(
+        clinic_id=clinic_id, instrument_id=instrument.id, withdrawn_at__isnull=True
+    ).exists()
 
 
 def _require_available(clinic: Clinic, instrument: Instrument) -> None:
-    if not instrument_available(clinic, instrument):
-        raise ValidationError(
-            {
-                "instrument": f"{instrument.abbreviation} may be used only with its rights holder's "
-                f"permission, and {clinic} has not recorded it. A clinic administrator can record it."
-            }
-        )
+    if instrument_available(clinic, instrument):
+        return
+    withdrawn = (
+        InstrumentPermission.objects.filter(clinic=clinic, instrument_id=instrument.id)
+        .order_by("-withdrawn_at")
+        .first()
+    )
+    if withdrawn is not None and withdrawn.withdrawn_at is not None:
+        why = f"{clinic} withdrew its permission on {withdrawn.withdrawn_at:%Y-%m-%d}"
+    else:
+        why = f"{clinic} has not recorded it"
+    raise ValidationError(
+        {
+            "instrument": f"{instrument.abbreviation} may be used only with its rights holder's "
+            f"permission, and {why}. A clinic administrator can record it."
+        }
+    )
 
 
 @transaction.atomic
 def record_instrument_permission(
     *, by: User, clinic: Clinic, instrument_id: str, granted_by: str, reference: str
 ) -> InstrumentPermission:
+    """Record the rights holder's permission; after a withdrawal a new permission may be recorded
+    (the withdrawn one stays as it was)."""
     require_in_clinic(by, clinic, Action.MANAGE_OUTCOME_SETTINGS)
     instrument = instrument_or_error(instrument_id)
     if not instrument.licence.requires_permission:
         raise ValidationError({"instrument": f"{instrument.abbreviation} needs no permission."})
+    if instrument_available(clinic, instrument):
+        raise ValidationError(
+            {"instrument": f"{clinic} already has a permission for {instrument.abbreviation}."}
+        )
     permission = InstrumentPermission(
         clinic=clinic,
         instrument_id=instrument.id,
@@ -98,6 +117,34 @@ def record_instrument_permission(
     save_checked(permission, validate_constraints=False)
     record_event(
         actor=by, action="create", entity=permission, clinic=clinic, detail={"instrument": instrument.id}
+    )
+    return permission
+
+
+@transaction.atomic
+def withdraw_instrument_permission(
+    *, by: User, permission: InstrumentPermission, reason: str
+) -> InstrumentPermission:
+    """End a permission (the rights holder withdrew it, the licence lapsed, it was recorded by
+    mistake). The row stays with who, when and why; the instrument is no longer offered for new
+    assignments or responses in that clinic. Responses already recorded are not touched."""
+    require_in_clinic(by, permission.clinic, Action.MANAGE_OUTCOME_SETTINGS)
+    # Read the row again under a lock so two administrators cannot both withdraw it.
+    permission.refresh_from_db(from_queryset=InstrumentPermission.objects.select_for_update())
+    if permission.withdrawn_at is not None:
+        raise ValidationError("This permission was already withdrawn.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the permission is withdrawn (for example: licence ended)."})
+    permission.withdrawn_at = timezone.now()
+    permission.withdrawn_by = by
+    permission.withdrawal_reason = reason.strip()[:300]
+    save_checked(permission, validate_constraints=False)
+    record_event(
+        actor=by,
+        action="withdraw",
+        entity=permission,
+        clinic=permission.clinic,
+        detail={"instrument": permission.instrument_id, "reason": permission.withdrawal_reason},
     )
     return permission
 

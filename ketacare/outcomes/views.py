@@ -36,6 +36,7 @@ from ketacare.outcomes.forms import (
     QuestionnaireForm,
     ReasonForm,
     UseDayForm,
+    WithdrawPermissionForm,
 )
 from ketacare.outcomes.models import ClinicOutcomeSettings, DailyReport, LabResult, SubstanceUseDay
 from ketacare.patients.models import Medication, Patient
@@ -169,7 +170,11 @@ def portal(request: AuthedRequest) -> HttpResponse:
         "form": form,
         "checked_in": checked_in,
         "due": selectors.due_now(patient, today),
-        "drafts": selectors.responses_of(patient).filter(status="draft", entered_in_error=False),
+        "drafts": [
+            d
+            for d in selectors.responses_of(patient).filter(status="draft", entered_in_error=False)
+            if services.instrument_available(patient.clinic_id, _instrument(d.instrument_id))
+        ],
     }
     return render(request, "outcomes/portal.html", context)
 
@@ -180,6 +185,8 @@ def portal_answer(request: AuthedRequest, instrument_id: str) -> HttpResponse:
     instrument = _instrument(instrument_id)
     if instrument.administration == Administration.CLINICIAN_RATED:
         raise Http404("Your care team fills in this one with you.")
+    if not services.instrument_available(patient.clinic_id, instrument):
+        raise Http404("Your clinic does not offer this questionnaire now.")
     draft = (
         selectors.responses_of(patient, instrument_id=instrument.id)
         .filter(status="draft", entered_in_error=False)
@@ -488,9 +495,23 @@ def clinic_settings(request: AuthedRequest) -> HttpResponse:
         "settings_form": settings_form,
         "permission_form": permission_form,
         "missing": missing,
-        "permissions": clinic.instrument_permissions.select_related("recorded_by").order_by("instrument_id"),
+        "permissions": selectors.permissions_of(clinic),
     }
     return render(request, "outcomes/settings.html", context)
+
+
+@login_required
+def withdraw_permission(request: AuthedRequest, permission_id: int) -> HttpResponse:
+    """A clinic administrator withdraws an instrument permission, with the reason: the row stays and
+    the instrument is no longer offered in that clinic."""
+    _staff_only(request)
+    permission = selectors.permission_for(request.user, permission_id)
+    form = WithdrawPermissionForm(request.POST or None)
+    withdraw = partial(services.withdraw_instrument_permission, by=request.user, permission=permission)
+    success = f"Permission withdrawn: {permission.get_instrument_id_display()} is no longer offered."
+    if save_form(request, form, withdraw, success=success)[0]:
+        return redirect("outcomes:settings")
+    return render(request, "outcomes/withdraw_permission.html", {"form": form, "permission": permission})
 
 
 def _record_action(instrument: Instrument) -> Action:

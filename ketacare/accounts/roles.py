@@ -36,7 +36,7 @@ class Action(models.TextChoices):
     ACKNOWLEDGE_ALERT = "outcomes.acknowledge_alert", "Acknowledge a safety alert and record the action taken"
     MANAGE_OUTCOME_SETTINGS = (
         "outcomes.settings",
-        "Record instrument permissions, relapse definition, crisis text",
+        "Record or withdraw instrument permissions, relapse definition, crisis text",
     )
 
 

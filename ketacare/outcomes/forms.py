@@ -189,3 +189,12 @@ class PermissionForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=300, label="Why is it wrong?")
+
+
+class WithdrawPermissionForm(forms.Form):
+    reason = forms.CharField(
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why is the permission withdrawn?",
+        help_text="For example: the licence ended, the rights holder withdrew it, recorded by mistake.",
+    )

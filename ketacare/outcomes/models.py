@@ -81,7 +81,10 @@ class ClinicOutcomeSettings(models.Model):
 
 class InstrumentPermission(models.Model):
     """A clinic's record that the rights holder allowed it to use an instrument whose licence
-    needs permission. Until one exists the instrument is not offered to that clinic."""
+    needs permission. Until one exists the instrument is not offered to that clinic.
+
+    A permission that ends is withdrawn, not deleted: the row keeps who withdrew it, when and why,
+    and the clinic may record a new permission later (one active permission per instrument)."""
 
     clinic = models.ForeignKey(
         "accounts.Clinic", on_delete=models.PROTECT, related_name="instrument_permissions"
@@ -93,17 +96,33 @@ class InstrumentPermission(models.Model):
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawal_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["clinic", "instrument_id"], name="one_permission_per_instrument"),
+            # Withdrawn permissions stay as history; only an active one is unique.
+            models.UniqueConstraint(
+                fields=["clinic", "instrument_id"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="one_permission_per_instrument",
+            ),
             models.CheckConstraint(
                 condition=~Q(granted_by="") & ~Q(reference=""), name="permission_is_documented"
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True, withdrawn_by__isnull=True, withdrawal_reason="")
+                | (Q(withdrawn_at__isnull=False, withdrawn_by__isnull=False) & ~Q(withdrawal_reason="")),
+                name="permission_withdrawal_is_complete",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"Permission for {self.instrument_id} at {self.clinic}"
+        withdrawn = f" (withdrawn {self.withdrawn_at:%Y-%m-%d})" if self.withdrawn_at else ""
+        return f"Permission for {self.instrument_id} at {self.clinic}{withdrawn}"
 
 
 class Assignment(models.Model):
@@ -260,6 +279,9 @@ class DailyReport(ClinicalEntry):
             ),
             error_needs_reason("daily_report"),
         ]
+
+    def __str__(self) -> str:
+        return f"Daily check-in of {self.day:%Y-%m-%d} (mood {self.mood_0_10}/10)"
 
 
 class SubstanceUseDay(ClinicalEntry):

@@ -13,14 +13,17 @@ from django.utils import timezone
 
 from ketacare import instruments
 from ketacare.accounts.models import Clinic, User
-from ketacare.accounts.roles import PATIENT_SELF_ACTIONS, Action
-from ketacare.accounts.selectors import clinics_where
+from ketacare.accounts.roles import PATIENT_SELF_ACTIONS, Action, Role, role_may
+from ketacare.accounts.selectors import clinics_where, role_in
 from ketacare.analytics import schedule, tlfb
+from ketacare.audit.models import AuditEvent
 from ketacare.audit.services import record_event
 from ketacare.instruments.model import Instrument
 from ketacare.outcomes.models import (
     Assignment,
     ClinicOutcomeSettings,
+    DailyReport,
+    InstrumentPermission,
     LabResult,
     QuestionnaireResponse,
     SafetyAlert,
@@ -49,6 +52,46 @@ def patient_for(user: User, patient_id: int, action: Action = Action.VIEW_PATIEN
 def offered_instruments(clinic: Clinic | int) -> list[Instrument]:
     """The instruments this clinic may use now (licence permission recorded where it is needed)."""
     return [i for i in instruments.list_instruments() if instrument_available(clinic, i)]
+
+
+def permission_for(user: User, permission_id: int) -> InstrumentPermission:
+    """An active instrument permission, if this user administers its clinic. A permission that does
+    not exist, is already withdrawn, or belongs to a clinic where the user does not work answers 404;
+    another role in its clinic 403. Both refusals are audited."""
+    permission = (
+        InstrumentPermission.objects.select_related("clinic", "recorded_by")
+        .filter(pk=permission_id, withdrawn_at__isnull=True)
+        .first()
+    )
+    role = role_in(user, permission.clinic) if permission is not None else None
+    if permission is None or role is None or role == Role.PATIENT:
+        _refuse_permission(user, permission_id, permission, AuditEvent.Outcome.NOT_FOUND)
+        raise Http404("No such instrument permission.")
+    if not role_may(role, Action.MANAGE_OUTCOME_SETTINGS):
+        _refuse_permission(user, permission_id, permission, AuditEvent.Outcome.DENIED)
+        raise PermissionDenied("Only a clinic administrator manages instrument permissions.")
+    return permission
+
+
+def _refuse_permission(
+    user: User, permission_id: int, permission: InstrumentPermission | None, outcome: str
+) -> None:
+    record_event(
+        actor=user,
+        action=str(Action.MANAGE_OUTCOME_SETTINGS),
+        entity_type=InstrumentPermission._meta.label_lower,
+        entity_id=str(permission_id),
+        # The refused user learns nothing; the clinic's auditor sees the attempt.
+        clinic=permission.clinic if permission is not None else None,
+        outcome=outcome,
+    )
+
+
+def permissions_of(clinic: Clinic) -> QuerySet[InstrumentPermission]:
+    """The clinic's instrument permissions, active and withdrawn, by instrument, newest first."""
+    return clinic.instrument_permissions.select_related("recorded_by", "withdrawn_by").order_by(
+        "instrument_id", "-recorded_at", "-id"
+    )
 
 
 def clinic_of_staff(user: User) -> Clinic | None:
@@ -157,6 +200,9 @@ class AssignmentState:
     instrument: Instrument
     state: schedule.DueState
     last_answered_on: dt.date | None
+    # False while the clinic has no active permission for an instrument that needs one (withdrawn):
+    # the assignment stays, but nothing asks the patient for it until a permission is recorded again.
+    offered: bool = True
 
 
 def assignment_states(patient: Patient, today: dt.date | None = None) -> list[AssignmentState]:
@@ -176,22 +222,25 @@ def assignment_states(patient: Patient, today: dt.date | None = None) -> list[As
             answered_on=days,
             today=today,
         )
+        instrument = instruments.get_instrument(assignment.instrument_id)
         states.append(
             AssignmentState(
                 assignment,
-                instruments.get_instrument(assignment.instrument_id),
+                instrument,
                 state,
                 max(days, default=None),
+                offered=instrument_available(patient.clinic_id, instrument),
             )
         )
     return states
 
 
 def due_now(patient: Patient, today: dt.date | None = None) -> list[AssignmentState]:
+    """What the patient is asked to answer now: due or overdue, and offered by the clinic."""
     return [
         s
         for s in assignment_states(patient, today)
-        if s.state.status in (schedule.DueStatus.DUE, schedule.DueStatus.OVERDUE)
+        if s.offered and s.state.status in (schedule.DueStatus.DUE, schedule.DueStatus.OVERDUE)
     ]
 
 
@@ -283,7 +332,17 @@ def substance_use(
     )
 
 
+def daily_reports_of(patient: Patient, *, since: dt.date | None = None) -> QuerySet[DailyReport]:
+    """The patient's daily check-ins, newest first, those entered in error included (shown struck
+    through with their reason)."""
+    reports = patient.daily_reports.select_related("craving", "recorded_by")
+    if since is not None:
+        reports = reports.filter(day__gte=since)
+    return reports.order_by("-day", "-id")
+
+
 def mood_series(patient: Patient) -> list[tuple[dt.date, int]]:
+    """Mood by day for the chart: reports entered in error do not count."""
     return list(
         patient.daily_reports.filter(entered_in_error=False).order_by("day").values_list("day", "mood_0_10")
     )
@@ -340,7 +399,9 @@ def worklist(user: User, today: dt.date | None = None) -> list[WorklistRow]:
     for patient in patients:
         row = WorklistRow(patient, alerts=alerts_by_patient.get(patient.pk, []))
         row.overdue = [
-            s for s in assignment_states(patient, today) if s.state.status == schedule.DueStatus.OVERDUE
+            s
+            for s in assignment_states(patient, today)
+            if s.offered and s.state.status == schedule.DueStatus.OVERDUE
         ]
         for instrument_id in instruments_answered(patient):
             points = trend(patient, instrument_id)

@@ -12,7 +12,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeAlias
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -63,31 +63,50 @@ def instrument_or_error(instrument_id: str) -> Instrument:
 
 
 def instrument_available(clinic: Clinic | int, instrument: Instrument) -> bool:
-    """An instrument whose licence needs permission is offered only once the clinic records it."""
+    """An instrument whose licence needs permission is offered only while the clinic has an active
+    (recorded, not withdrawn) permission for it."""
     if not instrument.licence.requires_permission:
         return True
     clinic_id = clinic if isinstance(clinic, int) else clinic.pk
-    return InstrumentPermission.objects.filter(clinic_id=clinic_id, instrument_id=instrument.id).exists()
+    return InstrumentPermission.objects.filter(
+        clinic_id=clinic_id, instrument_id=instrument.id, withdrawn_at__isnull=True
+    ).exists()
 
 
 def _require_available(clinic: Clinic, instrument: Instrument) -> None:
-    if not instrument_available(clinic, instrument):
-        raise ValidationError(
-            {
-                "instrument": f"{instrument.abbreviation} may be used only with its rights holder's "
-                f"permission, and {clinic} has not recorded it. A clinic administrator can record it."
-            }
-        )
+    if instrument_available(clinic, instrument):
+        return
+    withdrawn = (
+        InstrumentPermission.objects.filter(clinic=clinic, instrument_id=instrument.id)
+        .order_by("-withdrawn_at")
+        .first()
+    )
+    if withdrawn is not None and withdrawn.withdrawn_at is not None:
+        why = f"{clinic} withdrew its permission on {withdrawn.withdrawn_at:%Y-%m-%d}"
+    else:
+        why = f"{clinic} has not recorded it"
+    raise ValidationError(
+        {
+            "instrument": f"{instrument.abbreviation} may be used only with its rights holder's "
+            f"permission, and {why}. A clinic administrator can record it."
+        }
+    )
 
 
 @transaction.atomic
 def record_instrument_permission(
     *, by: User, clinic: Clinic, instrument_id: str, granted_by: str, reference: str
 ) -> InstrumentPermission:
+    """Record the rights holder's permission; after a withdrawal a new permission may be recorded
+    (the withdrawn one stays as it was)."""
     require_in_clinic(by, clinic, Action.MANAGE_OUTCOME_SETTINGS)
     instrument = instrument_or_error(instrument_id)
     if not instrument.licence.requires_permission:
         raise ValidationError({"instrument": f"{instrument.abbreviation} needs no permission."})
+    if instrument_available(clinic, instrument):
+        raise ValidationError(
+            {"instrument": f"{clinic} already has a permission for {instrument.abbreviation}."}
+        )
     permission = InstrumentPermission(
         clinic=clinic,
         instrument_id=instrument.id,
@@ -98,6 +117,34 @@ def record_instrument_permission(
     save_checked(permission, validate_constraints=False)
     record_event(
         actor=by, action="create", entity=permission, clinic=clinic, detail={"instrument": instrument.id}
+    )
+    return permission
+
+
+@transaction.atomic
+def withdraw_instrument_permission(
+    *, by: User, permission: InstrumentPermission, reason: str
+) -> InstrumentPermission:
+    """End a permission (the rights holder withdrew it, the licence lapsed, it was recorded by
+    mistake). The row stays with who, when and why; the instrument is no longer offered for new
+    assignments or responses in that clinic. Responses already recorded are not touched."""
+    require_in_clinic(by, permission.clinic, Action.MANAGE_OUTCOME_SETTINGS)
+    # Read the row again under a lock so two administrators cannot both withdraw it.
+    permission.refresh_from_db(from_queryset=InstrumentPermission.objects.select_for_update())
+    if permission.withdrawn_at is not None:
+        raise ValidationError("This permission was already withdrawn.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the permission is withdrawn (for example: licence ended)."})
+    permission.withdrawn_at = timezone.now()
+    permission.withdrawn_by = by
+    permission.withdrawal_reason = reason.strip()[:300]
+    save_checked(permission, validate_constraints=False)
+    record_event(
+        actor=by,
+        action="withdraw",
+        entity=permission,
+        clinic=permission.clinic,
+        detail={"instrument": permission.instrument_id, "reason": permission.withdrawal_reason},
     )
     return permission
 
@@ -683,15 +730,41 @@ def record_lab_result(
     return result
 
 
+Entry: TypeAlias = SubstanceUseDay | LabResult | DailyReport
+
+
+def entered_in_error_action(kind: type[Entry]) -> Action:
+    """The action a user needs to mark an entry of this kind entered in error (pages check it too)."""
+    if kind is LabResult:
+        return Action.RECORD_LAB_RESULT
+    if kind is DailyReport:
+        # A daily report is the patient's self-rated mood and craving, not a substance-use report
+        # (use reported at the same check-in is its own SubstanceUseDay, withdrawn on its own). Its
+        # craving rating is a questionnaire response, withdrawn under outcomes.record_response, so the
+        # same action covers both rows. Today it allows the same roles as outcomes.record_use.
+        return Action.RECORD_RESPONSE
+    return Action.RECORD_SUBSTANCE_USE
+
+
+def _live_version(response: QuestionnaireResponse) -> QuestionnaireResponse:
+    """The response as it stands now: the last correction of it, or itself."""
+    while response.entered_in_error:
+        correction = QuestionnaireResponse.objects.filter(replaces=response).first()
+        if correction is None:
+            break
+        response = correction
+    return response
+
+
 @transaction.atomic
-def mark_entry_entered_in_error(
-    *, by: User, entry: SubstanceUseDay | LabResult | DailyReport, reason: str
-) -> None:
+def mark_entry_entered_in_error(*, by: User, entry: Entry, reason: str) -> None:
+    """Withdraw a reported day, a test result or a daily report: it stays, marked with the reason.
+    A daily report takes its craving rating with it, so neither the mood nor the craving trend
+    counts it any more."""
     patient: Patient = entry.patient
-    action = Action.RECORD_LAB_RESULT if isinstance(entry, LabResult) else Action.RECORD_SUBSTANCE_USE
     if is_own_record(by, patient):
         raise PermissionDenied("Tell your care team if something you reported is wrong.")
-    require(by, patient, action)
+    require(by, patient, entered_in_error_action(type(entry)))
     if entry.entered_in_error:
         raise ValidationError("This entry is already marked as entered in error.")
     if not reason.strip():
@@ -707,3 +780,11 @@ def mark_entry_entered_in_error(
         patient_id=patient.pk,
         detail={"reason": entry.error_reason},
     )
+    if isinstance(entry, DailyReport) and entry.craving is not None:
+        craving = _live_version(entry.craving)
+        if not craving.entered_in_error:
+            mark_response_entered_in_error(
+                by=by,
+                response=craving,
+                reason=f"Daily check-in of {entry.day:%Y-%m-%d} entered in error: {entry.error_reason}",
+            )

@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.utils import timezone
 from django_tasks import task
 
-from ketacare.analytics.schedule import DueStatus
 from ketacare.outcomes import selectors, services
 from ketacare.patients.models import Patient
 
@@ -22,9 +21,9 @@ def send_due_reminders() -> int:
         Patient.objects.filter(assignments__active=True).distinct().select_related("clinic", "portal_user")
     )
     for patient in patients:
-        for state in selectors.assignment_states(patient, today):
+        for state in selectors.due_now(patient, today):
             due_on = state.state.due_on
-            if state.state.status not in (DueStatus.DUE, DueStatus.OVERDUE) or due_on is None:
+            if due_on is None:
                 continue
             if services.send_reminder(assignment=state.assignment, due_on=due_on):
                 sent += 1

@@ -10,6 +10,11 @@ urlpatterns = [
     path("me/trends/", views.portal_trends, name="portal_trends"),
     path("worklist/", views.worklist, name="worklist"),
     path("settings/", views.clinic_settings, name="settings"),
+    path(
+        "settings/permissions/<int:permission_id>/withdraw/",
+        views.withdraw_permission,
+        name="withdraw_permission",
+    ),
     path("alerts/<int:alert_id>/", views.alert_detail, name="alert"),
     path("patients/<int:patient_id>/", views.patient_outcomes, name="patient"),
     path("patients/<int:patient_id>/assign/", views.assign, name="assign"),

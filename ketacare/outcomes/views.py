@@ -36,8 +36,9 @@ from ketacare.outcomes.forms import (
     QuestionnaireForm,
     ReasonForm,
     UseDayForm,
+    WithdrawPermissionForm,
 )
-from ketacare.outcomes.models import ClinicOutcomeSettings, LabResult, SubstanceUseDay
+from ketacare.outcomes.models import ClinicOutcomeSettings, DailyReport, LabResult, SubstanceUseDay
 from ketacare.patients.models import Medication, Patient
 from ketacare.patients.selectors import own_patient_record
 
@@ -169,7 +170,11 @@ def portal(request: AuthedRequest) -> HttpResponse:
         "form": form,
         "checked_in": checked_in,
         "due": selectors.due_now(patient, today),
-        "drafts": selectors.responses_of(patient).filter(status="draft", entered_in_error=False),
+        "drafts": [
+            d
+            for d in selectors.responses_of(patient).filter(status="draft", entered_in_error=False)
+            if services.instrument_available(patient.clinic_id, _instrument(d.instrument_id))
+        ],
     }
     return render(request, "outcomes/portal.html", context)
 
@@ -180,6 +185,8 @@ def portal_answer(request: AuthedRequest, instrument_id: str) -> HttpResponse:
     instrument = _instrument(instrument_id)
     if instrument.administration == Administration.CLINICIAN_RATED:
         raise Http404("Your care team fills in this one with you.")
+    if not services.instrument_available(patient.clinic_id, instrument):
+        raise Http404("Your clinic does not offer this questionnaire now.")
     draft = (
         selectors.responses_of(patient, instrument_id=instrument.id)
         .filter(status="draft", entered_in_error=False)
@@ -279,6 +286,7 @@ def patient_outcomes(request: AuthedRequest, patient_id: int) -> HttpResponse:
     _staff_only(request)
     patient = selectors.patient_for(request.user, patient_id)
     offered = selectors.offered_instruments(patient.clinic)
+    since = timezone.localdate() - dt.timedelta(days=90)
     context: dict[str, Any] = {
         "patient": patient,
         "alerts": patient.safety_alerts.select_related("recipient", "acknowledged_by").order_by(
@@ -287,7 +295,9 @@ def patient_outcomes(request: AuthedRequest, patient_id: int) -> HttpResponse:
         "assignments": selectors.assignment_states(patient),
         "responses": selectors.responses_of(patient).select_related("replaced_by")[:50],
         "charts": _all_charts(patient),
-        "use": selectors.substance_use(patient, start=timezone.localdate() - dt.timedelta(days=90)),
+        "use": selectors.substance_use(patient, start=since),
+        "daily_reports": selectors.daily_reports_of(patient, since=since),
+        "may_withdraw_report": may(request.user, patient, services.entered_in_error_action(DailyReport)),
         "may_assign": may(request.user, patient, Action.ASSIGN_INSTRUMENT),
         "may_record": may(request.user, patient, Action.RECORD_RESPONSE),
         "may_rate": may(request.user, patient, Action.RATE_CLINICIAN_SCALE),
@@ -485,9 +495,23 @@ def clinic_settings(request: AuthedRequest) -> HttpResponse:
         "settings_form": settings_form,
         "permission_form": permission_form,
         "missing": missing,
-        "permissions": clinic.instrument_permissions.select_related("recorded_by").order_by("instrument_id"),
+        "permissions": selectors.permissions_of(clinic),
     }
     return render(request, "outcomes/settings.html", context)
+
+
+@login_required
+def withdraw_permission(request: AuthedRequest, permission_id: int) -> HttpResponse:
+    """A clinic administrator withdraws an instrument permission, with the reason: the row stays and
+    the instrument is no longer offered in that clinic."""
+    _staff_only(request)
+    permission = selectors.permission_for(request.user, permission_id)
+    form = WithdrawPermissionForm(request.POST or None)
+    withdraw = partial(services.withdraw_instrument_permission, by=request.user, permission=permission)
+    success = f"Permission withdrawn: {permission.get_instrument_id_display()} is no longer offered."
+    if save_form(request, form, withdraw, success=success)[0]:
+        return redirect("outcomes:settings")
+    return render(request, "outcomes/withdraw_permission.html", {"form": form, "permission": permission})
 
 
 def _record_action(instrument: Instrument) -> Action:
@@ -534,34 +558,38 @@ def correct_response(request: AuthedRequest, patient_id: int, response_id: int) 
     )
 
 
-ERROR_KINDS: dict[str, type[SubstanceUseDay] | type[LabResult]] = {
+ERROR_KINDS: dict[str, type[services.Entry]] = {
     "use-day": SubstanceUseDay,
     "test": LabResult,
+    "daily-report": DailyReport,
+}
+ERROR_NOTES: dict[type[services.Entry], str] = {
+    DailyReport: "The check-in stays on the record, struck through with your reason; its mood and "
+    "craving rating leave the trends. Substance use reported at the same check-in is a separate "
+    "entry: mark it in the substance use table if it is wrong too.",
 }
 
 
 @login_required
 def entry_error(request: AuthedRequest, patient_id: int, kind: str, entry_id: int) -> HttpResponse:
-    """Mark a reported day or a test result entered-in-error: it stays, struck through, with why."""
+    """Mark a reported day, a test result or a daily check-in entered-in-error: it stays, struck
+    through, with why."""
     _staff_only(request)
     model = ERROR_KINDS.get(kind)
     if model is None:
         raise Http404("No such kind of entry.")
-    action = Action.RECORD_LAB_RESULT if model is LabResult else Action.RECORD_SUBSTANCE_USE
-    patient = selectors.patient_for(request.user, patient_id, action)
+    patient = selectors.patient_for(request.user, patient_id, services.entered_in_error_action(model))
     entry = model.objects.filter(pk=entry_id, patient=patient, entered_in_error=False).first()
     if entry is None:
         raise Http404("No such entry.")
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.mark_entry_entered_in_error(
-                by=request.user, entry=entry, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Marked as entered in error.")
-            return redirect("outcomes:patient", patient_id=patient.pk)
-    title = f"Mark as entered in error: {entry}"
-    return render(request, "outcomes/form.html", {"form": form, "patient": patient, "title": title})
+    withdraw = partial(services.mark_entry_entered_in_error, by=request.user, entry=entry)
+    if save_form(request, form, withdraw, success="Marked as entered in error.")[0]:
+        return redirect("outcomes:patient", patient_id=patient.pk)
+    context = {
+        "form": form,
+        "patient": patient,
+        "title": f"Mark as entered in error: {entry}",
+        "note": ERROR_NOTES.get(model, ""),
+    }
+    return render(request, "outcomes/form.html", context)

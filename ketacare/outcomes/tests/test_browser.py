@@ -90,3 +90,43 @@ def test_clinician_sees_the_trend_and_acknowledges_the_alert(
     assert chart.is_visible()
     assert page.locator("[data-testid=chart-phq-9] circle.point").count() == 4
     assert page.locator("[data-testid=chart-phq-9] rect.band").count() == 5
+
+
+def test_nurse_marks_a_daily_check_in_entered_in_error_from_the_outcomes_page(
+    browser_page, nurse, patient_user, patient
+) -> None:
+    services.record_daily_report(by=patient_user, patient=patient, mood_0_10=2, craving_0_100=90)
+    page = browser_page
+    log_in(page, "nurse", f"/outcomes/patients/{patient.pk}/")
+    reports = page.wait_for_selector("[data-testid=daily-reports]")
+    assert page.locator("[data-testid=chart-mood] svg").count() == 1
+    reports.query_selector("a:has-text('Entered in error')").click()  # type: ignore[union-attr]
+    page.wait_for_selector("text=leave the trends")
+    page.fill("#id_reason", "Entered on the wrong patient")
+    page.click("button:has-text('Save')")
+    page.wait_for_selector("text=Marked as entered in error.")
+    row = page.wait_for_selector("[data-testid=daily-reports] tr.in-error")
+    assert "Entered on the wrong patient" in row.inner_text()
+    assert page.locator("[data-testid=chart-mood]").count() == 0
+    assert DailyReport.objects.get().entered_in_error
+
+
+def test_administrator_withdraws_an_instrument_permission_from_the_settings_page(
+    browser_page, clinic_admin, clinic
+) -> None:
+    services.record_instrument_permission(
+        by=clinic_admin, clinic=clinic, instrument_id="cows", granted_by="Rights holder", reference="Letter 7"
+    )
+    page = browser_page
+    log_in(page, "clinicadmin", "/outcomes/settings/")
+    page.wait_for_selector("[data-testid=permissions]")
+    page.click("[data-testid=permissions] a:has-text('Withdraw')")
+    page.wait_for_selector("h1:has-text('Withdraw the permission for COWS')")
+    page.click("button:has-text('Withdraw the permission')")  # no reason: refused, nothing changes
+    page.wait_for_selector("text=This field is required.")
+    page.fill("#id_reason", "The licence ended")
+    page.click("button:has-text('Withdraw the permission')")
+    page.wait_for_selector("text=Permission withdrawn: COWS is no longer offered.")
+    row = page.wait_for_selector("[data-testid=permissions] tr.in-error")
+    assert "The licence ended" in row.inner_text()
+    assert not services.instrument_available(clinic, services.instrument_or_error("cows"))

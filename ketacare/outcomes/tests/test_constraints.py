@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ketacare.outcomes import services
-from ketacare.outcomes.models import DailyReport, QuestionnaireResponse, SafetyAlert
+from ketacare.outcomes.models import DailyReport, InstrumentPermission, QuestionnaireResponse, SafetyAlert
 
 from .conftest import PHQ9_ITEM9_POSITIVE
 
@@ -98,3 +98,73 @@ def test_one_daily_check_in_a_day(patient_user, patient) -> None:
     services.record_daily_report(by=patient_user, patient=patient, mood_0_10=5, craving_0_100=10)
     with pytest.raises(ValidationError, match="already done"):
         services.record_daily_report(by=patient_user, patient=patient, mood_0_10=5, craving_0_100=10)
+
+
+# --- instrument permissions: one active per clinic and instrument; a withdrawal is complete -------
+
+
+def _permission(clinic, by, **fields) -> InstrumentPermission:  # type: ignore[no-untyped-def]
+    values = {
+        "clinic": clinic,
+        "instrument_id": "cows",
+        "granted_by": "Rights holder",
+        "reference": "Letter 7",
+        "recorded_by": by,
+        **fields,
+    }
+    return InstrumentPermission(**values)
+
+
+def test_two_active_permissions_for_one_instrument_are_refused_by_the_database(clinic_admin, clinic) -> None:
+    _permission(clinic, clinic_admin).save()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _permission(clinic, clinic_admin, reference="Letter 8").save()
+
+
+def test_a_withdrawn_permission_beside_an_active_one_is_allowed_by_the_database(clinic_admin, clinic) -> None:
+    withdrawn = {"withdrawn_at": timezone.now(), "withdrawn_by": clinic_admin, "withdrawal_reason": "Lapsed"}
+    _permission(clinic, clinic_admin, **withdrawn).save()
+    _permission(clinic, clinic_admin, **withdrawn).save()
+    _permission(clinic, clinic_admin, reference="Renewal").save()
+    assert InstrumentPermission.objects.filter(withdrawn_at__isnull=True).count() == 1
+
+
+def test_active_permissions_of_two_clinics_are_allowed_by_the_database(
+    clinic_admin, clinic, other_clinic
+) -> None:
+    _permission(clinic, clinic_admin).save()
+    _permission(other_clinic, clinic_admin).save()
+
+
+def test_reactivating_a_withdrawn_permission_beside_an_active_one_is_refused_by_the_database(
+    clinic_admin, clinic
+) -> None:
+    old = _permission(
+        clinic, clinic_admin, withdrawn_at=timezone.now(), withdrawn_by=clinic_admin, withdrawal_reason="x"
+    )
+    old.save()
+    _permission(clinic, clinic_admin, reference="Renewal").save()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        InstrumentPermission.objects.filter(pk=old.pk).update(
+            withdrawn_at=None, withdrawn_by=None, withdrawal_reason=""
+        )
+
+
+@pytest.mark.parametrize(
+    "incomplete",
+    [
+        {"withdrawn_by": True, "withdrawal_reason": "Lapsed"},  # when is missing
+        {"withdrawn_at": True, "withdrawal_reason": "Lapsed"},  # who is missing
+        {"withdrawn_at": True, "withdrawn_by": True},  # why is missing
+        {"withdrawal_reason": "Lapsed"},  # a reason on an active permission
+    ],
+    ids=["no-when", "no-who", "no-why", "reason-only"],
+)
+def test_an_incomplete_withdrawal_is_refused_by_the_database(incomplete, clinic_admin, clinic) -> None:
+    values = {
+        "withdrawn_at": timezone.now() if incomplete.get("withdrawn_at") else None,
+        "withdrawn_by": clinic_admin if incomplete.get("withdrawn_by") else None,
+        "withdrawal_reason": incomplete.get("withdrawal_reason", ""),
+    }
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _permission(clinic, clinic_admin, **values).save()

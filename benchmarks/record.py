@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -39,17 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(list(argv) if argv is not None else None)
 
     # Always a throw-away SQLite database: a benchmark must never write into a clinic's database.
-    os.environ.pop("DATABASE_URL", None)
-    os.environ["KETACARE_DATA_DIR"] = tempfile.mkdtemp(prefix="ketacare-bench-")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketacare.settings")
-    os.environ["KETACARE_REQUIRE_MFA"] = "0"
-    os.environ["KETACARE_ALLOWED_HOSTS"] = "testserver"
+    from benchmarks._django import setup_throwaway_django
 
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    setup_throwaway_django()
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -60,8 +50,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ketacare.accounts.roles import Role
     from ketacare.patients.models import BodyMeasurement, Patient
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("migrate", verbosity=0)
     clinic = Clinic.objects.create(name="Bench Clinic", slug="bench")
     nurse = accounts.create_user(username="nurse", password="bench-password-1")
     accounts.add_membership(user=nurse, clinic=clinic, role=Role.NURSE)

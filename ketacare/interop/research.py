@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from ketacare.accounts.models import Clinic
@@ -94,47 +94,74 @@ def relapse_rule(clinic: Clinic) -> tuple[tlfb.RelapseDefinition, int | None]:
 
 
 def cohort_rows(clinic: Clinic) -> list[ResearchRow]:
-    """One row per patient of the clinic, in a fixed number of queries."""
+    """One row per patient of the clinic, in five queries whatever its size.
+
+    Plain tuples (values_list), not model instances: a clinic's calendar is hundreds of thousands of
+    rows, and building objects for them was most of the time (docs/performance.md, Exports)."""
     definition, regular_use_days = relapse_rule(clinic)
     patients = (
         Patient.objects.filter(clinic=clinic)
         .order_by("pk")
-        .prefetch_related(
-            Prefetch(
-                "substance_use_days",
-                queryset=SubstanceUseDay.objects.filter(entered_in_error=False).order_by("day", "substance"),
-            ),
-            Prefetch(
-                "substance_use_disorders",
-                queryset=SubstanceUseDisorder.objects.filter(entered_in_error=False).order_by(
-                    "-is_primary", "pk"
-                ),
-            ),
-            Prefetch(
-                "medications",
-                queryset=Medication.objects.filter(
-                    entered_in_error=False, drug_class__in=MAT_CLASSES, stopped_on__isnull=True
-                ).order_by("drug_class"),
-            ),
-            Prefetch(
-                "responses",
-                queryset=QuestionnaireResponse.objects.filter(
-                    entered_in_error=False, status=QuestionnaireResponse.Status.FINAL, instrument_id="phq-9"
-                ).order_by("answered_at", "pk"),
-            ),
-        )
+        .values_list("pk", "date_of_birth", "sex_at_birth")
     )
+    of_clinic = {"patient__clinic": clinic, "entered_in_error": False}
+    days: dict[int, list[tlfb.UseDay]] = defaultdict(list)
+    for pid, day, substance, used, drinks in (
+        SubstanceUseDay.objects.filter(**of_clinic)
+        .order_by("patient_id", "day", "substance")
+        .values_list("patient_id", "day", "substance", "used", "standard_drinks")
+    ):
+        days[pid].append(tlfb.UseDay(day, substance, used, drinks))
+    primary: dict[int, tuple[str, int]] = {}
+    for pid, substance, criteria in (
+        SubstanceUseDisorder.objects.filter(**of_clinic)
+        .order_by("patient_id", "-is_primary", "pk")
+        .values_list("patient_id", "substance", "criteria_met")
+    ):
+        primary.setdefault(pid, (substance, criteria))
+    mat: dict[int, set[str]] = defaultdict(set)
+    for pid, drug_class in Medication.objects.filter(
+        **of_clinic, drug_class__in=MAT_CLASSES, stopped_on__isnull=True
+    ).values_list("patient_id", "drug_class"):
+        mat[pid].add(drug_class)
+    phq9: dict[int, list[int]] = defaultdict(list)
+    for pid, total in (
+        QuestionnaireResponse.objects.filter(
+            **of_clinic, status=QuestionnaireResponse.Status.FINAL, instrument_id="phq-9"
+        )
+        .order_by("patient_id", "answered_at", "pk")
+        .values_list("patient_id", "score_total")
+    ):
+        if total is not None:  # a final PHQ-9 is always scored; the check keeps the types honest
+            phq9[pid].append(total)
     today = timezone.localdate()
-    return [_row(p, today, definition, regular_use_days) for p in patients]
+    return [
+        _row(
+            _PatientFacts(pid, born, sex, days[pid], primary.get(pid), mat[pid], phq9[pid]),
+            today,
+            definition,
+            regular_use_days,
+        )
+        for pid, born, sex in patients
+    ]
+
+
+@dataclass(frozen=True)
+class _PatientFacts:
+    pk: int
+    date_of_birth: dt.date
+    sex_at_birth: str
+    days: list[tlfb.UseDay]
+    primary: tuple[str, int] | None  # substance, DSM-5 criteria met
+    mat: set[str]
+    phq9: list[int]
 
 
 def _row(
-    patient: Patient, today: dt.date, definition: tlfb.RelapseDefinition, regular_use_days: int | None
+    facts: _PatientFacts, today: dt.date, definition: tlfb.RelapseDefinition, regular_use_days: int | None
 ) -> ResearchRow:
-    days = [
-        tlfb.UseDay(d.day, d.substance, d.used, d.standard_drinks) for d in patient.substance_use_days.all()
-    ]
-    sex = patient.sex_at_birth if patient.sex_at_birth in ("female", "male") else None
+    days = facts.days
+    sex = facts.sex_at_birth if facts.sex_at_birth in ("female", "male") else None
     summary = tlfb.summarise(days, sex)
     start = days[0].day if days else None
     relapsed, to_event, observed = False, 0, 0
@@ -154,17 +181,14 @@ def _row(
             relapsed = relapse.relapse_on is not None
             observed = relapse.days_observed
             to_event = relapse.days_to_relapse if relapse.days_to_relapse is not None else observed
-    disorders = list(patient.substance_use_disorders.all())
-    primary = disorders[0] if disorders else None
-    phq9 = [r.score_total for r in patient.responses.all()]
-    age_at_start = _age(patient.date_of_birth, start or today)
+    substance, criteria = facts.primary if facts.primary else ("", None)
     return ResearchRow(
-        research_id=pseudonym(patient.pk),
-        age_band=age_band(age_at_start),
-        sex_at_birth=patient.sex_at_birth,
-        primary_substance=primary.substance if primary else "",
-        dsm5_severity=dsm5.severity(primary.criteria_met).value if primary else "",
-        mat="+".join(sorted({m.drug_class for m in patient.medications.all()})),
+        research_id=pseudonym(facts.pk),
+        age_band=age_band(_age(facts.date_of_birth, start or today)),
+        sex_at_birth=facts.sex_at_birth,
+        primary_substance=substance,
+        dsm5_severity=dsm5.severity(criteria).value if criteria is not None else "",
+        mat="+".join(sorted(facts.mat)),
         endpoints=PatientEndpoints(
             days_observed=observed,
             days_assessed=summary.days_assessed,
@@ -173,8 +197,8 @@ def _row(
             relapsed=relapsed,
             days_to_relapse_or_censoring=to_event,
         ),
-        phq9_first=phq9[0] if phq9 else None,
-        phq9_last=phq9[-1] if phq9 else None,
+        phq9_first=facts.phq9[0] if facts.phq9 else None,
+        phq9_last=facts.phq9[-1] if facts.phq9 else None,
     )
 
 

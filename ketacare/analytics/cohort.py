@@ -34,7 +34,9 @@ class PatientEndpoints:
     percent_days_abstinent: float | None
     heavy_drinking_days: int
     relapsed: bool
-    days_to_relapse_or_censoring: int  # the relapse day, or the last day observed
+    # Days from the start of the relapse clock to the relapse, or to the last day observed (censored);
+    # None when the clock never started (no abstinent day reported): not in the relapse estimate.
+    days_to_relapse_or_censoring: int | None
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class SurvivalPoint:
 class CohortSummary:
     patients: int
     with_calendar: int  # patients with at least one reported day
+    in_relapse_estimate: int  # patients whose relapse clock started
     median_percent_days_abstinent: float | None
     relapses: int
     median_days_to_relapse: float | None  # None: fewer than half relapsed in the time observed
@@ -69,11 +72,12 @@ def summarise_cohort(rows: Sequence[PatientEndpoints]) -> CohortSummary:
     """
     observed = [r for r in rows if r.days_assessed > 0]
     pda = [r.percent_days_abstinent for r in observed if r.percent_days_abstinent is not None]
+    timed = [r for r in observed if r.days_to_relapse_or_censoring is not None]
     survival: tuple[SurvivalPoint, ...] = ()
     median = lower = upper = None
-    if observed:
+    if timed:
         fitter = KaplanMeierFitter().fit(
-            [r.days_to_relapse_or_censoring for r in observed], [r.relapsed for r in observed]
+            [r.days_to_relapse_or_censoring for r in timed], [r.relapsed for r in timed]
         )
         curve = fitter.survival_function_.iloc[:, 0]
         bounds = fitter.confidence_interval_survival_function_
@@ -87,8 +91,9 @@ def summarise_cohort(rows: Sequence[PatientEndpoints]) -> CohortSummary:
     return CohortSummary(
         patients=len(rows),
         with_calendar=len(observed),
+        in_relapse_estimate=len(timed),
         median_percent_days_abstinent=round(statistics.median(pda), 1) if pda else None,
-        relapses=sum(r.relapsed for r in observed),
+        relapses=sum(r.relapsed for r in timed),
         median_days_to_relapse=median,
         median_lower_95=lower,
         median_upper_95=upper,

@@ -120,6 +120,16 @@ class Relapse:
     days_observed: int  # from start to the last reported day (censoring time when no relapse)
 
 
+def abstinence_start(days: Iterable[UseDay]) -> dt.date | None:
+    """The first reported day with no use of any substance: where the relapse clock starts when no
+    treatment date is given. A relapse is a return to use after abstinence, so a calendar that opens
+    with pre-treatment use does not count as relapsing on its first day."""
+    used_on: dict[dt.date, bool] = {}
+    for entry in days:
+        used_on[entry.day] = used_on.get(entry.day, False) or entry.used
+    return next((day for day in sorted(used_on) if not used_on[day]), None)
+
+
 def find_relapse(
     days: Sequence[UseDay],
     definition: RelapseDefinition,

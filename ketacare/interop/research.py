@@ -3,8 +3,10 @@
 De-identified, not anonymous: no name, record number, date of birth or calendar date leaves;
 patients get a pseudonym (an HMAC of the record id under the installation's SECRET_KEY, so it is
 stable between exports and cannot be reversed without the key), ages are 5-year bands and times
-are days from the patient's programme start.  Programme start is the first day reported in the
-substance-use calendar, as on the patient's outcomes page, until dosing sessions exist.
+are days from the patient's programme start.  The relapse clock starts on the first reported day
+without use (ketacare.analytics.tlfb.abstinence_start), as on the patient's outcomes page, until
+dosing sessions record the treatment start; patients who never report such a day have no time to
+relapse.
 """
 
 from __future__ import annotations
@@ -163,8 +165,9 @@ def _row(
     days = facts.days
     sex = facts.sex_at_birth if facts.sex_at_birth in ("female", "male") else None
     summary = tlfb.summarise(days, sex)
-    start = days[0].day if days else None
-    relapsed, to_event, observed = False, 0, 0
+    start = tlfb.abstinence_start(days)
+    relapsed, observed = False, 0
+    to_event: int | None = None
     if start is not None:
         try:
             relapse = tlfb.find_relapse(
@@ -182,9 +185,10 @@ def _row(
             observed = relapse.days_observed
             to_event = relapse.days_to_relapse if relapse.days_to_relapse is not None else observed
     substance, criteria = facts.primary if facts.primary else ("", None)
+    first_day = days[0].day if days else None
     return ResearchRow(
         research_id=pseudonym(facts.pk),
-        age_band=age_band(_age(facts.date_of_birth, start or today)),
+        age_band=age_band(_age(facts.date_of_birth, first_day or today)),
         sex_at_birth=facts.sex_at_birth,
         primary_substance=substance,
         dsm5_severity=dsm5.severity(criteria).value if criteria is not None else "",

@@ -463,7 +463,10 @@ class UseFilter(Schema):
     start: dt.date | None = None
     end: dt.date | None = None
     relapse_from: dt.date | None = Field(
-        None, description="Day the relapse clock starts (e.g. the quit day)."
+        None,
+        description=(
+            "Day the relapse clock starts (e.g. the quit day); by default the first reported day without use."
+        ),
     )
 
 

@@ -307,7 +307,7 @@ def substance_use(
     )
     relapse: tlfb.Relapse | None = None
     problem = ""
-    begin = relapse_from or (days[0].day if days else None)
+    begin = relapse_from or tlfb.abstinence_start(days)
     if begin is not None:
         try:
             relapse = tlfb.find_relapse(

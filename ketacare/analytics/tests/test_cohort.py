@@ -43,6 +43,20 @@ def test_patients_without_a_reported_day_count_but_enter_no_estimate() -> None:
     assert summary.median_percent_days_abstinent == 60.0
 
 
+def test_patients_whose_relapse_clock_never_started_stay_out_of_the_kaplan_meier() -> None:
+    never_abstinent = PatientEndpoints(
+        days_observed=0,
+        days_assessed=10,
+        percent_days_abstinent=0.0,
+        heavy_drinking_days=10,
+        relapsed=False,
+        days_to_relapse_or_censoring=None,
+    )
+    summary = summarise_cohort([row(10, True), never_abstinent])
+    assert summary.with_calendar == 2 and summary.in_relapse_estimate == 1
+    assert summary.survival[-1].surviving == 0.0 and summary.relapses == 1
+
+
 def test_an_empty_cohort_has_no_estimates() -> None:
     summary = summarise_cohort([])
     assert summary.patients == 0 and summary.survival == () and summary.median_days_to_relapse is None

@@ -140,3 +140,16 @@ def test_negative_test_beside_reported_use_or_an_unreported_day_is_not_flagged()
 def test_contradiction_is_per_substance() -> None:
     test = tlfb.BiologicalTest(day(1), tlfb.TestKind.URINE_TOX, "opioids", True)
     assert tlfb.contradictions([test], [UseDay(day(1), "cocaine", True), dry(1, "opioids")])
+
+
+def test_the_relapse_clock_starts_on_the_first_day_without_use_of_any_substance() -> None:
+    d = dt.date(2026, 3, 1)
+    days = [
+        UseDay(d, "alcohol", True, Decimal(6)),
+        UseDay(d + dt.timedelta(days=1), "alcohol", False),
+        UseDay(d + dt.timedelta(days=1), "cocaine", True),  # still using: not abstinent that day
+        UseDay(d + dt.timedelta(days=2), "alcohol", False),
+        UseDay(d + dt.timedelta(days=2), "cocaine", False),
+    ]
+    assert tlfb.abstinence_start(days) == d + dt.timedelta(days=2)
+    assert tlfb.abstinence_start(days[:3]) is None

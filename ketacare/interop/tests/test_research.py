@@ -108,6 +108,22 @@ def test_a_patient_without_relapse_is_censored_at_the_last_reported_day(research
     assert row["relapsed"] == "0" and row["days_to_relapse_or_censoring"] == "11"
 
 
+def test_the_relapse_clock_starts_on_the_first_day_without_use(researcher, nurse, patient) -> None:
+    # Drinking on the first three reported days (before treatment took hold), abstinent from day 3,
+    # drinking again on day 8: relapse 5 days after the clock started, not on day 0.
+    calendar(nurse, patient, used_on={0, 1, 2, 8})
+    (row,) = export(researcher)[1]
+    assert row["relapsed"] == "1" and row["days_to_relapse_or_censoring"] == "5"
+
+
+def test_a_patient_never_abstinent_has_no_time_to_relapse(researcher, nurse, patient) -> None:
+    calendar(nurse, patient, used_on=set(range(6)), length=6)
+    (row,) = export(researcher)[1]
+    assert row["relapsed"] == "0" and row["days_to_relapse_or_censoring"] == ""
+    page = client_for(researcher).get(reverse("research:cohort")).content.decode()
+    assert "In the relapse estimate" in page
+
+
 def test_the_clinics_relapse_definition_is_applied(researcher, nurse, clinic_admin, patient) -> None:
     outcomes.update_outcome_settings(
         by=clinic_admin, clinic=patient.clinic, relapse_definition="regular-use", regular_use_days=3

@@ -13,6 +13,7 @@ from django.utils import timezone
 from ketacare import pharmacology
 from ketacare.accounts.models import User
 from ketacare.accounts.roles import Action
+from ketacare.audit.models import AuditEvent
 from ketacare.audit.services import record_event
 from ketacare.dosing.models import DosingSession
 from ketacare.outcomes.models import QuestionnaireResponse
@@ -71,6 +72,13 @@ def get_session_for(
     audited by get_patient_for). A successful read is audited here."""
     session = DosingSession.objects.select_related("patient__clinic").filter(pk=session_id).first()
     if session is None:
+        record_event(
+            actor=user,
+            action=str(action),
+            entity_type="dosing.dosingsession",
+            entity_id=str(session_id),
+            outcome=AuditEvent.Outcome.NOT_FOUND,
+        )
         raise Http404("No such session.")
     patient = get_patient_for(user, session.patient_id, action)
     session.patient = patient

@@ -69,11 +69,14 @@ def pages(session: DosingSession) -> list[tuple[str, str, dict[str, Any]]]:
         ("post", reverse("dosing:side_effects", args=[session.pk]), {"kind": "nausea", "severity": "mild"}),
         ("post", reverse("dosing:end", args=[session.pk]), {"discharge_note": "Home."}),
         ("post", reverse("dosing:addendum", args=[session.pk]), {"text": "Late note."}),
+        ("post", reverse("dosing:start", args=[session.pk]), {"consent_confirmed": "on"}),
+        ("post", reverse("dosing:sign", args=[session.pk]), {}),
+        ("post", reverse("dosing:entered_in_error", args=[session.pk, "vital", 1]), {"error_reason": "x"}),
     ]
 
 
 def test_anonymous_is_sent_to_log_in_from_every_session_page(session) -> None:
-    for method, url, data in pages(session) + [("post", reverse("dosing:sign", args=[session.pk]), {})]:
+    for method, url, data in pages(session):
         response = getattr(client_for(None), method)(url, data)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
 
@@ -113,8 +116,9 @@ def test_prescribers_and_nurses_see_the_sessions_and_the_session_page(personas, 
     ).exists()
 
 
-def test_a_missing_session_answers_404(nurse) -> None:
+def test_a_missing_session_answers_404_and_the_attempt_is_audited(nurse) -> None:
     assert client_for(nurse).get(reverse("dosing:session", args=[999999])).status_code == 404
+    assert AuditEvent.objects.filter(entity_id="999999", outcome="not_found").exists()
 
 
 def test_the_patient_record_links_to_sessions_only_for_those_who_may_see_them(personas, patient) -> None:

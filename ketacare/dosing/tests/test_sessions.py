@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from ketacare.accounts.models import Credential
 from ketacare.audit.models import AuditEvent
-from ketacare.dosing import services
+from ketacare.dosing import selectors, services
 from ketacare.dosing.models import SIDE_EFFECT_KINDS, DosingSession, SideEffect, VitalSign
 from ketacare.rules import record_limits as limits
 
@@ -493,3 +493,20 @@ def test_the_clinic_administrator_saves_thresholds_and_bad_ones_are_refused(clin
 def test_ketacare_ships_no_thresholds_a_new_clinic_has_none(clinic) -> None:
     thresholds, row = services.thresholds_of(clinic)
     assert row is None and not thresholds.any_set
+
+
+def test_a_padss_recorded_during_the_session_shows_in_it_with_the_instruments_own_band(
+    nurse, patient
+) -> None:
+    from ketacare.outcomes.services import record_response
+
+    before = planned(nurse, patient)  # a score before any start belongs to no session
+    record_response(by=nurse, patient=patient, instrument_id="padss", answers=[2, 2, 2, 2, 1])
+    assert selectors.discharge_scores(before) == []
+    session = services.start_session(by=nurse, session=planned(nurse, patient), **CHECKLIST)
+    record_response(by=nurse, patient=patient, instrument_id="padss", answers=[2, 2, 2, 2, 1])
+    (score,) = selectors.discharge_scores(session)
+    assert score.score_total == 9 and score.band_label == "Fit for discharge"
+    page = client_for(nurse).get(reverse("dosing:session", args=[session.pk])).content.decode()
+    assert "Discharge score" in page and "9 (Fit for discharge)" in page
+    assert reverse("outcomes:staff_answer", args=[patient.pk, "padss"]) in page

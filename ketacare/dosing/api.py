@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, TypeVar
 
+from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
 from ketacare.accounts.http import AuthedRequest
@@ -15,11 +16,12 @@ from ketacare.api_errors import ERROR_RESPONSES
 from ketacare.audit.services import record_event
 from ketacare.dosing import selectors, services
 from ketacare.dosing.labels import ROUTE_LABELS
-from ketacare.dosing.models import DosingSession, SideEffect, VitalSign
+from ketacare.dosing.models import DosingSession, SessionAddendum, SideEffect, VitalSign
 from ketacare.patients.selectors import get_patient_for
 from ketacare.rules import record_limits as limits
 
 router = Router(tags=["sessions"])
+Entry = TypeVar("Entry", VitalSign, SideEffect)
 
 Route = Annotated[str, Field(pattern="^(" + "|".join(ROUTE_LABELS) + ")$")]
 DoseMg = Annotated[Decimal, Field(gt=0, le=limits.SESSION_DOSE_MG_MAX, max_digits=7, decimal_places=2)]
@@ -225,3 +227,72 @@ def end_session(request: AuthedRequest, session_id: int, payload: EndIn) -> Dosi
 )
 def sign_session(request: AuthedRequest, session_id: int) -> DosingSession:
     return services.sign_session(by=request.user, session=_session(request, session_id, Action.SIGN_SESSION))
+
+
+class AddendumIn(Schema):
+    text: str = Field(..., min_length=1)
+
+
+class AddendumOut(Schema):
+    id: int
+    text: str
+    recorded_at: dt.datetime
+    recorded_by: str = Field(..., alias="recorded_by.username")
+
+
+class EnteredInErrorIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=300)
+
+
+@router.get(
+    "/{session_id}/addenda",
+    response={200: list[AddendumOut], **ERROR_RESPONSES},
+    summary="Addenda, oldest first",
+)
+def list_addenda(request: AuthedRequest, session_id: int) -> list[SessionAddendum]:
+    session = _session(request, session_id)
+    selectors.audit_session_read(request.user, session)
+    return list(session.addenda.select_related("recorded_by"))
+
+
+@router.post(
+    "/{session_id}/addenda",
+    response={201: AddendumOut, **ERROR_RESPONSES},
+    summary="Add a note beside the session (also after signing)",
+)
+def add_addendum(request: AuthedRequest, session_id: int, payload: AddendumIn) -> Status:
+    return Status(
+        201, services.add_addendum(by=request.user, session=_session(request, session_id), text=payload.text)
+    )
+
+
+def _mark(request: AuthedRequest, session_id: int, model: type[Entry], entry_id: int, reason: str) -> Entry:
+    session = _session(request, session_id)
+    entry = model.objects.select_related("recorded_by").filter(pk=entry_id, session=session).first()
+    if entry is None:
+        raise Http404("No such entry in this session.")
+    services.mark_session_entry_in_error(by=request.user, entry=entry, reason=reason)
+    entry.refresh_from_db()
+    return entry
+
+
+@router.post(
+    "/{session_id}/vitals/{vital_id}/entered-in-error",
+    response={200: VitalOut, **ERROR_RESPONSES},
+    summary="Mark a vital-sign reading entered in error (it stays, with the reason)",
+)
+def vital_entered_in_error(
+    request: AuthedRequest, session_id: int, vital_id: int, payload: EnteredInErrorIn
+) -> VitalSign:
+    return _mark(request, session_id, VitalSign, vital_id, payload.reason)
+
+
+@router.post(
+    "/{session_id}/side-effects/{side_effect_id}/entered-in-error",
+    response={200: SideEffectOut, **ERROR_RESPONSES},
+    summary="Mark a side effect entered in error (it stays, with the reason)",
+)
+def side_effect_entered_in_error(
+    request: AuthedRequest, session_id: int, side_effect_id: int, payload: EnteredInErrorIn
+) -> SideEffect:
+    return _mark(request, session_id, SideEffect, side_effect_id, payload.reason)

@@ -98,3 +98,32 @@ def test_anonymous_api_calls_answer_401(nurse, patient) -> None:
 def test_there_is_no_way_to_delete_a_session(nurse, patient) -> None:
     session = services.plan_session(by=nurse, patient=patient, route="im", dose_mg=30)
     assert api_client(nurse).delete(f"/api/v1/sessions/{session.pk}").status_code == 405
+
+
+def test_entered_in_error_and_addenda_through_the_api_keep_every_row(nurse, prescriber, patient) -> None:
+    session = services.start_session(
+        by=nurse,
+        session=services.plan_session(by=nurse, patient=patient, route="im", dose_mg=30),
+        **CHECKLIST,
+    )
+    vital = services.record_vital_sign(by=nurse, session=session, **VITALS).vital
+    effect = services.record_side_effect(by=nurse, session=session, kind="headache", severity="mild")
+    api = api_client(nurse)
+    marked = post(
+        api, f"/api/v1/sessions/{session.pk}/vitals/{vital.pk}/entered-in-error", {"reason": "Wrong patient"}
+    )
+    assert marked.status_code == 200 and marked.json()["entered_in_error"] is True
+    assert marked.json()["error_reason"] == "Wrong patient"
+    url = f"/api/v1/sessions/{session.pk}/side-effects/{effect.pk}/entered-in-error"
+    assert post(api, url, {"reason": ""}).status_code == 422
+    assert post(api, url, {"reason": "Duplicate"}).json()["entered_in_error"] is True
+    assert len(api.get(f"/api/v1/sessions/{session.pk}/vitals").json()) == 1
+    # An entry of another session is not found through this one.
+    other = services.plan_session(by=nurse, patient=patient, route="im", dose_mg=30)
+    url = f"/api/v1/sessions/{other.pk}/vitals/{vital.pk}/entered-in-error"
+    assert post(api, url, {"reason": "x"}).status_code == 404
+    services.end_session(by=nurse, session=session, discharge_note="Home.")
+    services.sign_session(by=prescriber, session=session)
+    added = post(api, f"/api/v1/sessions/{session.pk}/addenda", {"text": "Phoned: well."})
+    assert added.status_code == 201 and added.json()["recorded_by"] == "nurse"
+    assert [a["text"] for a in api.get(f"/api/v1/sessions/{session.pk}/addenda").json()] == ["Phoned: well."]

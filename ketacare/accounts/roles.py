@@ -25,6 +25,7 @@ class Action(models.TextChoices):
     PLAN_DOSE = "dosing.plan", "Plan a ketamine dose and see what to expect from it (pharmacology model)"
     ADMINISTER_KETAMINE = "ketamine.administer", "Administer ketamine (also needs valid credentials)"
     SIGN_SESSION = "session.sign", "Sign a dosing session (also needs valid credentials)"
+    MANAGE_SESSION_SETTINGS = "dosing.settings", "Set in-session alert thresholds and observation time"
     VIEW_AUDIT = "audit.view", "Browse the audit trail"
     MANAGE_STAFF = "staff.manage", "Manage staff, roles and credentials"
     VIEW_DEIDENTIFIED = "research.view", "See de-identified programme data"
@@ -50,6 +51,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.PLAN_DOSE: frozenset({Role.PRESCRIBER, Role.NURSE}),
     Action.ADMINISTER_KETAMINE: frozenset({Role.PRESCRIBER, Role.NURSE}),
     Action.SIGN_SESSION: frozenset({Role.PRESCRIBER}),
+    Action.MANAGE_SESSION_SETTINGS: frozenset({Role.CLINIC_ADMIN}),
     Action.VIEW_AUDIT: frozenset({Role.CLINIC_ADMIN}),
     Action.MANAGE_STAFF: frozenset({Role.CLINIC_ADMIN}),
     Action.VIEW_DEIDENTIFIED: frozenset({Role.RESEARCHER, Role.CLINIC_ADMIN}),

@@ -7,17 +7,13 @@ from typing import Any
 
 from django import forms
 
+from ketacare.dosing.labels import ROUTE_LABELS
+from ketacare.dosing.models import SideEffect
+from ketacare.forms_util import DateTimeInput
 from ketacare.pharmacology import MODELS, Dose
 from ketacare.pharmacology.request import DoseRequest
+from ketacare.rules import record_limits as limits
 
-ROUTE_LABELS = {
-    "iv-infusion": "IV infusion",
-    "iv-bolus": "IV bolus",
-    "im": "Intramuscular (IM)",
-    "intranasal": "Intranasal",
-    "oral": "Oral",
-    "sublingual": "Sublingual",
-}
 UNITS = (("mg/kg", "mg/kg"), ("mg", "mg"))
 SALTS = (("base", "ketamine base"), ("hcl", "ketamine hydrochloride (1 mg = 0.867 mg base)"))
 
@@ -94,3 +90,153 @@ class DosePlanForm(forms.Form):
             loading_duration_min=float(data.get("loading_duration_min") or 0),
             model_id=data.get("model") or None,
         )
+
+
+# --- Monitored sessions -----------------------------------------------------------------------
+
+
+def _bounded(
+    label: str, low: int, high: int, unit: str, *, required: bool = True, help_text: str = "", what: str = ""
+) -> forms.IntegerField:
+    """An integer field bounded by the record limits, refusing with words a nurse reads at a glance."""
+    # Django fills in the validator's parameters with %-formatting, so a literal % is doubled.
+    message = f"{what or label} must be between {low} and {high} {unit}. Check the value.".replace("%", "%%")
+    return forms.IntegerField(
+        label=f"{label} ({unit})",
+        min_value=low,
+        max_value=high,
+        required=required,
+        help_text=help_text,
+        error_messages={"min_value": message, "max_value": message},
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+class SessionPlanForm(forms.Form):
+    route = forms.ChoiceField(choices=list(ROUTE_LABELS.items()), initial="iv-infusion")
+    dose_mg = forms.DecimalField(
+        label="Dose (mg ketamine base)",
+        min_value=Decimal("0.01"),
+        max_value=limits.SESSION_DOSE_MG_MAX,
+        max_digits=7,
+        decimal_places=2,
+        error_messages={
+            "max_value": f"A dose above {limits.SESSION_DOSE_MG_MAX} mg is a typing error: check the order."
+        },
+    )
+    duration_min = forms.DecimalField(
+        required=False,
+        min_value=Decimal("0"),
+        max_value=Decimal("1440"),
+        max_digits=6,
+        decimal_places=1,
+        label="Over (min)",
+        help_text="Infusion duration; leave empty for a bolus, IM or intranasal dose.",
+    )
+    regimen = forms.CharField(
+        required=False, max_length=300, label="Regimen as ordered", help_text="e.g. 0.5 mg/kg over 40 min"
+    )
+
+
+class ChecklistForm(forms.Form):
+    consent_confirmed = forms.BooleanField(required=False, label="Consent for this treatment is on file")
+    fasting_confirmed = forms.BooleanField(required=False, label="The patient fasted as instructed")
+    escort_confirmed = forms.BooleanField(
+        required=False, label="An escort or transport home is arranged (no driving)"
+    )
+
+
+class VitalSignForm(forms.Form):
+    systolic_mmhg = _bounded("Systolic", limits.SYSTOLIC_MMHG_MIN, limits.SYSTOLIC_MMHG_MAX, "mmHg")
+    diastolic_mmhg = _bounded("Diastolic", limits.DIASTOLIC_MMHG_MIN, limits.DIASTOLIC_MMHG_MAX, "mmHg")
+    heart_rate_per_min = _bounded(
+        "Heart rate", limits.HEART_RATE_PER_MIN_MIN, limits.HEART_RATE_PER_MIN_MAX, "/min"
+    )
+    spo2_percent = _bounded("SpO2", limits.SPO2_PERCENT_MIN, limits.SPO2_PERCENT_MAX, "%")
+    respiratory_rate_per_min = _bounded(
+        "Respiratory rate",
+        limits.RESPIRATORY_RATE_PER_MIN_MIN,
+        limits.RESPIRATORY_RATE_PER_MIN_MAX,
+        "/min",
+        required=False,
+    )
+    measured_at = forms.DateTimeField(
+        required=False, label="Measured at", help_text="Leave empty for now.", widget=DateTimeInput()
+    )
+
+
+class SideEffectForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("", "Choose…"), *SideEffect.Kind.choices], label="Side effect")
+    severity = forms.ChoiceField(choices=SideEffect.Severity.choices)
+    note = forms.CharField(required=False, max_length=500, help_text="Needed for Other.")
+    occurred_at = forms.DateTimeField(
+        required=False, label="Began at", help_text="Leave empty for now.", widget=DateTimeInput()
+    )
+
+
+class EndSessionForm(forms.Form):
+    discharge_note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Discharge note",
+        help_text="The patient's state on leaving and who took them home.",
+    )
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Addendum")
+
+
+class EnteredInErrorForm(forms.Form):
+    error_reason = forms.CharField(max_length=300, label="Why is this entry wrong?")
+
+
+class SessionSettingsForm(forms.Form):
+    systolic_above_mmhg = _bounded(
+        "Alert when systolic is above",
+        limits.SYSTOLIC_MMHG_MIN,
+        limits.SYSTOLIC_MMHG_MAX,
+        "mmHg",
+        required=False,
+        what="The systolic threshold",
+    )
+    diastolic_above_mmhg = _bounded(
+        "Alert when diastolic is above",
+        limits.DIASTOLIC_MMHG_MIN,
+        limits.DIASTOLIC_MMHG_MAX,
+        "mmHg",
+        required=False,
+        what="The diastolic threshold",
+    )
+    heart_rate_above_per_min = _bounded(
+        "Alert when heart rate is above",
+        limits.HEART_RATE_PER_MIN_MIN,
+        limits.HEART_RATE_PER_MIN_MAX,
+        "/min",
+        required=False,
+        what="The heart-rate threshold",
+    )
+    heart_rate_below_per_min = _bounded(
+        "Alert when heart rate is below",
+        limits.HEART_RATE_PER_MIN_MIN,
+        limits.HEART_RATE_PER_MIN_MAX,
+        "/min",
+        required=False,
+        what="The heart-rate threshold",
+    )
+    spo2_below_percent = _bounded(
+        "Alert when SpO2 is below",
+        limits.SPO2_PERCENT_MIN,
+        limits.SPO2_PERCENT_MAX,
+        "%",
+        required=False,
+        what="The SpO2 threshold",
+    )
+    minimum_observation_min = _bounded(
+        "Minimum observation before a session ends",
+        1,
+        limits.OBSERVATION_MIN_MAX,
+        "min",
+        required=False,
+        what="The minimum observation time",
+        help_text="Counted from the start of the session. Empty: no minimum.",
+    )

@@ -1,15 +1,24 @@
-"""Reads for dose planning: the patient's covariates as the pharmacology engine needs them."""
+"""Reads for dosing: the patient's covariates for the pharmacology engine, and monitored sessions."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
+from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from ketacare import pharmacology
+from ketacare.accounts.models import User
+from ketacare.accounts.roles import Action
+from ketacare.audit.models import AuditEvent
+from ketacare.audit.services import record_event
+from ketacare.dosing.models import DosingSession
+from ketacare.outcomes.models import QuestionnaireResponse
 from ketacare.patients.models import BodyMeasurement, Patient
-from ketacare.patients.selectors import latest_measurement
+from ketacare.patients.selectors import get_patient_for, latest_measurement
 from ketacare.pharmacology.model import SEXES
 
 
@@ -40,3 +49,86 @@ def covariates_of(patient: Patient) -> Covariates | None:
     height = float(measurement.height_cm) if measurement.height_cm is not None else None
     pk_patient = pharmacology.Patient(float(measurement.weight_kg), age, sex, height)
     return Covariates(pk_patient, measurement, age)
+
+
+# --- Monitored sessions -----------------------------------------------------------------------
+
+# Discharge scores are recorded through the existing instruments (outcomes.record_response); the
+# session page shows those recorded since the session started, with the instrument's own bands.
+DISCHARGE_INSTRUMENTS = ("padss", "aldrete")
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    at: dt.datetime
+    kind: str
+    item: Any
+
+
+def get_session_for(
+    user: User, session_id: int, action: Action = Action.ADMINISTER_KETAMINE
+) -> DosingSession:
+    """The session, if this user may do this action on its patient (else Http404 or PermissionDenied,
+    audited by get_patient_for). A successful read is audited here."""
+    session = DosingSession.objects.select_related("patient__clinic").filter(pk=session_id).first()
+    if session is None:
+        record_event(
+            actor=user,
+            action=str(action),
+            entity_type="dosing.dosingsession",
+            entity_id=str(session_id),
+            outcome=AuditEvent.Outcome.NOT_FOUND,
+        )
+        raise Http404("No such session.")
+    patient = get_patient_for(user, session.patient_id, action)
+    session.patient = patient
+    return session
+
+
+def audit_session_read(user: User, session: DosingSession) -> None:
+    record_event(
+        actor=user,
+        action="read",
+        entity=session,
+        clinic=session.patient.clinic,
+        patient_id=session.patient_id,
+    )
+
+
+def sessions_of(patient: Patient) -> QuerySet[DosingSession]:
+    return DosingSession.objects.filter(patient=patient).select_related("created_by", "signed_by")
+
+
+def discharge_scores(session: DosingSession) -> list[QuestionnaireResponse]:
+    if session.started_at is None:
+        return []
+    scores = QuestionnaireResponse.objects.filter(
+        patient_id=session.patient_id,
+        instrument_id__in=DISCHARGE_INSTRUMENTS,
+        status=QuestionnaireResponse.Status.FINAL,
+        answered_at__gte=session.started_at,
+    )
+    if session.ended_at is not None:
+        scores = scores.filter(answered_at__lte=session.ended_at + dt.timedelta(hours=1))
+    return list(scores.order_by("answered_at"))
+
+
+def session_timeline(session: DosingSession) -> list[TimelineItem]:
+    """Everything that happened in the session, in time order (entries in error stay, marked)."""
+    items: list[TimelineItem] = [TimelineItem(session.created_at, "planned", session)]
+    if session.started_at:
+        items.append(TimelineItem(session.started_at, "started", session))
+    items += [TimelineItem(v.measured_at, "vital", v) for v in session.vitals.select_related("recorded_by")]
+    items += [
+        TimelineItem(s.occurred_at, "side_effect", s)
+        for s in session.side_effects.select_related("recorded_by")
+    ]
+    items += [TimelineItem(r.answered_at, "score", r) for r in discharge_scores(session)]
+    if session.ended_at:
+        items.append(TimelineItem(session.ended_at, "ended", session))
+    if session.signed_at:
+        items.append(TimelineItem(session.signed_at, "signed", session))
+    items += [
+        TimelineItem(a.recorded_at, "addendum", a) for a in session.addenda.select_related("recorded_by")
+    ]
+    return sorted(items, key=lambda i: i.at)

@@ -1,8 +1,22 @@
 from django.urls import path
 
-from ketacare.dosing import views
+from ketacare.dosing import session_views, views
 
 app_name = "dosing"
 urlpatterns = [
     path("patients/<int:patient_id>/plan/", views.plan_dose, name="plan"),
+    path("patients/<int:patient_id>/sessions/", session_views.session_list, name="sessions"),
+    path("sessions/<int:session_id>/", session_views.session_detail, name="session"),
+    path("sessions/<int:session_id>/start/", session_views.start, name="start"),
+    path("sessions/<int:session_id>/vitals/", session_views.record_vital, name="vitals"),
+    path("sessions/<int:session_id>/side-effects/", session_views.record_side_effect, name="side_effects"),
+    path("sessions/<int:session_id>/end/", session_views.end, name="end"),
+    path("sessions/<int:session_id>/sign/", session_views.sign, name="sign"),
+    path("sessions/<int:session_id>/addenda/", session_views.add_addendum, name="addendum"),
+    path(
+        "sessions/<int:session_id>/<slug:kind>/<int:entry_id>/entered-in-error/",
+        session_views.entered_in_error,
+        name="entered_in_error",
+    ),
+    path("settings/", session_views.session_settings, name="settings"),
 ]

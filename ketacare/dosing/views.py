@@ -7,6 +7,7 @@ but the audit trail: it is a calculation, not an order.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import numpy as np
 from django.contrib.auth.decorators import login_required
@@ -74,7 +75,17 @@ def _result(decided: Any) -> dict[str, Any]:
     times = np.linspace(0.0, min(end, 24 * 60.0), 481)
     course = simulate(model, patient, regimen, times, params=decided.params)
     total = regimen.total_mg
+    # "Start a session with this dose": the planned regimen, carried to the session form.
+    session_query = urlencode(
+        {
+            "route": regimen.events[-1].route,
+            "dose_mg": f"{total:.2f}",
+            "duration_min": f"{regimen.end_min:.1f}" if regimen.events[-1].route == "iv-infusion" else "",
+            "regimen": regimen.describe()[:300],
+        }
+    )
     return {
+        "session_query": session_query,
         "timeline": expected,
         "summary": [line for line in expected.summary().splitlines() if line],
         "svg": mark_safe(course_svg(model, regimen, times, course)),  # noqa: S308  (numbers and escaped text)

@@ -100,6 +100,7 @@ def patient_detail(request: AuthedRequest, patient_id: int) -> HttpResponse:
         "may_edit_demographics": _may(request, patient, Action.EDIT_DEMOGRAPHICS),
         "may_edit_clinical": _may(request, patient, Action.EDIT_CLINICAL),
         "may_plan_dose": _may(request, patient, Action.PLAN_DOSE),
+        "may_see_sessions": _may(request, patient, Action.ADMINISTER_KETAMINE),
         "entry_kinds": ENTRY_KINDS,
         **selectors.record_sections(patient),
     }

@@ -1,0 +1,335 @@
+"""Monitored dosing sessions: fields and constraints only; every write goes through services.py.
+
+Nothing here is ever deleted. A wrong vital sign or side effect is marked entered-in-error with a
+reason; a signed session is immutable and later notes are addenda. Ranges are enforced three times:
+here (CheckConstraint), in forms.py (field bounds) and in tests.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from ketacare.dosing.labels import ROUTE_LABELS
+from ketacare.patients.models import ClinicalEntry, error_needs_reason
+from ketacare.rules import record_limits as limits
+
+
+def _between(low: int, high: int) -> list[MinValueValidator | MaxValueValidator]:
+    return [MinValueValidator(low), MaxValueValidator(high)]
+
+
+class DosingSession(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in_progress", "In progress"
+        ENDED = "ended", "Ended"
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="dosing_sessions")
+    route = models.CharField(max_length=20, choices=list(ROUTE_LABELS.items()))
+    dose_mg = models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(limits.SESSION_DOSE_MG_MAX)],
+        help_text="Ketamine base, mg.",
+    )
+    duration_min = models.DecimalField(
+        max_digits=6, decimal_places=1, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    regimen = models.CharField(max_length=300, blank=True, help_text="The planned regimen, as ordered.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    # The pre-dose checklist: each a recorded confirmation by the nurse who starts the session.
+    consent_confirmed = models.BooleanField(default=False)
+    fasting_confirmed = models.BooleanField(default=False)
+    escort_confirmed = models.BooleanField(default=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    discharge_note = models.TextField(blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(dose_mg__gt=0, dose_mg__lte=limits.SESSION_DOSE_MG_MAX),
+                name="session_dose_mg_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["planned", "in_progress", "ended"]), name="session_status_known"
+            ),
+            # Started only with the whole checklist confirmed, by someone, at a time.
+            models.CheckConstraint(
+                condition=Q(started_at__isnull=True)
+                | Q(
+                    consent_confirmed=True,
+                    fasting_confirmed=True,
+                    escort_confirmed=True,
+                    started_by__isnull=False,
+                ),
+                name="session_started_after_checklist",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(started_at__isnull=False, ended_by__isnull=False),
+                name="session_ended_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(signed_at__isnull=True) | Q(ended_at__isnull=False, signed_by__isnull=False),
+                name="session_signed_after_end",
+            ),
+        ]
+        indexes = [models.Index(fields=["patient", "-created_at"], name="session_patient_created")]
+
+    def __str__(self) -> str:
+        return f"Session {self.pk}: {self.dose_mg} mg {self.route}"
+
+    @property
+    def signed(self) -> bool:
+        return self.signed_at is not None
+
+
+class VitalSign(ClinicalEntry):
+    """One timed set of vital signs, with the alerts it raised against the clinic's thresholds then."""
+
+    session = models.ForeignKey(DosingSession, on_delete=models.PROTECT, related_name="vitals")
+    measured_at = models.DateTimeField()
+    systolic_mmhg = models.PositiveSmallIntegerField(
+        validators=_between(limits.SYSTOLIC_MMHG_MIN, limits.SYSTOLIC_MMHG_MAX)
+    )
+    diastolic_mmhg = models.PositiveSmallIntegerField(
+        validators=_between(limits.DIASTOLIC_MMHG_MIN, limits.DIASTOLIC_MMHG_MAX)
+    )
+    heart_rate_per_min = models.PositiveSmallIntegerField(
+        validators=_between(limits.HEART_RATE_PER_MIN_MIN, limits.HEART_RATE_PER_MIN_MAX)
+    )
+    spo2_percent = models.PositiveSmallIntegerField(
+        validators=_between(limits.SPO2_PERCENT_MIN, limits.SPO2_PERCENT_MAX)
+    )
+    respiratory_rate_per_min = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=_between(limits.RESPIRATORY_RATE_PER_MIN_MIN, limits.RESPIRATORY_RATE_PER_MIN_MAX),
+    )
+    alerts = models.JSONField(
+        default=list, blank=True, help_text="Messages of the alerts this reading raised."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["measured_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    systolic_mmhg__gte=limits.SYSTOLIC_MMHG_MIN, systolic_mmhg__lte=limits.SYSTOLIC_MMHG_MAX
+                ),
+                name="vital_systolic_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    diastolic_mmhg__gte=limits.DIASTOLIC_MMHG_MIN,
+                    diastolic_mmhg__lte=limits.DIASTOLIC_MMHG_MAX,
+                ),
+                name="vital_diastolic_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(systolic_mmhg__gt=F("diastolic_mmhg")), name="vital_systolic_above_diastolic"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    heart_rate_per_min__gte=limits.HEART_RATE_PER_MIN_MIN,
+                    heart_rate_per_min__lte=limits.HEART_RATE_PER_MIN_MAX,
+                ),
+                name="vital_heart_rate_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    spo2_percent__gte=limits.SPO2_PERCENT_MIN, spo2_percent__lte=limits.SPO2_PERCENT_MAX
+                ),
+                name="vital_spo2_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(respiratory_rate_per_min__isnull=True)
+                | Q(
+                    respiratory_rate_per_min__gte=limits.RESPIRATORY_RATE_PER_MIN_MIN,
+                    respiratory_rate_per_min__lte=limits.RESPIRATORY_RATE_PER_MIN_MAX,
+                ),
+                name="vital_respiratory_rate_in_range",
+            ),
+            error_needs_reason("vital"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.systolic_mmhg}/{self.diastolic_mmhg} mmHg at {self.measured_at:%H:%M}"
+
+
+SIDE_EFFECT_KINDS = [
+    "nausea",
+    "vomiting",
+    "dizziness",
+    "confusion",
+    "raised_bp",
+    "hallucinations",
+    "agitation",
+    "headache",
+    "other",
+]
+
+
+class SideEffect(ClinicalEntry):
+    class Kind(models.TextChoices):
+        NAUSEA = "nausea", "Nausea"
+        VOMITING = "vomiting", "Vomiting"
+        DIZZINESS = "dizziness", "Dizziness"
+        CONFUSION = "confusion", "Confusion"
+        RAISED_BP = "raised_bp", "Raised blood pressure"
+        HALLUCINATIONS = "hallucinations", "Hallucinations"
+        AGITATION = "agitation", "Agitation"
+        HEADACHE = "headache", "Headache"
+        OTHER = "other", "Other"
+
+    class Severity(models.TextChoices):
+        MILD = "mild", "Mild"
+        MODERATE = "moderate", "Moderate"
+        SEVERE = "severe", "Severe"
+
+    session = models.ForeignKey(DosingSession, on_delete=models.PROTECT, related_name="side_effects")
+    occurred_at = models.DateTimeField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    note = models.CharField(max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=SIDE_EFFECT_KINDS), name="side_effect_kind_known"),
+            models.CheckConstraint(
+                condition=Q(severity__in=["mild", "moderate", "severe"]), name="side_effect_severity_known"
+            ),
+            # "Other" says what it was.
+            models.CheckConstraint(
+                condition=~Q(kind="other") | ~Q(note=""), name="side_effect_other_has_note"
+            ),
+            error_needs_reason("side_effect"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.severity})"
+
+
+class SessionAddendum(models.Model):
+    """A note added to a session after it was signed (or at any time): the session itself is unchanged."""
+
+    session = models.ForeignKey(DosingSession, on_delete=models.PROTECT, related_name="addenda")
+    text = models.TextField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="addendum_not_blank")]
+
+    def __str__(self) -> str:
+        return f"Addendum to session {self.session_id}"
+
+
+class ClinicSessionSettings(models.Model):
+    """One clinic's alert thresholds and minimum observation time. KetaCare ships none: every field
+    is optional with no default (shared/references/clinical.md §2.2: literature values UNCONFIRMED)."""
+
+    clinic = models.OneToOneField(
+        "accounts.Clinic", on_delete=models.PROTECT, related_name="session_settings"
+    )
+    systolic_above_mmhg = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_between(limits.SYSTOLIC_MMHG_MIN, limits.SYSTOLIC_MMHG_MAX)
+    )
+    diastolic_above_mmhg = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_between(limits.DIASTOLIC_MMHG_MIN, limits.DIASTOLIC_MMHG_MAX)
+    )
+    heart_rate_above_per_min = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=_between(limits.HEART_RATE_PER_MIN_MIN, limits.HEART_RATE_PER_MIN_MAX),
+    )
+    heart_rate_below_per_min = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=_between(limits.HEART_RATE_PER_MIN_MIN, limits.HEART_RATE_PER_MIN_MAX),
+    )
+    spo2_below_percent = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_between(limits.SPO2_PERCENT_MIN, limits.SPO2_PERCENT_MAX)
+    )
+    minimum_observation_min = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_between(1, limits.OBSERVATION_MIN_MAX)
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(systolic_above_mmhg__isnull=True)
+                | Q(
+                    systolic_above_mmhg__gte=limits.SYSTOLIC_MMHG_MIN,
+                    systolic_above_mmhg__lte=limits.SYSTOLIC_MMHG_MAX,
+                ),
+                name="settings_systolic_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(diastolic_above_mmhg__isnull=True)
+                | Q(
+                    diastolic_above_mmhg__gte=limits.DIASTOLIC_MMHG_MIN,
+                    diastolic_above_mmhg__lte=limits.DIASTOLIC_MMHG_MAX,
+                ),
+                name="settings_diastolic_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(heart_rate_above_per_min__isnull=True)
+                | Q(
+                    heart_rate_above_per_min__gte=limits.HEART_RATE_PER_MIN_MIN,
+                    heart_rate_above_per_min__lte=limits.HEART_RATE_PER_MIN_MAX,
+                ),
+                name="settings_heart_rate_above_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(heart_rate_below_per_min__isnull=True)
+                | Q(
+                    heart_rate_below_per_min__gte=limits.HEART_RATE_PER_MIN_MIN,
+                    heart_rate_below_per_min__lte=limits.HEART_RATE_PER_MIN_MAX,
+                ),
+                name="settings_heart_rate_below_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(spo2_below_percent__isnull=True)
+                | Q(
+                    spo2_below_percent__gte=limits.SPO2_PERCENT_MIN,
+                    spo2_below_percent__lte=limits.SPO2_PERCENT_MAX,
+                ),
+                name="settings_spo2_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum_observation_min__isnull=True)
+                | Q(minimum_observation_min__gte=1, minimum_observation_min__lte=limits.OBSERVATION_MIN_MAX),
+                name="settings_observation_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Session settings of {self.clinic}"

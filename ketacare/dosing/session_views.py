@@ -1,0 +1,274 @@
+"""Monitored dosing sessions: plan, checklist and start, timed vitals with alerts, side effects,
+end, sign, addenda, entered-in-error; and the clinic's alert settings.
+
+Thin: check access (selectors.get_session_for / get_patient_for), call a service, render. The pages
+are for prescribers and nurses of the patient's clinic (ketamine.administer); signing needs
+session.sign; the settings page is the clinic administrator's (dosing.settings).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from ketacare.accounts.http import AuthedRequest
+from ketacare.accounts.roles import Action, role_may
+from ketacare.accounts.selectors import clinics_where, role_in
+from ketacare.accounts.services import may_administer_ketamine
+from ketacare.audit.models import AuditEvent
+from ketacare.audit.services import record_event
+from ketacare.dosing import selectors, services
+from ketacare.dosing.forms import (
+    AddendumForm,
+    ChecklistForm,
+    EndSessionForm,
+    EnteredInErrorForm,
+    SessionPlanForm,
+    SessionSettingsForm,
+    SideEffectForm,
+    VitalSignForm,
+)
+from ketacare.dosing.models import DosingSession, SideEffect, VitalSign
+from ketacare.forms_util import add_service_errors
+from ketacare.patients.selectors import get_patient_for
+
+ENTRY_MODELS: dict[str, type[VitalSign] | type[SideEffect]] = {"vital": VitalSign, "side-effect": SideEffect}
+
+
+@login_required
+def session_list(request: AuthedRequest, patient_id: int) -> HttpResponse:
+    """The patient's sessions, and the form that plans a new one (prefilled from the dose-planning page)."""
+    patient = get_patient_for(request.user, patient_id, Action.ADMINISTER_KETAMINE)
+    record_event(
+        actor=request.user, action="read", entity=patient, clinic=patient.clinic, patient_id=patient.pk
+    )
+    initial = {k: request.GET[k] for k in ("route", "dose_mg", "duration_min", "regimen") if k in request.GET}
+    form = SessionPlanForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.plan_session(by=request.user, patient=patient, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Session planned. Confirm the checklist to start it.")
+            return redirect("dosing:session", session.pk)
+    context = {"patient": patient, "sessions": selectors.sessions_of(patient), "form": form}
+    return render(request, "dosing/sessions.html", context, status=400 if form.errors else 200)
+
+
+def _page(
+    request: AuthedRequest, session: DosingSession, *, status: int = 200, **forms_: forms.Form
+) -> HttpResponse:
+    clinic = session.patient.clinic
+    thresholds, settings_row = services.thresholds_of(clinic)
+    role = role_in(request.user, clinic)
+    editable = session.signed_at is None
+    context: dict[str, Any] = {
+        "session": session,
+        "patient": session.patient,
+        "timeline": selectors.session_timeline(session),
+        "thresholds": thresholds,
+        "observation_min": settings_row.minimum_observation_min if settings_row else None,
+        "editable": editable,
+        "may_sign": role is not None and role_may(role, Action.SIGN_SESSION),
+        # Decision is falsy when refused, so the page gets the reasons themselves.
+        "refusal_reasons": _refusal_reasons(request, session),
+        "checklist_form": forms_.get("checklist_form") or ChecklistForm(),
+        "vital_form": forms_.get("vital_form") or VitalSignForm(),
+        "side_effect_form": forms_.get("side_effect_form") or SideEffectForm(),
+        "end_form": forms_.get("end_form") or EndSessionForm(),
+        "addendum_form": forms_.get("addendum_form") or AddendumForm(),
+        # Refusals that belong to no field (signed, credentials, wrong status, entered-in-error reason)
+        # are shown at the top: the form they came from may not be on the page (e.g. once signed).
+        "refusals": [
+            message
+            for form in forms_.values()
+            for name, errors in form.errors.items()
+            if name == "__all__" or name not in _SHOWN_FIELDS.get(type(form), ())
+            for message in errors
+        ],
+    }
+    return render(request, "dosing/session.html", context, status=status)
+
+
+_SHOWN_FIELDS: dict[type[forms.Form], tuple[str, ...]] = {
+    VitalSignForm: tuple(VitalSignForm.base_fields),
+    SideEffectForm: tuple(SideEffectForm.base_fields),
+    EndSessionForm: tuple(EndSessionForm.base_fields),
+    AddendumForm: tuple(AddendumForm.base_fields),
+    ChecklistForm: tuple(ChecklistForm.base_fields),
+}
+
+
+def _refusal_reasons(request: AuthedRequest, session: DosingSession) -> list[str]:
+    if session.status != DosingSession.Status.PLANNED:
+        return []
+    return may_administer_ketamine(request.user, session.patient.clinic).reasons
+
+
+@login_required
+def session_detail(request: AuthedRequest, session_id: int) -> HttpResponse:
+    session = selectors.get_session_for(request.user, session_id)
+    selectors.audit_session_read(request.user, session)
+    return _page(request, session)
+
+
+def _post(
+    request: AuthedRequest,
+    session_id: int,
+    form_class: type[forms.Form],
+    key: str,
+    save: Any,
+    *,
+    action: Action = Action.ADMINISTER_KETAMINE,
+    success: str,
+) -> HttpResponse:
+    """Every session write: access, form, service; on refusal, the page with the form kept."""
+    session = selectors.get_session_for(request.user, session_id, action)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            result = save(session, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, success)
+            for alert in getattr(result, "alerts", []):
+                messages.warning(request, f"ALERT: {alert.message}")
+            return redirect("dosing:session", session.pk)
+    selectors.audit_session_read(request.user, session)
+    return _page(request, session, status=400, **{key: form})
+
+
+@login_required
+@require_POST
+def start(request: AuthedRequest, session_id: int) -> HttpResponse:
+    return _post(
+        request,
+        session_id,
+        ChecklistForm,
+        "checklist_form",
+        lambda s, **data: services.start_session(by=request.user, session=s, **data),
+        success="Checklist confirmed; the session has started.",
+    )
+
+
+@login_required
+@require_POST
+def record_vital(request: AuthedRequest, session_id: int) -> HttpResponse:
+    def save(session: DosingSession, measured_at: Any = None, **data: Any) -> services.RecordedVital:
+        return services.record_vital_sign(by=request.user, session=session, measured_at=measured_at, **data)
+
+    return _post(request, session_id, VitalSignForm, "vital_form", save, success="Vital signs recorded.")
+
+
+@login_required
+@require_POST
+def record_side_effect(request: AuthedRequest, session_id: int) -> HttpResponse:
+    return _post(
+        request,
+        session_id,
+        SideEffectForm,
+        "side_effect_form",
+        lambda s, **data: services.record_side_effect(by=request.user, session=s, **data),
+        success="Side effect recorded.",
+    )
+
+
+@login_required
+@require_POST
+def end(request: AuthedRequest, session_id: int) -> HttpResponse:
+    return _post(
+        request,
+        session_id,
+        EndSessionForm,
+        "end_form",
+        lambda s, **data: services.end_session(by=request.user, session=s, **data),
+        success="Session ended.",
+    )
+
+
+class _SignForm(forms.Form):
+    pass
+
+
+@login_required
+@require_POST
+def sign(request: AuthedRequest, session_id: int) -> HttpResponse:
+    return _post(
+        request,
+        session_id,
+        _SignForm,
+        "sign_form",
+        lambda s, **data: services.sign_session(by=request.user, session=s),
+        action=Action.SIGN_SESSION,
+        success="Session signed. It can no longer be changed; add an addendum if needed.",
+    )
+
+
+@login_required
+@require_POST
+def add_addendum(request: AuthedRequest, session_id: int) -> HttpResponse:
+    return _post(
+        request,
+        session_id,
+        AddendumForm,
+        "addendum_form",
+        lambda s, **data: services.add_addendum(by=request.user, session=s, **data),
+        success="Addendum added.",
+    )
+
+
+@login_required
+@require_POST
+def entered_in_error(request: AuthedRequest, session_id: int, kind: str, entry_id: int) -> HttpResponse:
+    model = ENTRY_MODELS.get(kind)
+    if model is None:
+        raise Http404("No such kind of entry.")
+
+    def save(session: DosingSession, error_reason: str) -> None:
+        entry = model.objects.filter(pk=entry_id, session=session).first()
+        if entry is None:
+            raise Http404("No such entry in this session.")
+        services.mark_session_entry_in_error(by=request.user, entry=entry, reason=error_reason)
+
+    return _post(
+        request, session_id, EnteredInErrorForm, "error_form", save, success="Marked as entered in error."
+    )
+
+
+@login_required
+def session_settings(request: AuthedRequest) -> HttpResponse:
+    """The clinic administrator's alert thresholds and minimum observation time (none by default)."""
+    clinic = clinics_where(request.user, Action.MANAGE_SESSION_SETTINGS).order_by("name").first()
+    if clinic is None:
+        record_event(
+            actor=request.user, action=str(Action.MANAGE_SESSION_SETTINGS), outcome=AuditEvent.Outcome.DENIED
+        )
+        raise PermissionDenied("Only a clinic administrator sets the session alert thresholds.")
+    _, current = services.thresholds_of(clinic)
+    initial = {name: getattr(current, name) for name in services.SETTINGS_FIELDS} if current else {}
+    form = SessionSettingsForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_session_settings(by=request.user, clinic=clinic, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Session settings saved.")
+            return redirect("dosing:settings")
+    if current is not None:
+        record_event(actor=request.user, action="read", entity=current, clinic=clinic)
+    return render(
+        request,
+        "dosing/settings.html",
+        {"clinic": clinic, "form": form, "current": current},
+        status=400 if form.errors else 200,
+    )

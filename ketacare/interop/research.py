@@ -3,10 +3,9 @@
 De-identified, not anonymous: no name, record number, date of birth or calendar date leaves;
 patients get a pseudonym (an HMAC of the record id under the installation's SECRET_KEY, so it is
 stable between exports and cannot be reversed without the key), ages are 5-year bands and times
-are days from the patient's programme start.  The relapse clock starts on the first reported day
-without use (ketacare.analytics.tlfb.abstinence_start), as on the patient's outcomes page, until
-dosing sessions record the treatment start; patients who never report such a day have no time to
-relapse.
+are days from the start of the relapse clock: the patient's first ketamine session, or before any
+session the first reported day without use (ketacare.analytics.tlfb.abstinence_start), as on the
+patient's outcomes page; patients with neither have no time to relapse.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from django.utils import timezone
 from ketacare.accounts.models import Clinic
 from ketacare.analytics import tlfb
 from ketacare.analytics.cohort import PatientEndpoints, age_band
+from ketacare.dosing.models import DosingSession
 from ketacare.outcomes.models import ClinicOutcomeSettings, QuestionnaireResponse, SubstanceUseDay
 from ketacare.patients.models import Medication, Patient, SubstanceUseDisorder
 from ketacare.rules import dsm5
@@ -96,7 +96,7 @@ def relapse_rule(clinic: Clinic) -> tuple[tlfb.RelapseDefinition, int | None]:
 
 
 def cohort_rows(clinic: Clinic) -> list[ResearchRow]:
-    """One row per patient of the clinic, in five queries whatever its size.
+    """One row per patient of the clinic, in a fixed number of queries whatever its size.
 
     Plain tuples (values_list), not model instances: a clinic's calendar is hundreds of thousands of
     rows, and building objects for them was most of the time (docs/performance.md, Exports)."""
@@ -126,6 +126,13 @@ def cohort_rows(clinic: Clinic) -> list[ResearchRow]:
         **of_clinic, drug_class__in=MAT_CLASSES, stopped_on__isnull=True
     ).values_list("patient_id", "drug_class"):
         mat[pid].add(drug_class)
+    first_session: dict[int, dt.date] = {}
+    for pid, started in (
+        DosingSession.objects.filter(patient__clinic=clinic, started_at__isnull=False)
+        .order_by("patient_id", "started_at")
+        .values_list("patient_id", "started_at")
+    ):
+        first_session.setdefault(pid, timezone.localdate(started))
     phq9: dict[int, list[int]] = defaultdict(list)
     for pid, total in (
         QuestionnaireResponse.objects.filter(
@@ -139,7 +146,9 @@ def cohort_rows(clinic: Clinic) -> list[ResearchRow]:
     today = timezone.localdate()
     return [
         _row(
-            _PatientFacts(pid, born, sex, days[pid], primary.get(pid), mat[pid], phq9[pid]),
+            _PatientFacts(
+                pid, born, sex, days[pid], primary.get(pid), mat[pid], phq9[pid], first_session.get(pid)
+            ),
             today,
             definition,
             regular_use_days,
@@ -157,6 +166,7 @@ class _PatientFacts:
     primary: tuple[str, int] | None  # substance, DSM-5 criteria met
     mat: set[str]
     phq9: list[int]
+    first_session: dt.date | None
 
 
 def _row(
@@ -165,7 +175,7 @@ def _row(
     days = facts.days
     sex = facts.sex_at_birth if facts.sex_at_birth in ("female", "male") else None
     summary = tlfb.summarise(days, sex)
-    start = tlfb.abstinence_start(days)
+    start = facts.first_session or tlfb.abstinence_start(days)
     relapsed, observed = False, 0
     to_event: int | None = None
     if start is not None:

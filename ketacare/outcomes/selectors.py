@@ -279,6 +279,18 @@ class SubstanceUseView:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def treatment_start(patient: Patient) -> dt.date | None:
+    """The day of the patient's first ketamine session, where the relapse clock starts (as in the
+    trials, time to relapse counts from the treatment); None before any session has started."""
+    first = (
+        patient.dosing_sessions.filter(started_at__isnull=False)
+        .order_by("started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    return timezone.localdate(first) if first else None
+
+
 def substance_use(
     patient: Patient,
     *,
@@ -307,7 +319,7 @@ def substance_use(
     )
     relapse: tlfb.Relapse | None = None
     problem = ""
-    begin = relapse_from or tlfb.abstinence_start(days)
+    begin = relapse_from or treatment_start(patient) or tlfb.abstinence_start(days)
     if begin is not None:
         try:
             relapse = tlfb.find_relapse(

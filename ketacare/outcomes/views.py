@@ -64,8 +64,16 @@ def _instrument(instrument_id: str) -> Instrument:
 # --- charts -------------------------------------------------------------------------------------
 
 
-def _mat_markers(patient: Patient) -> list[charts.Marker]:
+def _treatment_markers(patient: Patient) -> list[charts.Marker]:
+    """MAT starts and stops, and every ketamine session that started, for the trend charts."""
     markers = []
+    started = patient.dosing_sessions.filter(started_at__isnull=False).order_by("started_at")
+    for session in started:
+        at = session.started_at
+        assert at is not None  # filtered above
+        local = timezone.localtime(at)
+        label = f"Ketamine session {local:%d %b %Y}: {session.get_route_display()}, {session.dose_mg} mg"
+        markers.append(charts.Marker(at, label, "session"))
     for med in patient.medications.filter(entered_in_error=False, drug_class__in=MAT_CLASSES):
         for day, verb in ((med.started_on, "started"), (med.stopped_on, "stopped")):
             if day is not None:
@@ -90,7 +98,9 @@ def _chart(patient: Patient, instrument_id: str, since: dt.datetime | None = Non
         for b in instrument.bands
         if b.low is not None and b.high is not None
     ]
-    markers = [m for m in _mat_markers(patient) if not points or m.at >= points[0].at - dt.timedelta(days=30)]
+    markers = [
+        m for m in _treatment_markers(patient) if not points or m.at >= points[0].at - dt.timedelta(days=30)
+    ]
     y_range = instrument.total_range or (0, 1)
     svg = charts.trend_svg(
         title=f"{instrument.abbreviation} over time",
@@ -126,7 +136,7 @@ def _use_chart(patient: Patient) -> str | None:
         )
         for start, used, reported in weeks
     ]
-    markers = _mat_markers(patient)
+    markers = _treatment_markers(patient)
     svg = charts.trend_svg(title="Days of use per week", points=points, y_range=(0, 7), markers=markers)
     return mark_safe(svg)  # noqa: S308  (built by charts.trend_svg, every text escaped there)
 

@@ -116,6 +116,28 @@ def test_the_relapse_clock_starts_on_the_first_day_without_use(researcher, nurse
     assert row["relapsed"] == "1" and row["days_to_relapse_or_censoring"] == "5"
 
 
+def test_the_relapse_clock_starts_at_the_first_ketamine_session_once_there_is_one(
+    researcher, nurse, patient
+) -> None:
+    import datetime as dt_
+
+    from ketacare.dosing import services as dosing
+    from ketacare.dosing.models import DosingSession
+
+    calendar(nurse, patient, used_on={0, 1, 5, 9}, length=12)
+    session = dosing.plan_session(by=nurse, patient=patient, route="iv-infusion", dose_mg=Decimal("35"))
+    dosing.start_session(
+        by=nurse, session=session, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
+    )
+    # The session was given on day 3 of the calendar (set directly: the service stamps "now").
+    DosingSession.objects.filter(pk=session.pk).update(
+        started_at=dt_.datetime.combine(START + dt_.timedelta(days=3), dt_.time(10), tzinfo=dt_.UTC)
+    )
+    (row,) = export(researcher)[1]
+    # From day 3, the first use is day 5: two days, not the abstinence-start count from day 2.
+    assert row["relapsed"] == "1" and row["days_to_relapse_or_censoring"] == "2"
+
+
 def test_a_patient_never_abstinent_has_no_time_to_relapse(researcher, nurse, patient) -> None:
     calendar(nurse, patient, used_on=set(range(6)), length=6)
     (row,) = export(researcher)[1]

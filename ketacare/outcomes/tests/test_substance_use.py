@@ -225,3 +225,23 @@ def test_substance_use_access_anonymous_wrong_role_other_clinic(
         "collected_at": timezone.now().isoformat(),
     }
     assert api(therapist).post(f"patients/{patient.pk}/substance-use/tests", lab)[0] == 403
+
+
+def test_the_relapse_clock_starts_at_the_first_ketamine_session(api, nurse, patient) -> None:
+    from ketacare.dosing import services as dosing
+
+    for days_ago, used in ((4, False), (3, True), (1, True)):
+        services.record_substance_use(
+            by=nurse,
+            patient=patient,
+            day=timezone.localdate() - dt.timedelta(days=days_ago),
+            substance="cocaine",
+            used=used,
+        )
+    session = dosing.plan_session(by=nurse, patient=patient, route="iv-infusion", dose_mg=Decimal("35"))
+    dosing.start_session(
+        by=nurse, session=session, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
+    )
+    _, use = api(nurse).get(f"patients/{patient.pk}/substance-use")
+    # The session started today, after both use days: no relapse since treatment.
+    assert use["relapse"]["start"] == ago(0) and use["relapse"]["relapse_on"] is None

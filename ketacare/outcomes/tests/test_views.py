@@ -237,6 +237,22 @@ def test_chart_marks_a_mat_start(nurse, patient) -> None:
     assert "marker-mat" in page and "Naltrexone started" in page
 
 
+def test_chart_marks_each_ketamine_session_that_started_but_not_one_only_planned(nurse, patient) -> None:
+    from decimal import Decimal
+
+    from ketacare.dosing import services as dosing
+
+    given = dosing.plan_session(by=nurse, patient=patient, route="iv-infusion", dose_mg=Decimal("32.25"))
+    dosing.start_session(
+        by=nurse, session=given, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
+    )
+    dosing.plan_session(by=nurse, patient=patient, route="oral", dose_mg=Decimal("50"))
+    services.record_response(by=nurse, patient=patient, instrument_id="phq-9", answers=PHQ9_NO_RISK)
+    page = client_for(nurse).get(reverse("outcomes:patient", args=[patient.pk])).content.decode()
+    assert page.count("marker-session") == 1
+    assert "Ketamine session" in page and "IV infusion, 32.25 mg" in page
+
+
 # --- entry forms --------------------------------------------------------------------------------
 
 

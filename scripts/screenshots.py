@@ -59,6 +59,15 @@ def main() -> None:
             "&loading_dose=0.11&loading_duration_min=2"
         )
         nurse.screenshot(path=str(OUT / "dose-plan.png"), full_page=True)
+        nurse.goto("/dosing/patients/2/sessions/")
+        nurse.screenshot(path=str(OUT / "dosing-sessions.png"), full_page=True)
+        nurse.get_by_test_id("sessions").locator("tbody a").first.click()
+        nurse.wait_for_load_state()
+        nurse.screenshot(path=str(OUT / "dosing-session.png"), full_page=True)
+
+        researcher = session("researcher")
+        researcher.goto("/research/")
+        researcher.screenshot(path=str(OUT / "programme-outcomes.png"), full_page=True)
 
         admin = session("clinicadmin")
         admin.goto("/accounts/staff/")

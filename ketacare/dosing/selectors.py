@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -58,11 +58,12 @@ def covariates_of(patient: Patient) -> Covariates | None:
 DISCHARGE_INSTRUMENTS = ("padss", "aldrete")
 
 
-@dataclass(frozen=True)
+@dataclass
 class TimelineItem:
     at: dt.datetime
     kind: str
     item: Any
+    new_day: bool = False  # the first entry of a calendar day shows its date
 
 
 def get_session_for(
@@ -96,7 +97,13 @@ def audit_session_read(user: User, session: DosingSession) -> None:
 
 
 def sessions_of(patient: Patient) -> QuerySet[DosingSession]:
-    return DosingSession.objects.filter(patient=patient).select_related("created_by", "signed_by")
+    # Sessions still to give first, then the newest given: recorded-after-the-fact ones sort by when
+    # they happened, not when they were typed in.
+    return (
+        DosingSession.objects.filter(patient=patient)
+        .select_related("created_by", "signed_by")
+        .order_by(F("started_at").desc(nulls_first=True), "-created_at")
+    )
 
 
 def discharge_scores(session: DosingSession) -> list[QuestionnaireResponse]:
@@ -131,4 +138,9 @@ def session_timeline(session: DosingSession) -> list[TimelineItem]:
     items += [
         TimelineItem(a.recorded_at, "addendum", a) for a in session.addenda.select_related("recorded_by")
     ]
-    return sorted(items, key=lambda i: i.at)
+    ordered = sorted(items, key=lambda i: i.at)
+    previous: dt.date | None = None
+    for entry in ordered:
+        day = timezone.localdate(entry.at)
+        entry.new_day, previous = day != previous, day
+    return ordered

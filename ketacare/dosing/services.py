@@ -56,10 +56,21 @@ def _locked(session: DosingSession) -> DosingSession:
     return fresh
 
 
-def _require_may_administer(by: User, clinic: Clinic) -> None:
-    decision = may_administer_ketamine(by, clinic)
+def _require_may_administer(by: User, clinic: Clinic, on: dt.date | None = None) -> None:
+    decision = may_administer_ketamine(by, clinic, on=on)
     if not decision:
-        raise ValidationError(["You may not administer ketamine today:", *decision.reasons])
+        when = "today" if on is None or on == timezone.localdate() else f"on {on:%Y-%m-%d}"
+        raise ValidationError([f"You may not administer ketamine {when}:", *decision.reasons])
+
+
+def _when(at: dt.datetime | None, field: str) -> dt.datetime:
+    """When a thing happened: now, or earlier when it is recorded after the fact (never in the future)."""
+    now = timezone.now()
+    if at is None:
+        return now
+    if at > now + dt.timedelta(minutes=5):
+        raise ValidationError({field: "This time is in the future."})
+    return at
 
 
 def _audit(
@@ -116,14 +127,17 @@ def start_session(
     consent_confirmed: bool,
     fasting_confirmed: bool,
     escort_confirmed: bool,
+    started_at: dt.datetime | None = None,
 ) -> DosingSession:
-    """Confirm the pre-dose checklist and start: needs valid credentials today (may_administer_ketamine)."""
+    """Confirm the pre-dose checklist and start: needs valid credentials on the day the session starts
+    (may_administer_ketamine). `started_at` records a session after the fact; by default, now."""
     session = _locked(session)
     clinic = session.patient.clinic
     require_in_clinic(by, clinic, Action.ADMINISTER_KETAMINE)
     if session.status != DosingSession.Status.PLANNED:
         raise ValidationError("Only a planned session can be started.")
-    _require_may_administer(by, clinic)
+    at = _when(started_at, "started_at")
+    _require_may_administer(by, clinic, timezone.localdate(at))
     missing = {
         name: message
         for name, done, message in (
@@ -137,7 +151,7 @@ def start_session(
         raise ValidationError(missing)
     session.consent_confirmed = session.fasting_confirmed = session.escort_confirmed = True
     session.status = DosingSession.Status.IN_PROGRESS
-    session.started_at = timezone.now()
+    session.started_at = at
     session.started_by = by
     save_checked(session)
     _audit(by, "dosing.start", session, session, {"checklist": ["consent", "fasting", "escort"]})
@@ -219,8 +233,11 @@ def record_side_effect(
 
 
 @transaction.atomic
-def end_session(*, by: User, session: DosingSession, discharge_note: str) -> DosingSession:
-    """End the observation with a discharge note; the clinic's minimum observation time, if set, holds."""
+def end_session(
+    *, by: User, session: DosingSession, discharge_note: str, ended_at: dt.datetime | None = None
+) -> DosingSession:
+    """End the observation with a discharge note; the clinic's minimum observation time, if set, holds.
+    `ended_at` records an end after the fact; by default, now."""
     session = _locked(session)
     clinic = session.patient.clinic
     require_in_clinic(by, clinic, Action.ADMINISTER_KETAMINE)
@@ -231,13 +248,15 @@ def end_session(*, by: User, session: DosingSession, discharge_note: str) -> Dos
             {"discharge_note": "Write the discharge note: the patient's state and who took them home."}
         )
     _, current = thresholds_of(clinic)
-    now = timezone.now()
+    now = _when(ended_at, "ended_at")
+    if now < session.started_at:
+        raise ValidationError({"ended_at": "A session cannot end before it started."})
     if current is not None and current.minimum_observation_min:
         observed_min = (now - session.started_at).total_seconds() / 60
         if observed_min < current.minimum_observation_min:
             raise ValidationError(
                 f"The clinic requires at least {current.minimum_observation_min} minutes of observation; "
-                f"this session started {int(observed_min)} minutes ago."
+                f"this session lasted {int(observed_min)} minutes."
             )
     session.status = DosingSession.Status.ENDED
     session.ended_at = now

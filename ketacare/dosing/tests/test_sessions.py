@@ -510,3 +510,92 @@ def test_a_padss_recorded_during_the_session_shows_in_it_with_the_instruments_ow
     page = client_for(nurse).get(reverse("dosing:session", args=[session.pk])).content.decode()
     assert "Discharge score" in page and "9 (Fit for discharge)" in page
     assert reverse("outcomes:staff_answer", args=[patient.pk, "padss"]) in page
+
+
+# --- recording a session after the fact ---------------------------------------------------------
+
+
+def test_a_session_recorded_after_the_fact_keeps_when_it_happened_and_is_judged_on_that_day(
+    nurse, patient
+) -> None:
+    # The ACLS certificate expired yesterday; the session was given a week ago, when it was valid.
+    Credential.objects.filter(user=nurse, kind=Credential.Kind.ACLS).update(
+        expires_on=dt.date.today() - dt.timedelta(days=1)
+    )
+    given = timezone.now() - dt.timedelta(days=7)
+    session = services.start_session(
+        by=nurse,
+        session=planned(nurse, patient),
+        consent_confirmed=True,
+        fasting_confirmed=True,
+        escort_confirmed=True,
+        started_at=given,
+    )
+    ended = services.end_session(
+        by=nurse,
+        session=session,
+        discharge_note="Alert, walked out with her sister.",
+        ended_at=given + dt.timedelta(hours=2),
+    )
+    assert ended.started_at == given and ended.ended_at == given + dt.timedelta(hours=2)
+    # Today the same nurse may not start another one.
+    with pytest.raises(ValidationError, match="today"):
+        services.start_session(
+            by=nurse,
+            session=planned(nurse, patient),
+            consent_confirmed=True,
+            fasting_confirmed=True,
+            escort_confirmed=True,
+        )
+
+
+def test_a_session_cannot_start_in_the_future_or_end_before_it_started(nurse, patient) -> None:
+    with pytest.raises(ValidationError, match="future"):
+        services.start_session(
+            by=nurse,
+            session=planned(nurse, patient),
+            consent_confirmed=True,
+            fasting_confirmed=True,
+            escort_confirmed=True,
+            started_at=timezone.now() + dt.timedelta(hours=1),
+        )
+    session = services.start_session(
+        by=nurse,
+        session=planned(nurse, patient),
+        consent_confirmed=True,
+        fasting_confirmed=True,
+        escort_confirmed=True,
+    )
+    with pytest.raises(ValidationError, match="before it started"):
+        services.end_session(
+            by=nurse,
+            session=session,
+            discharge_note="Fine.",
+            ended_at=session.started_at - dt.timedelta(minutes=1),
+        )
+
+
+def test_the_session_timeline_dates_the_first_entry_of_each_day(nurse, patient) -> None:
+    given = timezone.now() - dt.timedelta(days=7)
+    session = services.start_session(
+        by=nurse,
+        session=planned(nurse, patient),
+        consent_confirmed=True,
+        fasting_confirmed=True,
+        escort_confirmed=True,
+        started_at=given,
+    )
+    services.record_vital_sign(
+        by=nurse,
+        session=session,
+        systolic_mmhg=120,
+        diastolic_mmhg=80,
+        heart_rate_per_min=70,
+        spo2_percent=98,
+        measured_at=given + dt.timedelta(minutes=15),
+    )
+    entries = selectors.session_timeline(session)
+    assert [e.kind for e in entries] == ["started", "vital", "planned"]
+    assert [e.new_day for e in entries] == [True, False, True]
+    page = client_for(nurse).get(reverse("dosing:session", args=[session.pk])).content.decode()
+    assert f"{timezone.localtime(given):%Y-%m-%d} " in page

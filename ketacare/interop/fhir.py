@@ -13,9 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from fhir.resources.R4B.adverseevent import AdverseEvent
 from fhir.resources.R4B.allergyintolerance import AllergyIntolerance
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.condition import Condition
+from fhir.resources.R4B.encounter import Encounter
+from fhir.resources.R4B.medicationadministration import MedicationAdministration
 from fhir.resources.R4B.medicationstatement import MedicationStatement
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.organization import Organization
@@ -25,6 +28,7 @@ from fhir.resources.R4B.resource import Resource
 
 from ketacare import instruments
 from ketacare.accounts.models import Clinic
+from ketacare.dosing.models import DosingSession, SideEffect, VitalSign
 from ketacare.outcomes.models import QuestionnaireResponse
 from ketacare.patients.models import Allergy, BodyMeasurement, Medication, Patient, SubstanceUseDisorder
 from ketacare.rules import dsm5
@@ -40,6 +44,13 @@ CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
 
 BODY_WEIGHT_LOINC = "29463-7"  # FHIR R4 bodyweight profile
 BODY_HEIGHT_LOINC = "8302-2"  # FHIR R4 bodyheight profile
+# FHIR R4 vital-signs value set (hl7.org/fhir/R4/valueset-observation-vitalsignresult.html): the blood
+# pressure panel groups systolic and diastolic; pulse oximetry is 59408-5 there.
+BP_PANEL_LOINC, SYSTOLIC_LOINC, DIASTOLIC_LOINC = "85354-9", "8480-6", "8462-4"
+HEART_RATE_LOINC, RESPIRATORY_RATE_LOINC, PULSE_OXIMETRY_LOINC = "8867-4", "9279-1", "59408-5"
+ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+ADVERSE_EVENT_SEVERITY = "http://terminology.hl7.org/CodeSystem/adverse-event-severity"
+ENCOUNTER_STATUS = {"planned": "planned", "in_progress": "in-progress", "ended": "finished"}
 
 # FHIR administrative gender has no "intersex"; the record keeps sex at birth, which FHIR R4 core
 # has no element for, so it is mapped to the nearest administrative code and said so in the docs.
@@ -232,9 +243,119 @@ def questionnaire_response(entry: QuestionnaireResponse) -> list[Resource]:
     return out
 
 
+def session_resources(session: DosingSession) -> list[Resource]:
+    """A dosing session as an Encounter, its dose as a MedicationAdministration (once started), its
+    vital signs as Observations and its side effects as AdverseEvents, all pointing at the Encounter."""
+    encounter_id = f"session-{session.pk}"
+    encounter_ref = _ref("Encounter", encounter_id)
+    subject = _ref("Patient", str(session.patient_id))
+    encounter: dict[str, Any] = {
+        "resourceType": "Encounter",
+        "id": encounter_id,
+        "status": ENCOUNTER_STATUS[session.status],
+        "class": {"system": ACT_CODE, "code": "AMB", "display": "ambulatory"},
+        "serviceType": _text("Ketamine dosing session"),
+        "subject": subject,
+    }
+    if session.started_at:
+        encounter["period"] = {"start": session.started_at.isoformat()}
+        if session.ended_at:
+            encounter["period"]["end"] = session.ended_at.isoformat()
+    out: list[Resource] = [Encounter.model_validate(encounter)]
+    if session.started_at:
+        given: dict[str, Any] = {
+            "resourceType": "MedicationAdministration",
+            "id": f"dose-{session.pk}",
+            "status": "completed" if session.ended_at else "in-progress",
+            "medicationCodeableConcept": _text("ketamine (dose as base)"),
+            "subject": subject,
+            "context": encounter_ref,
+            "effectivePeriod": dict(encounter["period"]),
+            "dosage": {
+                "route": _text(session.get_route_display()),
+                "dose": {"value": float(session.dose_mg), "unit": "mg", "system": UCUM, "code": "mg"},
+            },
+        }
+        if session.regimen:
+            given["dosage"]["text"] = session.regimen
+        out.append(MedicationAdministration.model_validate(given))
+    for vital in session.vitals.order_by("measured_at", "pk"):
+        out.extend(_vital_observations(vital, subject, encounter_ref))
+    for effect in session.side_effects.order_by("occurred_at", "pk"):
+        out.append(_adverse_event(effect, subject, encounter_ref))
+    return out
+
+
+def _vital(
+    vital: VitalSign, kind: str, code: str, display: str, subject: dict[str, str], encounter: dict[str, str]
+) -> dict[str, Any]:
+    return {
+        "resourceType": "Observation",
+        "id": f"{kind}-{vital.pk}",
+        "status": _status(vital, "final"),
+        "category": [_concept(OBSERVATION_CATEGORY, "vital-signs", "Vital Signs")],
+        "code": _concept(LOINC, code, display),
+        "subject": subject,
+        "encounter": encounter,
+        "effectiveDateTime": vital.measured_at.isoformat(),
+    }
+
+
+def _quantity(value: int, unit: str, ucum: str) -> dict[str, Any]:
+    return {"value": value, "unit": unit, "system": UCUM, "code": ucum}
+
+
+def _vital_observations(
+    vital: VitalSign, subject: dict[str, str], encounter: dict[str, str]
+) -> list[Observation]:
+    bp = _vital(vital, "bp", BP_PANEL_LOINC, "Blood pressure panel", subject, encounter)
+    bp["component"] = [
+        {
+            "code": _concept(LOINC, SYSTOLIC_LOINC, "Systolic blood pressure"),
+            "valueQuantity": _quantity(vital.systolic_mmhg, "mmHg", "mm[Hg]"),
+        },
+        {
+            "code": _concept(LOINC, DIASTOLIC_LOINC, "Diastolic blood pressure"),
+            "valueQuantity": _quantity(vital.diastolic_mmhg, "mmHg", "mm[Hg]"),
+        },
+    ]
+    heart = _vital(vital, "hr", HEART_RATE_LOINC, "Heart rate", subject, encounter)
+    heart["valueQuantity"] = _quantity(vital.heart_rate_per_min, "/min", "/min")
+    oxygen = _vital(
+        vital, "spo2", PULSE_OXIMETRY_LOINC, "Oxygen saturation by pulse oximetry", subject, encounter
+    )
+    oxygen["valueQuantity"] = _quantity(vital.spo2_percent, "%", "%")
+    rows = [bp, heart, oxygen]
+    if vital.respiratory_rate_per_min is not None:
+        breathing = _vital(vital, "rr", RESPIRATORY_RATE_LOINC, "Respiratory rate", subject, encounter)
+        breathing["valueQuantity"] = _quantity(vital.respiratory_rate_per_min, "/min", "/min")
+        rows.append(breathing)
+    return [Observation.model_validate(row) for row in rows]
+
+
+def _adverse_event(effect: SideEffect, subject: dict[str, str], encounter: dict[str, str]) -> AdverseEvent:
+    # R4 AdverseEvent has no entered-in-error status, so an entry marked in error says so in its text.
+    text = effect.get_kind_display() + (f": {effect.note}" if effect.note else "")
+    if effect.entered_in_error:
+        text += f" (entered in error: {effect.error_reason})"
+    return AdverseEvent.model_validate(
+        {
+            "resourceType": "AdverseEvent",
+            "id": f"side-effect-{effect.pk}",
+            "actuality": "actual",
+            "event": _text(text),
+            "subject": subject,
+            "encounter": encounter,
+            "date": effect.occurred_at.isoformat(),
+            "severity": _concept(ADVERSE_EVENT_SEVERITY, effect.severity),
+        }
+    )
+
+
 def everything(patient: Patient, base_url: str) -> Bundle:
     """A collection Bundle of the patient's record: demographics, clinic, measurements, allergies,
-    medications, substance use disorders and questionnaire responses (with their totals)."""
+    medications, substance use disorders, questionnaire responses (with their totals) and dosing
+    sessions (with dose, vital signs and side effects)."""
     resources: list[Resource] = [patient_resource(patient), organization(patient.clinic)]
     groups: Iterable[Iterable[Resource]] = (
         (obs for m in patient.measurements.order_by("measured_at", "id") for obs in body_observations(m)),
@@ -242,6 +363,7 @@ def everything(patient: Patient, base_url: str) -> Bundle:
         (medication(m) for m in patient.medications.order_by("id")),
         (condition(c) for c in patient.substance_use_disorders.order_by("id")),
         (r for q in patient.responses.order_by("answered_at", "id") for r in questionnaire_response(q)),
+        (r for s in patient.dosing_sessions.order_by("created_at", "id") for r in session_resources(s)),
     )
     for group in groups:
         resources.extend(group)

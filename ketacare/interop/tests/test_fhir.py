@@ -145,3 +145,61 @@ def test_without_credentials_the_export_answers_401(patient) -> None:
 def test_an_unknown_patient_answers_404_in_the_api_error_shape(nurse) -> None:
     status, body, _ = get(nurse, "Patient/999999/$everything")
     assert status == 404 and "detail" in body
+
+
+def test_a_dosing_session_exports_as_encounter_dose_vital_signs_and_adverse_event(nurse, patient) -> None:
+    from ketacare.dosing import services as dosing
+
+    session = dosing.plan_session(
+        by=nurse,
+        patient=patient,
+        route="iv-infusion",
+        dose_mg=Decimal("32.25"),
+        regimen="0.5 mg/kg over 40 min",
+    )
+    session = dosing.start_session(
+        by=nurse, session=session, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
+    )
+    vital = dosing.record_vital_sign(
+        by=nurse,
+        session=session,
+        systolic_mmhg=138,
+        diastolic_mmhg=88,
+        heart_rate_per_min=76,
+        spo2_percent=97,
+    ).vital
+    wrong = dosing.record_vital_sign(
+        by=nurse,
+        session=session,
+        systolic_mmhg=180,
+        diastolic_mmhg=60,
+        heart_rate_per_min=76,
+        spo2_percent=97,
+    ).vital
+    dosing.mark_session_entry_in_error(by=nurse, entry=wrong, reason="cuff slipped")
+    dosing.record_side_effect(by=nurse, session=session, kind="nausea", severity="mild")
+    dosing.end_session(by=nurse, session=session, discharge_note="Back to baseline; left with her partner.")
+
+    _, body, _ = get(nurse, f"Patient/{patient.pk}/$everything")
+    Bundle.model_validate(body)
+    (encounter,) = by_type(body, "Encounter")
+    assert encounter["status"] == "finished" and {"start", "end"} <= set(encounter["period"])
+    (given,) = by_type(body, "MedicationAdministration")
+    assert given["dosage"]["dose"] == {
+        "value": 32.25,
+        "unit": "mg",
+        "system": "http://unitsofmeasure.org",
+        "code": "mg",
+    }
+    assert given["context"] == {"reference": f"Encounter/{encounter['id']}"}
+    panels = {o["id"]: o for o in by_type(body, "Observation") if o["code"]["coding"][0]["code"] == "85354-9"}
+    bp = panels[f"bp-{vital.pk}"]
+    systolic, diastolic = bp["component"]
+    assert systolic["code"]["coding"][0]["code"] == "8480-6" and systolic["valueQuantity"]["value"] == 138
+    assert (
+        diastolic["code"]["coding"][0]["code"] == "8462-4" and diastolic["valueQuantity"]["code"] == "mm[Hg]"
+    )
+    assert panels[f"bp-{wrong.pk}"]["status"] == "entered-in-error"
+    (event,) = by_type(body, "AdverseEvent")
+    assert event["actuality"] == "actual" and event["severity"]["coding"][0]["code"] == "mild"
+    assert event["event"]["text"].startswith("Nausea")

@@ -39,6 +39,7 @@ COLUMNS = (
     "primary_substance",
     "dsm5_severity",
     "mat",
+    "ketamine_sessions",
     "days_observed",
     "days_assessed",
     "percent_days_abstinent",
@@ -58,6 +59,7 @@ class ResearchRow:
     primary_substance: str
     dsm5_severity: str
     mat: str
+    ketamine_sessions: int
     endpoints: PatientEndpoints
     phq9_first: int | None
     phq9_last: int | None
@@ -71,6 +73,7 @@ class ResearchRow:
             self.primary_substance,
             self.dsm5_severity,
             self.mat,
+            self.ketamine_sessions,
             e.days_observed,
             e.days_assessed,
             e.percent_days_abstinent,
@@ -127,12 +130,14 @@ def cohort_rows(clinic: Clinic) -> list[ResearchRow]:
     ).values_list("patient_id", "drug_class"):
         mat[pid].add(drug_class)
     first_session: dict[int, dt.date] = {}
+    sessions: dict[int, int] = defaultdict(int)
     for pid, started in (
         DosingSession.objects.filter(patient__clinic=clinic, started_at__isnull=False)
         .order_by("patient_id", "started_at")
         .values_list("patient_id", "started_at")
     ):
         first_session.setdefault(pid, timezone.localdate(started))
+        sessions[pid] += 1
     phq9: dict[int, list[int]] = defaultdict(list)
     for pid, total in (
         QuestionnaireResponse.objects.filter(
@@ -147,7 +152,15 @@ def cohort_rows(clinic: Clinic) -> list[ResearchRow]:
     return [
         _row(
             _PatientFacts(
-                pid, born, sex, days[pid], primary.get(pid), mat[pid], phq9[pid], first_session.get(pid)
+                pid,
+                born,
+                sex,
+                days[pid],
+                primary.get(pid),
+                mat[pid],
+                phq9[pid],
+                first_session.get(pid),
+                sessions[pid],
             ),
             today,
             definition,
@@ -167,6 +180,7 @@ class _PatientFacts:
     mat: set[str]
     phq9: list[int]
     first_session: dt.date | None
+    sessions: int  # ketamine sessions that started
 
 
 def _row(
@@ -203,6 +217,7 @@ def _row(
         primary_substance=substance,
         dsm5_severity=dsm5.severity(criteria).value if criteria is not None else "",
         mat="+".join(sorted(facts.mat)),
+        ketamine_sessions=facts.sessions,
         endpoints=PatientEndpoints(
             days_observed=observed,
             days_assessed=summary.days_assessed,

@@ -134,6 +134,7 @@ def test_the_relapse_clock_starts_at_the_first_ketamine_session_once_there_is_on
         started_at=dt_.datetime.combine(START + dt_.timedelta(days=3), dt_.time(10), tzinfo=dt_.UTC)
     )
     (row,) = export(researcher)[1]
+    assert row["ketamine_sessions"] == "1"
     # From day 3, the first use is day 5: two days, not the abstinence-start count from day 2.
     assert row["relapsed"] == "1" and row["days_to_relapse_or_censoring"] == "2"
 

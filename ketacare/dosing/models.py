@@ -250,6 +250,14 @@ class SessionAddendum(models.Model):
         return f"Addendum to session {self.session_id}"
 
 
+def _empty_or_between(field: str, low: int, high: int, name: str) -> models.CheckConstraint:
+    """A clinic-set value is optional; when set, it stays inside the input limits."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": low, f"{field}__lte": high}),
+        name=name,
+    )
+
+
 class ClinicSessionSettings(models.Model):
     """One clinic's alert thresholds and minimum observation time. KetaCare ships none: every field
     is optional with no default (shared/references/clinical.md §2.2: literature values UNCONFIRMED)."""
@@ -284,50 +292,38 @@ class ClinicSessionSettings(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                condition=Q(systolic_above_mmhg__isnull=True)
-                | Q(
-                    systolic_above_mmhg__gte=limits.SYSTOLIC_MMHG_MIN,
-                    systolic_above_mmhg__lte=limits.SYSTOLIC_MMHG_MAX,
-                ),
-                name="settings_systolic_in_range",
+            _empty_or_between(
+                "systolic_above_mmhg",
+                limits.SYSTOLIC_MMHG_MIN,
+                limits.SYSTOLIC_MMHG_MAX,
+                "settings_systolic_in_range",
             ),
-            models.CheckConstraint(
-                condition=Q(diastolic_above_mmhg__isnull=True)
-                | Q(
-                    diastolic_above_mmhg__gte=limits.DIASTOLIC_MMHG_MIN,
-                    diastolic_above_mmhg__lte=limits.DIASTOLIC_MMHG_MAX,
-                ),
-                name="settings_diastolic_in_range",
+            _empty_or_between(
+                "diastolic_above_mmhg",
+                limits.DIASTOLIC_MMHG_MIN,
+                limits.DIASTOLIC_MMHG_MAX,
+                "settings_diastolic_in_range",
             ),
-            models.CheckConstraint(
-                condition=Q(heart_rate_above_per_min__isnull=True)
-                | Q(
-                    heart_rate_above_per_min__gte=limits.HEART_RATE_PER_MIN_MIN,
-                    heart_rate_above_per_min__lte=limits.HEART_RATE_PER_MIN_MAX,
-                ),
-                name="settings_heart_rate_above_in_range",
+            _empty_or_between(
+                "heart_rate_above_per_min",
+                limits.HEART_RATE_PER_MIN_MIN,
+                limits.HEART_RATE_PER_MIN_MAX,
+                "settings_heart_rate_above_in_range",
             ),
-            models.CheckConstraint(
-                condition=Q(heart_rate_below_per_min__isnull=True)
-                | Q(
-                    heart_rate_below_per_min__gte=limits.HEART_RATE_PER_MIN_MIN,
-                    heart_rate_below_per_min__lte=limits.HEART_RATE_PER_MIN_MAX,
-                ),
-                name="settings_heart_rate_below_in_range",
+            _empty_or_between(
+                "heart_rate_below_per_min",
+                limits.HEART_RATE_PER_MIN_MIN,
+                limits.HEART_RATE_PER_MIN_MAX,
+                "settings_heart_rate_below_in_range",
             ),
-            models.CheckConstraint(
-                condition=Q(spo2_below_percent__isnull=True)
-                | Q(
-                    spo2_below_percent__gte=limits.SPO2_PERCENT_MIN,
-                    spo2_below_percent__lte=limits.SPO2_PERCENT_MAX,
-                ),
-                name="settings_spo2_in_range",
+            _empty_or_between(
+                "spo2_below_percent",
+                limits.SPO2_PERCENT_MIN,
+                limits.SPO2_PERCENT_MAX,
+                "settings_spo2_in_range",
             ),
-            models.CheckConstraint(
-                condition=Q(minimum_observation_min__isnull=True)
-                | Q(minimum_observation_min__gte=1, minimum_observation_min__lte=limits.OBSERVATION_MIN_MAX),
-                name="settings_observation_in_range",
+            _empty_or_between(
+                "minimum_observation_min", 1, limits.OBSERVATION_MIN_MAX, "settings_observation_in_range"
             ),
         ]
 

@@ -19,3 +19,21 @@ def save_checked(instance: models.Model, *, validate_constraints: bool = True) -
         raise ValidationError(
             "This could not be saved because it conflicts with an existing entry. Reload and check."
         ) from exc
+
+
+def mark_in_error(
+    entry: models.Model, reason: str, *, what: str = "entry", field: str = "error_reason"
+) -> None:
+    """Withdraw a wrong clinical row: it stays, marked entered in error with the reason (callers check
+    who may, and audit). A reason too long for the record is refused, never cut short."""
+    if entry.entered_in_error:  # type: ignore[attr-defined]
+        raise ValidationError(f"This {what} is already marked as entered in error.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({field: f"Say why this {what} is wrong."})
+    limit = entry._meta.get_field("error_reason").max_length  # type: ignore[union-attr]
+    if limit is not None and len(reason) > limit:
+        raise ValidationError({field: f"Keep the reason to {limit} characters (it has {len(reason)})."})
+    entry.entered_in_error = True  # type: ignore[attr-defined]
+    entry.error_reason = reason  # type: ignore[attr-defined]
+    save_checked(entry, validate_constraints=False)

@@ -29,7 +29,7 @@ from ketacare.dosing.models import (
     VitalSign,
 )
 from ketacare.patients.models import Patient
-from ketacare.records import save_checked
+from ketacare.records import mark_in_error, save_checked
 from ketacare.rules.session_alerts import Alert, Reading, Thresholds, evaluate_vitals
 
 THRESHOLD_FIELDS = (
@@ -301,13 +301,7 @@ def mark_session_entry_in_error(*, by: User, entry: VitalSign | SideEffect, reas
     session = _locked(entry.session)
     require_in_clinic(by, session.patient.clinic, Action.ADMINISTER_KETAMINE)
     entry = type(entry).objects.select_for_update().get(pk=entry.pk)
-    if entry.entered_in_error:
-        raise ValidationError("This entry is already marked as entered in error.")
-    if not reason.strip():
-        raise ValidationError({"error_reason": "Say why this entry is wrong."})
-    entry.entered_in_error = True
-    entry.error_reason = reason.strip()
-    save_checked(entry)
+    mark_in_error(entry, reason)
     _audit(by, "entered-in-error", entry, session, {"reason": entry.error_reason})
 
 

@@ -39,7 +39,7 @@ from ketacare.outcomes.models import (
     SubstanceUseDay,
 )
 from ketacare.patients.models import Patient
-from ketacare.records import save_checked
+from ketacare.records import mark_in_error, save_checked
 
 SUICIDE_RISK = "suicide-risk"
 ALERTED_FLAGS = frozenset({SUICIDE_RISK})
@@ -359,13 +359,7 @@ def mark_response_entered_in_error(*, by: User, response: QuestionnaireResponse,
             "Tell your care team if a submitted questionnaire is wrong; they can correct it."
         )
     _require_may_record(by, patient, instrument)
-    if response.entered_in_error:
-        raise ValidationError("This questionnaire is already marked as entered in error.")
-    if not reason.strip():
-        raise ValidationError({"reason": "Say why this questionnaire is wrong."})
-    response.entered_in_error = True
-    response.error_reason = reason.strip()[:300]
-    save_checked(response, validate_constraints=False)
+    mark_in_error(response, reason, what="questionnaire", field="reason")
     record_event(
         actor=by,
         action="entered-in-error",
@@ -765,13 +759,7 @@ def mark_entry_entered_in_error(*, by: User, entry: Entry, reason: str) -> None:
     if is_own_record(by, patient):
         raise PermissionDenied("Tell your care team if something you reported is wrong.")
     require(by, patient, entered_in_error_action(type(entry)))
-    if entry.entered_in_error:
-        raise ValidationError("This entry is already marked as entered in error.")
-    if not reason.strip():
-        raise ValidationError({"reason": "Say why this entry is wrong."})
-    entry.entered_in_error = True
-    entry.error_reason = reason.strip()[:300]
-    save_checked(entry, validate_constraints=False)
+    mark_in_error(entry, reason, field="reason")
     record_event(
         actor=by,
         action="entered-in-error",

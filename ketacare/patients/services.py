@@ -28,7 +28,7 @@ from ketacare.patients.models import (
     Patient,
     SubstanceUseDisorder,
 )
-from ketacare.records import save_checked
+from ketacare.records import mark_in_error, save_checked
 
 DEMOGRAPHIC_FIELDS = (
     "medical_record_number",
@@ -197,13 +197,7 @@ def mark_entered_in_error(*, by: User, entry: ClinicalEntry, reason: str) -> Non
     """Withdraw a wrong entry. It stays in the record, struck through, with who, when and why."""
     patient: Patient = entry.patient  # type: ignore[attr-defined]
     require_in_clinic(by, patient.clinic, Action.EDIT_CLINICAL)
-    if entry.entered_in_error:
-        raise ValidationError("This entry is already marked as entered in error.")
-    if not reason.strip():
-        raise ValidationError({"error_reason": "Say why this entry is wrong."})
-    entry.entered_in_error = True
-    entry.error_reason = reason.strip()
-    save_checked(entry)
+    mark_in_error(entry, reason)
     record_event(
         actor=by,
         action="entered-in-error",

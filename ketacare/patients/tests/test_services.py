@@ -148,3 +148,17 @@ def test_a_care_team_has_one_responsible_clinician(patient, clinic_admin, prescr
     services.add_care_team_member(by=clinic_admin, patient=patient, member=nurse, is_responsible=True)
     responsible = [m.user for m in patient.care_team.filter(is_responsible=True)]
     assert responsible == [nurse]
+
+
+def test_a_reason_too_long_for_the_record_is_refused_not_cut_short(nurse, patient) -> None:
+    from decimal import Decimal as D
+
+    from django.core.exceptions import ValidationError as Invalid
+
+    from ketacare.patients import services as record
+
+    entry = record.record_body_measurement(by=nurse, patient=patient, weight_kg=D("70.0"))
+    with pytest.raises(Invalid, match="Keep the reason to 300 characters"):
+        record.mark_entered_in_error(by=nurse, entry=entry, reason="x" * 301)
+    entry.refresh_from_db()
+    assert not entry.entered_in_error and entry.error_reason == ""

@@ -63,13 +63,14 @@ def _require_may_administer(by: User, clinic: Clinic, on: dt.date | None = None)
         raise ValidationError([f"You may not administer ketamine {when}:", *decision.reasons])
 
 
-def _when(at: dt.datetime | None, field: str) -> dt.datetime:
-    """When a thing happened: now, or earlier when it is recorded after the fact (never in the future)."""
+def _when(at: dt.datetime | None, field: str, message: str = "This time is in the future.") -> dt.datetime:
+    """When a thing happened: now, or earlier when it is recorded after the fact (never in the future;
+    five minutes of clock skew between devices are allowed)."""
     now = timezone.now()
     if at is None:
         return now
     if at > now + dt.timedelta(minutes=5):
-        raise ValidationError({field: "This time is in the future."})
+        raise ValidationError({field: message})
     return at
 
 
@@ -174,9 +175,7 @@ def record_vital_sign(
     session = _locked(session)
     clinic = session.patient.clinic
     require_in_clinic(by, clinic, Action.ADMINISTER_KETAMINE)
-    measured_at = measured_at or timezone.now()
-    if measured_at > timezone.now() + dt.timedelta(minutes=5):
-        raise ValidationError({"measured_at": "The time of measurement cannot be in the future."})
+    measured_at = _when(measured_at, "measured_at", "The time of measurement cannot be in the future.")
     if systolic_mmhg <= diastolic_mmhg:
         raise ValidationError(
             {"diastolic_mmhg": "Diastolic must be lower than systolic: check the two values."}
@@ -214,9 +213,7 @@ def record_side_effect(
 ) -> SideEffect:
     session = _locked(session)
     require_in_clinic(by, session.patient.clinic, Action.ADMINISTER_KETAMINE)
-    occurred_at = occurred_at or timezone.now()
-    if occurred_at > timezone.now() + dt.timedelta(minutes=5):
-        raise ValidationError({"occurred_at": "The time cannot be in the future."})
+    occurred_at = _when(occurred_at, "occurred_at", "The time cannot be in the future.")
     if kind == SideEffect.Kind.OTHER and not note.strip():
         raise ValidationError({"note": "Say what the side effect was."})
     effect = SideEffect(

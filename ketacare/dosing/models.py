@@ -105,6 +105,14 @@ class DosingSession(models.Model):
         return self.signed_at is not None
 
 
+def _within(field: str, low: int, high: int, name: str, *, optional: bool = False) -> models.CheckConstraint:
+    """The database's copy of an input limit: the value lies in [low, high] (or, if optional, is empty)."""
+    condition = Q(**{f"{field}__gte": low, f"{field}__lte": high})
+    if optional:
+        condition = Q(**{f"{field}__isnull": True}) | condition
+    return models.CheckConstraint(condition=condition, name=name)
+
+
 class VitalSign(ClinicalEntry):
     """One timed set of vital signs, with the alerts it raised against the clinic's thresholds then."""
 
@@ -135,42 +143,31 @@ class VitalSign(ClinicalEntry):
     class Meta:
         ordering = ["measured_at", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(
-                    systolic_mmhg__gte=limits.SYSTOLIC_MMHG_MIN, systolic_mmhg__lte=limits.SYSTOLIC_MMHG_MAX
-                ),
-                name="vital_systolic_in_range",
+            _within(
+                "systolic_mmhg", limits.SYSTOLIC_MMHG_MIN, limits.SYSTOLIC_MMHG_MAX, "vital_systolic_in_range"
             ),
-            models.CheckConstraint(
-                condition=Q(
-                    diastolic_mmhg__gte=limits.DIASTOLIC_MMHG_MIN,
-                    diastolic_mmhg__lte=limits.DIASTOLIC_MMHG_MAX,
-                ),
-                name="vital_diastolic_in_range",
+            _within(
+                "diastolic_mmhg",
+                limits.DIASTOLIC_MMHG_MIN,
+                limits.DIASTOLIC_MMHG_MAX,
+                "vital_diastolic_in_range",
             ),
             models.CheckConstraint(
                 condition=Q(systolic_mmhg__gt=F("diastolic_mmhg")), name="vital_systolic_above_diastolic"
             ),
-            models.CheckConstraint(
-                condition=Q(
-                    heart_rate_per_min__gte=limits.HEART_RATE_PER_MIN_MIN,
-                    heart_rate_per_min__lte=limits.HEART_RATE_PER_MIN_MAX,
-                ),
-                name="vital_heart_rate_in_range",
+            _within(
+                "heart_rate_per_min",
+                limits.HEART_RATE_PER_MIN_MIN,
+                limits.HEART_RATE_PER_MIN_MAX,
+                "vital_heart_rate_in_range",
             ),
-            models.CheckConstraint(
-                condition=Q(
-                    spo2_percent__gte=limits.SPO2_PERCENT_MIN, spo2_percent__lte=limits.SPO2_PERCENT_MAX
-                ),
-                name="vital_spo2_in_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(respiratory_rate_per_min__isnull=True)
-                | Q(
-                    respiratory_rate_per_min__gte=limits.RESPIRATORY_RATE_PER_MIN_MIN,
-                    respiratory_rate_per_min__lte=limits.RESPIRATORY_RATE_PER_MIN_MAX,
-                ),
-                name="vital_respiratory_rate_in_range",
+            _within("spo2_percent", limits.SPO2_PERCENT_MIN, limits.SPO2_PERCENT_MAX, "vital_spo2_in_range"),
+            _within(
+                "respiratory_rate_per_min",
+                limits.RESPIRATORY_RATE_PER_MIN_MIN,
+                limits.RESPIRATORY_RATE_PER_MIN_MAX,
+                "vital_respiratory_rate_in_range",
+                optional=True,
             ),
             error_needs_reason("vital"),
         ]
@@ -250,14 +247,6 @@ class SessionAddendum(models.Model):
         return f"Addendum to session {self.session_id}"
 
 
-def _empty_or_between(field: str, low: int, high: int, name: str) -> models.CheckConstraint:
-    """A clinic-set value is optional; when set, it stays inside the input limits."""
-    return models.CheckConstraint(
-        condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": low, f"{field}__lte": high}),
-        name=name,
-    )
-
-
 class ClinicSessionSettings(models.Model):
     """One clinic's alert thresholds and minimum observation time. KetaCare ships none: every field
     is optional with no default (shared/references/clinical.md §2.2: literature values UNCONFIRMED)."""
@@ -292,38 +281,47 @@ class ClinicSessionSettings(models.Model):
 
     class Meta:
         constraints = [
-            _empty_or_between(
+            _within(
                 "systolic_above_mmhg",
                 limits.SYSTOLIC_MMHG_MIN,
                 limits.SYSTOLIC_MMHG_MAX,
                 "settings_systolic_in_range",
+                optional=True,
             ),
-            _empty_or_between(
+            _within(
                 "diastolic_above_mmhg",
                 limits.DIASTOLIC_MMHG_MIN,
                 limits.DIASTOLIC_MMHG_MAX,
                 "settings_diastolic_in_range",
+                optional=True,
             ),
-            _empty_or_between(
+            _within(
                 "heart_rate_above_per_min",
                 limits.HEART_RATE_PER_MIN_MIN,
                 limits.HEART_RATE_PER_MIN_MAX,
                 "settings_heart_rate_above_in_range",
+                optional=True,
             ),
-            _empty_or_between(
+            _within(
                 "heart_rate_below_per_min",
                 limits.HEART_RATE_PER_MIN_MIN,
                 limits.HEART_RATE_PER_MIN_MAX,
                 "settings_heart_rate_below_in_range",
+                optional=True,
             ),
-            _empty_or_between(
+            _within(
                 "spo2_below_percent",
                 limits.SPO2_PERCENT_MIN,
                 limits.SPO2_PERCENT_MAX,
                 "settings_spo2_in_range",
+                optional=True,
             ),
-            _empty_or_between(
-                "minimum_observation_min", 1, limits.OBSERVATION_MIN_MAX, "settings_observation_in_range"
+            _within(
+                "minimum_observation_min",
+                1,
+                limits.OBSERVATION_MIN_MAX,
+                "settings_observation_in_range",
+                optional=True,
             ),
         ]
 

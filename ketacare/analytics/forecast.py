@@ -183,8 +183,8 @@ def profile_crossing(
     With t* as a parameter the curve is y = threshold + (level - threshold) * (1 - u), with
     u = exp(rate * (t* - t)), linear in level: for each t* on a daily grid and each rate on a log
     grid, the level has a closed form, so the profile of the residual sum of squares over t* is
-    exact on the grid. The interval keeps every t* whose profile lies within the F-test cut-off of the best (Venzon and
-    Moolgavkar's profile interval for one parameter of a non-linear least-squares model)."""
+    exact on the grid. The interval keeps every t* whose profile lies within the F-test cut-off of
+    the best (the profile interval for one parameter of a non-linear least-squares model)."""
     t = np.array([p[0] for p in points])
     y = np.array([p[1] for p in points])
     n = len(points)

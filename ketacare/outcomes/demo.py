@@ -18,7 +18,13 @@ from ketacare.accounts.models import User
 from ketacare.outcomes import services
 from ketacare.patients.models import Patient
 
-DAYS = 120  # four months of history
+DAYS = 120  # four months of history since the first ketamine session (ketacare.dosing.demo)
+PRE_TREATMENT_DAYS = 14  # the calendar opens two weeks before treatment, as a TLFB baseline does
+USE_SUBSTANCES = ("alcohol", "opioids", "cocaine", "amphetamines")
+# Invented, to look like a programme: responders stay abstinent for weeks (mean 75 days to first
+# use), non-responders relapse within days (mean 6); after a relapse use comes and goes.
+MEAN_DAYS_TO_FIRST_USE = {True: 75.0, False: 6.0}
+USE_PROBABILITY_AFTER_RELAPSE = {True: 0.2, False: 0.5}
 
 
 def _noon(day: dt.date, rng: random.Random) -> dt.datetime:
@@ -36,6 +42,43 @@ def _spread(total: int, items: int, top: int, rng: random.Random) -> list[int]:
 
 def _improving(start: float, end: float, progress: float, rng: random.Random, noise: float) -> float:
     return start + (end - start) * progress + rng.gauss(0, noise)
+
+
+def _calendar(
+    *,
+    by: User,
+    patient: Patient,
+    substance: str | None,
+    start: dt.date,
+    responder: bool,
+    rng: random.Random,
+    reported_clean: dt.date | None,
+) -> dict[dt.date, bool]:
+    """A daily substance-use calendar: frequent use before the first session, then abstinence until
+    a first use drawn from the patient's (invented) response, then intermittent use; a few days
+    unreported, as in any real calendar. Returns the use by day."""
+    use_on: dict[dt.date, bool] = {}
+    if substance not in USE_SUBSTANCES:
+        return use_on
+    first_use = 1 + int(rng.expovariate(1 / MEAN_DAYS_TO_FIRST_USE[responder]))
+    for offset in range(-PRE_TREATMENT_DAYS, DAYS):
+        day = start + dt.timedelta(days=offset)
+        if rng.random() < 0.05 and day != reported_clean:
+            continue  # not reported
+        if offset < 0:
+            used = rng.random() < 0.8
+        elif offset == 0 or day == reported_clean:
+            used = False  # the session day: dosed abstinent
+        else:
+            used = offset == first_use or (
+                offset > first_use and rng.random() < USE_PROBABILITY_AFTER_RELAPSE[responder]
+            )
+        drinks = Decimal(rng.randint(2, 9)) if used and substance == "alcohol" else None
+        services.record_substance_use(
+            by=by, patient=patient, day=day, substance=substance, used=used, standard_drinks=drinks
+        )
+        use_on[day] = used
+    return use_on
 
 
 def build(
@@ -65,6 +108,17 @@ def build(
             services.assign_instrument(
                 by=nurse, patient=patient, instrument_id="pacs", interval_days=7, starts_on=start
             )
+        # The fifth patient reports no use two weeks ago, and the test that day says otherwise.
+        contradicted = start + dt.timedelta(days=DAYS - 15) if index == 4 else None
+        use_on = _calendar(
+            by=by,
+            patient=patient,
+            substance=substance,
+            start=start,
+            responder=responder,
+            rng=rng,
+            reported_clean=contradicted,
+        )
         for offset in range(DAYS):
             day = start + dt.timedelta(days=offset)
             progress = offset / DAYS if responder else 0.15 * offset / DAYS
@@ -99,25 +153,16 @@ def build(
                     answers=[max(0, min(100, craving))],
                     answered_at=_noon(day, rng),
                 )
-            if substance in ("alcohol", "opioids", "cocaine", "amphetamines") and offset % 3 == 0:
-                used = rng.random() < max(0.05, 0.7 * (1 - progress)) + (0.3 if bad_week else 0)
-                # The fifth patient reports no use two weeks ago, and the test that day says otherwise.
-                contradicted = index == 4 and offset == DAYS - 15
-                used = used and not contradicted
-                drinks = Decimal(rng.randint(2, 9)) if used and substance == "alcohol" else None
-                services.record_substance_use(
-                    by=by, patient=patient, day=day, substance=substance, used=used, standard_drinks=drinks
+            if substance in USE_SUBSTANCES and offset % 15 == 0:
+                positive = use_on.get(day, False) or day == contradicted
+                services.record_lab_result(
+                    by=nurse,
+                    patient=patient,
+                    substance=substance,
+                    positive=positive,
+                    kind="urine-etg" if substance == "alcohol" else "urine-tox",
+                    collected_at=_noon(day, rng),
                 )
-                if offset % 15 == 0:
-                    positive = used or contradicted
-                    services.record_lab_result(
-                        by=nurse,
-                        patient=patient,
-                        substance=substance,
-                        positive=positive,
-                        kind="urine-etg" if substance == "alcohol" else "urine-tox",
-                        collected_at=_noon(day, rng),
-                    )
     # The portal patient has checked in through the phone page on most recent days.
     portal_patient = next(p for p in patients if p.portal_user_id == portal_user.pk)
     for offset in range(14, 0, -1):

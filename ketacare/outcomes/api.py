@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -19,10 +20,12 @@ from ketacare import instruments
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.models import Clinic
 from ketacare.accounts.roles import Action
-from ketacare.analytics import tlfb
+from ketacare.accounts.selectors import is_staff_member
+from ketacare.analytics import forecast, tlfb
 from ketacare.api_errors import ERROR_RESPONSES
 from ketacare.instruments.serialize import summary_to_dict
 from ketacare.outcomes import selectors, services
+from ketacare.outcomes.booster import booster_forecast
 from ketacare.outcomes.models import (
     Assignment,
     LabResult,
@@ -535,3 +538,57 @@ def create_lab_result(request: AuthedRequest, patient_id: int, payload: LabResul
     day = timezone.localdate(result.collected_at)
     view = selectors.substance_use(patient, start=day, end=day)
     return Status(201, _lab_out(result, view.contradictions))
+
+
+# --- booster forecast ---------------------------------------------------------------------------
+
+
+class ForecastQuery(Schema):
+    instrument: Literal["craving-vas", "phq-9"] = "craving-vas"
+    threshold: float | None = Field(
+        None, ge=0, le=100, description="The maintenance threshold (the clinician's or the plan's)."
+    )
+
+
+class ForecastOut(Schema):
+    instrument: str
+    sessions: int
+    benefit_half_life_days: float | None
+    threshold: float | None
+    latest_session: dt.date | None
+    crossing_on: dt.date | None
+    interval: float
+    earliest_on: dt.date | None
+    latest_on: dt.date | None = Field(..., description="None: later than a year, or no forecast.")
+    points_used: int
+    statement: str
+    caveat: str
+
+
+@router.get(
+    "/{patient_id}/forecast",
+    response={200: ForecastOut, **ERROR_RESPONSES},
+    summary="Booster forecast: when a measure is likely to rise above the threshold (statistical)",
+)
+def get_forecast(request: AuthedRequest, patient_id: int, query: Query[ForecastQuery]) -> dict[str, Any]:
+    if not is_staff_member(request.user):
+        raise PermissionDenied("The booster forecast is for clinic staff.")
+    patient = selectors.patient_for(request.user, patient_id)
+    if query.instrument == "phq-9" and query.threshold is not None and query.threshold > 27:
+        raise ValidationError({"threshold": "PHQ-9 totals run from 0 to 27: enter a threshold within them."})
+    found = booster_forecast(patient, query.instrument, query.threshold)
+    result = found.result
+    return {
+        "instrument": found.instrument_id,
+        "sessions": found.sessions,
+        "benefit_half_life_days": found.benefit_half_life_days,
+        "threshold": query.threshold,
+        "latest_session": result.latest_session if result else None,
+        "crossing_on": result.crossing_on if result else None,
+        "interval": forecast.INTERVAL,
+        "earliest_on": result.earliest_on if result else None,
+        "latest_on": result.latest_on if result else None,
+        "points_used": result.points_used if result else 0,
+        "statement": result.reason if result else "Give a threshold to forecast when it is crossed.",
+        "caveat": forecast.NOT_PHARMACOLOGY,
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ketacare.outcomes import views
+from ketacare.outcomes import booster_views, views
 
 app_name = "outcomes"
 urlpatterns = [
@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("alerts/<int:alert_id>/", views.alert_detail, name="alert"),
     path("patients/<int:patient_id>/", views.patient_outcomes, name="patient"),
+    path("patients/<int:patient_id>/forecast/", booster_views.patient_forecast, name="forecast"),
     path("patients/<int:patient_id>/assign/", views.assign, name="assign"),
     path("patients/<int:patient_id>/answer/<slug:instrument_id>/", views.staff_answer, name="staff_answer"),
     path("patients/<int:patient_id>/substance-use/new/", views.use_day_new, name="use_day_new"),

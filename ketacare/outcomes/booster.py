@@ -1,0 +1,66 @@
+"""The booster forecast for one patient (a read): their own measurements after each ketamine session,
+fitted by ketacare.analytics.forecast. The maintenance threshold is the clinician's (or, once the
+patient has a treatment plan, the plan's): KetaCare sets none."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from ketacare import instruments
+from ketacare.analytics import forecast
+from ketacare.outcomes import selectors
+from ketacare.patients.models import Patient
+
+# The measures a forecast is offered for: craving (0-100) and depression (PHQ-9 0-27), as the issue
+# that asked for it names; any scored instrument with a total range would fit the same model.
+FORECAST_INSTRUMENTS = ("craving-vas", "phq-9")
+
+
+@dataclass(frozen=True)
+class BoosterForecast:
+    instrument_id: str
+    instrument_name: str
+    scale_max: int
+    sessions: int
+    result: forecast.Forecast | None  # None: no threshold given yet
+    benefit_half_life_days: float | None  # days for half the post-session drop to come back
+
+
+def session_days(patient: Patient) -> list[dt.date]:
+    """The local days of every ketamine session that started, oldest first."""
+    started = patient.dosing_sessions.filter(started_at__isnull=False).order_by("started_at")
+    return [timezone.localdate(at) for at in started.values_list("started_at", flat=True) if at is not None]
+
+
+def booster_forecast(patient: Patient, instrument_id: str, threshold: float | None) -> BoosterForecast:
+    """The fitted fade and, given a threshold, when the measure is likely to cross it. The caller has
+    already fetched the patient for this user (selectors.patient_for: access checked and audited)."""
+    if instrument_id not in FORECAST_INSTRUMENTS:
+        raise ValueError(f"A forecast is offered for {', '.join(FORECAST_INSTRUMENTS)} only.")
+    instrument = instruments.get_instrument(instrument_id)
+    scale_max = (instrument.total_range or (0, 100))[1]
+    sessions = session_days(patient)
+    measurements = [
+        forecast.Measurement(timezone.localdate(p.answered_at), float(p.total))
+        for p in selectors.trend(patient, instrument_id)
+    ]
+    points = forecast.post_session_points(measurements, sessions)
+    fitted = forecast.fit_fade(points, scale_max)
+    half_life = None
+    if fitted is not None and fitted[0].drop > 0:
+        half_life = round(math.log(2) / fitted[0].rate_per_day, 1)
+    result = None
+    if threshold is not None:
+        result = forecast.forecast(measurements, sessions, threshold=threshold, scale_max=scale_max)
+    return BoosterForecast(
+        instrument_id=instrument_id,
+        instrument_name=instrument.abbreviation,
+        scale_max=scale_max,
+        sessions=len(sessions),
+        result=result,
+        benefit_half_life_days=half_life,
+    )

@@ -21,6 +21,7 @@ from ketacare.accounts.services import user_for_api_token
 from ketacare.audit.api import router as audit_router
 from ketacare.dosing.api import router as sessions_router
 from ketacare.interop.api import router as fhir_router
+from ketacare.interop.research_api import router as research_router
 from ketacare.outcomes.api import instruments_router
 from ketacare.outcomes.api import router as outcomes_router
 from ketacare.patients.api import router as patients_router
@@ -109,4 +110,5 @@ api.add_router("/audit-events", audit_router)
 api.add_router("/instruments", instruments_router)
 api.add_router("/patients", outcomes_router)
 api.add_router("/fhir", fhir_router)
+api.add_router("/research", research_router)
 api.add_router("/sessions", sessions_router)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from lifelines import KaplanMeierFitter
@@ -38,6 +38,9 @@ GRABSKI_2022 = "grabski-2022"
 # VERIFIED): "The primary outcomes were end-of-study abstinence and time to relapse (defined as first
 # use or dropout)"; end-of-study abstinence is abstinence over the last 2 weeks of the trial.
 DAKWAR_2019_END_OF_STUDY_DAYS = 14
+# The trial followed the infusion with a 5-week course of mindfulness-based relapse prevention
+# (VERIFIED, abstract): its follow-up window is taken as those 35 days from the infusion.
+DAKWAR_2019_WINDOW_DAYS = 35
 # Dakwar 2020 (Am J Psychiatry 2020;177(2):125-133, doi:10.1176/appi.ajp.2019.19070684, VERIFIED):
 # daily abstinence over the 21 days after the infusion; heavy drinking days are more than 4 drinks
 # for men, more than 3 for women (tlfb.HEAVY_DRINKING_MORE_THAN_DRINKS_*).
@@ -263,9 +266,10 @@ class TrialComparison:
     caveats: tuple[str, ...] = field(default=(NOT_A_TRIAL,))
 
 
-def _followed(patients: Sequence[CohortPatient], window_days: int, today: dt.date) -> list[CohortPatient]:
-    """Patients whose whole follow-up window has passed (a window still running is not an outcome)."""
-    return [p for p in patients if (today - p.index_day).days >= window_days]
+def _followed(patients: Iterable[CohortPatient], window_days: int, today: dt.date) -> Iterator[CohortPatient]:
+    """Patients whose whole follow-up window has passed (a window still running is not an outcome).
+    Every trial reads its patients in one pass, so a cohort can be streamed from the database."""
+    return (p for p in patients if (today - p.index_day).days >= window_days)
 
 
 def _fmt_prop(p: Proportion) -> str:
@@ -292,26 +296,24 @@ def _fmt_ttr(t: TimeToRelapse, window_days: int) -> str:
 
 
 def dakwar_2019(
-    patients: Sequence[CohortPatient], *, today: dt.date, substance: str | None
+    patients: Iterable[CohortPatient], *, today: dt.date, substance: str | None
 ) -> TrialComparison:
-    """End-of-study abstinence (last 2 weeks) and time to relapse (first use or dropout). The trial
-    ran a 5-week mindfulness-based relapse prevention course after the infusion (VERIFIED), so the
-    follow-up window here is 35 days from the index session."""
-    window = 35
-    followed = _followed(patients, window, today)
-    abstinent = sum(
-        abstinent_over_last_days(
+    """End-of-study abstinence (last 2 weeks) and time to relapse (first use or dropout) over the
+    35-day window (DAKWAR_2019_WINDOW_DAYS)."""
+    window = DAKWAR_2019_WINDOW_DAYS
+    abstinent = 0
+    times: list[tuple[int, bool]] = []
+    for p in _followed(patients, window, today):
+        abstinent += abstinent_over_last_days(
             p, window_days=window, last_days=DAKWAR_2019_END_OF_STUDY_DAYS, substance=substance
         )
-        for p in followed
-    )
-    prop = proportion(abstinent, len(followed))
-    times = [relapse_first_use_or_dropout(p, window_days=window, substance=substance) for p in followed]
+        times.append(relapse_first_use_or_dropout(p, window_days=window, substance=substance))
+    prop = proportion(abstinent, len(times))
     ttr = time_to_relapse(times, window)
     return TrialComparison(
         trial=DAKWAR_2019,
         population_note="Cocaine use disorder; one 40-minute IV infusion of 0.5 mg/kg, 5 weeks of MBRP.",
-        eligible_patients=len(followed),
+        eligible_patients=len(times),
         endpoints=(
             Endpoint(
                 "End-of-study abstinence",
@@ -332,7 +334,7 @@ def dakwar_2019(
 
 
 def dakwar_2020(
-    patients: Sequence[CohortPatient],
+    patients: Iterable[CohortPatient],
     *,
     today: dt.date,
     relapse: tlfb.RelapseDefinition,
@@ -342,11 +344,10 @@ def dakwar_2020(
     relapse. The trial's own relapse definition is not among the verified facts, so the clinic's
     chosen definition is used and named."""
     window = DAKWAR_2020_WINDOW_DAYS
-    followed = _followed(patients, window, today)
     pda: list[float] = []
     heavy_any = 0
     times: list[tuple[int, bool]] = []
-    for p in followed:
+    for p in _followed(patients, window, today):
         days = _in_window(p, window)
         summary = tlfb.summarise(days, p.sex)
         if summary.percent_days_abstinent is not None:
@@ -364,13 +365,13 @@ def dakwar_2020(
             (found.days_to_relapse + 1, True) if found.days_to_relapse is not None else (window, False)
         )
     mean = mean_with_interval(pda)
-    heavy = proportion(heavy_any, len(followed))
+    heavy = proportion(heavy_any, len(times))
     ttr = time_to_relapse(times, window)
     return TrialComparison(
         trial=DAKWAR_2020,
         population_note="Alcohol use disorder; one 52-minute IV infusion of 0.71 mg/kg at least 24 h "
         "after the last drink, within 5 weeks of motivational enhancement therapy.",
-        eligible_patients=len(followed),
+        eligible_patients=len(times),
         endpoints=(
             Endpoint(
                 "Daily abstinence",
@@ -399,7 +400,7 @@ def dakwar_2020(
 
 
 def grabski_2022(
-    patients: Sequence[CohortPatient],
+    patients: Iterable[CohortPatient],
     *,
     today: dt.date,
     relapse: tlfb.RelapseDefinition,
@@ -408,10 +409,10 @@ def grabski_2022(
     """Percent days abstinent and relapse at 6 months. The trial confirmed relapse biologically; the
     clinic's relapse definition (self-report) is used and named."""
     window = GRABSKI_2022_WINDOW_DAYS
-    followed = _followed(patients, window, today)
     pda: list[float] = []
-    relapsed = 0
-    for p in followed:
+    relapsed = followed = 0
+    for p in _followed(patients, window, today):
+        followed += 1
         days = _in_window(p, window)
         summary = tlfb.summarise(days, p.sex)
         if summary.percent_days_abstinent is not None:
@@ -426,12 +427,12 @@ def grabski_2022(
         )
         relapsed += found.relapse_on is not None
     mean = mean_with_interval(pda)
-    prop = proportion(relapsed, len(followed))
+    prop = proportion(relapsed, followed)
     return TrialComparison(
         trial=GRABSKI_2022,
         population_note="Alcohol use disorder; three weekly 40-minute IV infusions of 0.8 mg/kg, with "
         "or without relapse-prevention therapy.",
-        eligible_patients=len(followed),
+        eligible_patients=followed,
         endpoints=(
             Endpoint(
                 "Percent days abstinent at 6 months",

@@ -6,4 +6,5 @@ app_name = "research"
 urlpatterns = [
     path("", views.cohort, name="cohort"),
     path("export.csv", views.cohort_csv, name="csv"),
+    path("trials/", views.trials_page, name="trials"),
 ]

@@ -6,33 +6,24 @@ from __future__ import annotations
 import csv
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.models import Clinic
-from ketacare.accounts.roles import Action
-from ketacare.accounts.selectors import clinics_where
+from ketacare.analytics import trials
 from ketacare.analytics.cohort import summarise_cohort
 from ketacare.audit.services import record_event
 from ketacare.interop import research
 from ketacare.interop.charts import km_svg
+from ketacare.interop.selectors import research_clinic_for
+from ketacare.interop.trials import trial_endpoints
 
 
 def _clinic(request: AuthedRequest) -> tuple[Clinic, list[Clinic]]:
-    clinics = list(clinics_where(request.user, Action.VIEW_DEIDENTIFIED).order_by("name"))
-    if not clinics:
-        raise PermissionDenied("Only researchers and clinic administrators see de-identified programme data.")
-    slug = request.GET.get("clinic")
-    if not slug:
-        return clinics[0], clinics
-    chosen = next((c for c in clinics if c.slug == slug), None)
-    if chosen is None:
-        raise Http404("No such clinic among yours.")
-    return chosen, clinics
+    return research_clinic_for(request.user, request.GET.get("clinic"))
 
 
 @login_required
@@ -82,3 +73,14 @@ def cohort_csv(request: AuthedRequest) -> HttpResponse:
     writer.writerow(research.COLUMNS)
     writer.writerows(row.as_csv() for row in rows)
     return response
+
+
+@login_required
+def trials_page(request: AuthedRequest) -> HttpResponse:
+    clinic, clinics = _clinic(request)
+    comparisons = trial_endpoints(request.user, clinic)
+    return render(
+        request,
+        "interop/trials.html",
+        {"clinic": clinic, "clinics": clinics, "comparisons": comparisons, "not_a_trial": trials.NOT_A_TRIAL},
+    )

@@ -64,6 +64,15 @@ class Fade:
     def value_at(self, days: float) -> float:
         return self.level - self.drop * math.exp(-self.rate_per_day * days)
 
+    @property
+    def half_life_days(self) -> float | None:
+        """Days for half of the fall after a session to come back; None when no return is seen within
+        the horizon (the rate sits at its lower bound: the data show no fading)."""
+        if self.drop <= 0:
+            return None
+        days = math.log(2) / self.rate_per_day
+        return round(days, 1) if days <= HORIZON_DAYS else None
+
     def crossing_days(self, threshold: float) -> float | None:
         """Days after a session until the measure rises above `threshold`: 0 when it starts above,
         None when it never does."""
@@ -130,8 +139,10 @@ def forecast(
     *,
     threshold: float,
     scale_max: float,
+    today: dt.date | None = None,
 ) -> Forecast:
-    """When the measure is likely to rise above `threshold` after the latest session."""
+    """When the measure is likely to rise above `threshold` after the latest session (`today`, when
+    given, words a crossing that lies in the past as such)."""
     latest = max(sessions) if sessions else None
     points = post_session_points(measurements, sessions)
     empty = Forecast(threshold, None, len(points), latest, None, None, None, "")
@@ -168,6 +179,12 @@ def forecast(
         return _with_reason(result, "Not expected to rise above the threshold within a year.")
     if central == 0:
         return _with_reason(result, "Already above the threshold right after sessions.")
+    if today is not None and result.crossing_on is not None and result.crossing_on < today:
+        return _with_reason(
+            result,
+            f"Likely above {threshold:g} already: the curve crossed it about {round(central)} days after "
+            f"the latest session ({result.crossing_on:%Y-%m-%d}).",
+        )
     return _with_reason(
         result,
         f"Likely to rise above {threshold:g} about {round(central)} days after the latest session.",

@@ -61,6 +61,12 @@ class PublishedResult:
     source: str
 
 
+TITLES = {
+    DAKWAR_2019: "Dakwar et al. 2019: cocaine use disorder (Am J Psychiatry)",
+    DAKWAR_2020: "Dakwar et al. 2020: alcohol use disorder (Am J Psychiatry)",
+    GRABSKI_2022: "Grabski et al. 2022, KARE: alcohol use disorder (Am J Psychiatry)",
+}
+
 PUBLISHED: dict[str, tuple[PublishedResult, ...]] = {
     DAKWAR_2019: (
         PublishedResult(
@@ -264,6 +270,10 @@ class TrialComparison:
     endpoints: tuple[Endpoint, ...]
     published: tuple[PublishedResult, ...]
     caveats: tuple[str, ...] = field(default=(NOT_A_TRIAL,))
+
+    @property
+    def title(self) -> str:
+        return TITLES[self.trial]
 
 
 def _followed(patients: Iterable[CohortPatient], window_days: int, today: dt.date) -> Iterator[CohortPatient]:

@@ -15,11 +15,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ketacare.accounts.models import User
 from ketacare.dosing import services
-from ketacare.outcomes.demo import DAYS
+from ketacare.outcomes.demo import DAYS, INDUCTION_DAYS
 from ketacare.patients.models import Patient
 from ketacare.patients.selectors import latest_measurement
 
-COURSE_DAYS = (0, 7, 14)  # induction: weekly
+COURSE_DAYS = INDUCTION_DAYS  # induction: weekly
 MAINTENANCE_DAY = 45
 DEMO_MG_PER_KG = Decimal("0.5")
 DEMO_DURATION_MIN = 40

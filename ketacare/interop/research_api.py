@@ -36,6 +36,7 @@ class PublishedOut(Schema):
 
 class TrialOut(Schema):
     trial: str
+    title: str
     population_note: str
     eligible_patients: int
     endpoints: list[EndpointOut]
@@ -65,6 +66,7 @@ def trial_comparisons(request: AuthedRequest, query: Query[ClinicQuery]) -> list
     return [
         {
             "trial": c.trial,
+            "title": c.title,
             "population_note": c.population_note,
             "eligible_patients": c.eligible_patients,
             "endpoints": [_endpoint(e) for e in c.endpoints],

@@ -5,7 +5,6 @@ patient has a treatment plan, the plan's): KetaCare sets none."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -50,17 +49,16 @@ def booster_forecast(patient: Patient, instrument_id: str, threshold: float | No
     ]
     points = forecast.post_session_points(measurements, sessions)
     fitted = forecast.fit_fade(points, scale_max)
-    half_life = None
-    if fitted is not None and fitted[0].drop > 0:
-        half_life = round(math.log(2) / fitted[0].rate_per_day, 1)
     result = None
     if threshold is not None:
-        result = forecast.forecast(measurements, sessions, threshold=threshold, scale_max=scale_max)
+        result = forecast.forecast(
+            measurements, sessions, threshold=threshold, scale_max=scale_max, today=timezone.localdate()
+        )
     return BoosterForecast(
         instrument_id=instrument_id,
         instrument_name=instrument.abbreviation,
         scale_max=scale_max,
         sessions=len(sessions),
         result=result,
-        benefit_half_life_days=half_life,
+        benefit_half_life_days=fitted[0].half_life_days if fitted is not None else None,
     )

@@ -15,11 +15,13 @@ from decimal import Decimal
 from django.utils import timezone
 
 from ketacare.accounts.models import User
+from ketacare.analytics import forecast
 from ketacare.outcomes import services
 from ketacare.patients.models import Patient
 
 DAYS = 120  # four months of history since the first ketamine session (ketacare.dosing.demo)
 PRE_TREATMENT_DAYS = 14  # the calendar opens two weeks before treatment, as a TLFB baseline does
+INDUCTION_DAYS = (0, 7, 14)  # the same as ketacare.dosing.demo.COURSE_DAYS, which imports this module
 USE_SUBSTANCES = ("alcohol", "opioids", "cocaine", "amphetamines")
 # Invented, to look like a programme: responders stay abstinent for weeks (mean 75 days to first
 # use), non-responders relapse within days (mean 6); after a relapse use comes and goes.
@@ -81,6 +83,11 @@ def _calendar(
     return use_on
 
 
+def _last_induction(offset: int) -> int:
+    """The day of the latest induction session (ketacare.dosing.demo.COURSE_DAYS) on or before it."""
+    return max(day for day in INDUCTION_DAYS if day <= offset)
+
+
 def build(
     *, staff: dict[str, User], patients: list[Patient], portal_user: User, rng: random.Random, today: dt.date
 ) -> None:
@@ -94,6 +101,13 @@ def build(
         by = portal_user if patient.portal_user_id == portal_user.pk else nurse
         start = today - dt.timedelta(days=DAYS)
         responder = rng.random() < 0.7  # most patients improve; some do not
+        # Craving falls after each induction session and comes back over weeks (invented curves, so
+        # that the booster forecast has something to fit): responders fall further and slower.
+        fade = forecast.Fade(
+            level=rng.uniform(65, 80),
+            drop=rng.uniform(35, 50) if responder else rng.uniform(10, 20),
+            rate_per_day=rng.uniform(0.02, 0.05) if responder else rng.uniform(0.1, 0.2),
+        )
         services.assign_instrument(
             by=nurse, patient=patient, instrument_id="phq-9", interval_days=14, starts_on=start
         )
@@ -145,7 +159,8 @@ def build(
                     answered_at=_noon(day, rng),
                 )
             if offset % 7 == 0 or by == portal_user:
-                craving = round(_improving(75, 25, progress, rng, 10) + (15 if bad_week else 0))
+                craving = round(fade.value_at(offset - _last_induction(offset)) + rng.gauss(0, 6))
+                craving += 15 if bad_week else 0
                 services.record_response(
                     by=by,
                     patient=patient,

@@ -101,3 +101,19 @@ def test_the_80_percent_interval_holds_the_truth_about_80_percent_of_the_time() 
     observed = coverage(150, seed=7)
     assert 0.72 <= observed <= 0.90, observed
     assert math.isfinite(observed)
+
+
+def test_a_crossing_already_in_the_past_is_worded_as_such() -> None:
+    truth = fc.Fade(level=70, drop=50, rate_per_day=0.04)
+    measurements, sessions = synthetic_patient(
+        np.random.default_rng(3), truth, sessions=4, every_days=42, noise_sd=0.0
+    )
+    later = max(sessions) + dt.timedelta(days=90)
+    result = fc.forecast(measurements, sessions, threshold=50, scale_max=100, today=later)
+    assert result.crossing_on is not None and result.crossing_on < later
+    assert result.reason.startswith("Likely above 50 already")
+
+
+def test_no_half_life_is_claimed_when_the_data_show_no_fading() -> None:
+    assert fc.Fade(level=70, drop=40, rate_per_day=1e-4).half_life_days is None
+    assert fc.Fade(level=70, drop=40, rate_per_day=0.04).half_life_days == pytest.approx(17.3, abs=0.1)

@@ -38,6 +38,7 @@ from ketacare.outcomes.forms import (
     UseDayForm,
     WithdrawPermissionForm,
 )
+from ketacare.outcomes.glance import glance
 from ketacare.outcomes.models import ClinicOutcomeSettings, DailyReport, LabResult, SubstanceUseDay
 from ketacare.patients.models import Medication, Patient
 from ketacare.patients.selectors import own_patient_record
@@ -305,6 +306,7 @@ def patient_outcomes(request: AuthedRequest, patient_id: int) -> HttpResponse:
         "assignments": selectors.assignment_states(patient),
         "responses": selectors.responses_of(patient).select_related("replaced_by")[:50],
         "charts": _all_charts(patient),
+        "glance": glance(patient),
         "use": selectors.substance_use(patient, start=since),
         "daily_reports": selectors.daily_reports_of(patient, since=since),
         "may_withdraw_report": may(request.user, patient, services.entered_in_error_action(DailyReport)),

@@ -125,3 +125,28 @@ def test_the_page_refuses_an_out_of_range_threshold_with_the_field_named(nurse, 
     )
     assert response.status_code == 200
     assert "PHQ-9 totals run from 0 to 27" in response.content.decode()
+
+
+def test_the_outcomes_page_says_in_words_what_got_worse_since_the_latest_session(nurse, patient) -> None:
+    today = timezone.localdate()
+    at = lambda days: timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=days), dt.time(12)))  # noqa: E731
+    services.record_response(
+        by=nurse,
+        patient=patient,
+        instrument_id="phq-9",
+        answers=[1, 1, 1, 1, 1, 1, 0, 0, 0],
+        answered_at=at(20),
+    )
+    session_on(nurse, patient, today - dt.timedelta(days=14))
+    services.record_response(
+        by=nurse,
+        patient=patient,
+        instrument_id="phq-9",
+        answers=[2, 2, 2, 2, 2, 2, 2, 1, 0],
+        answered_at=at(2),
+    )
+    client = Client()
+    client.force_login(nurse)
+    page = client.get(f"/outcomes/patients/{patient.pk}/").content.decode()
+    assert "Since the latest ketamine session" in page
+    assert "PHQ-9 rose from 6 (Mild)" in page and "to 15 (Moderately severe)" in page and "(worse)" in page

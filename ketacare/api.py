@@ -22,6 +22,8 @@ from ketacare.audit.api import router as audit_router
 from ketacare.dosing.api import router as sessions_router
 from ketacare.interop.api import router as fhir_router
 from ketacare.interop.research_api import router as research_router
+from ketacare.interop.bulk_api import router as bulk_router
+from ketacare.interop.privacy_api import consents_router, disclosures_router
 from ketacare.outcomes.api import instruments_router
 from ketacare.outcomes.api import router as outcomes_router
 from ketacare.patients.api import router as patients_router
@@ -112,3 +114,6 @@ api.add_router("/patients", outcomes_router)
 api.add_router("/fhir", fhir_router)
 api.add_router("/research", research_router)
 api.add_router("/sessions", sessions_router)
+api.add_router("/consents", consents_router)
+api.add_router("/disclosures", disclosures_router)
+api.add_router("/fhir", bulk_router)

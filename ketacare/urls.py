@@ -11,5 +11,6 @@ urlpatterns = [
     path("outcomes/", include("ketacare.outcomes.urls")),
     path("dosing/", include("ketacare.dosing.urls")),
     path("research/", include("ketacare.interop.urls")),
+    path("privacy/", include("ketacare.interop.privacy_urls")),
     path("api/v1/", api.urls),
 ]

@@ -39,6 +39,10 @@ class Action(models.TextChoices):
         "outcomes.settings",
         "Record or withdraw instrument permissions, relapse definition, crisis text",
     )
+    MANAGE_CONSENTS = "privacy.consent", "Record, scan and revoke 42 CFR Part 2 consents; see disclosures"
+    DISCLOSE = "privacy.disclose", "Disclose a record outside the programme (consent checked, notice, logged)"
+    MANAGE_PRIVACY_SETTINGS = "privacy.settings", "Paste the Part 2 notice texts; set the emergency policy"
+    BULK_EXPORT = "fhir.bulk_export", "Run an identified FHIR Bulk Data export to a named recipient"
 
 
 # Staff roles act on the patients of their clinic. The patient role acts only on its own record
@@ -62,6 +66,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.RECORD_LAB_RESULT: frozenset({Role.PRESCRIBER, Role.NURSE}),
     Action.ACKNOWLEDGE_ALERT: frozenset({Role.PRESCRIBER, Role.NURSE, Role.THERAPIST}),
     Action.MANAGE_OUTCOME_SETTINGS: frozenset({Role.CLINIC_ADMIN}),
+    Action.MANAGE_CONSENTS: frozenset({Role.PRESCRIBER, Role.NURSE, Role.THERAPIST, Role.CLINIC_ADMIN}),
+    Action.DISCLOSE: frozenset({Role.PRESCRIBER, Role.NURSE, Role.CLINIC_ADMIN}),
+    Action.MANAGE_PRIVACY_SETTINGS: frozenset({Role.CLINIC_ADMIN}),
+    Action.BULK_EXPORT: frozenset({Role.CLINIC_ADMIN}),
 }
 
 # What a portal user may do on their own record (and only there): answer their questionnaires

@@ -44,7 +44,7 @@ class OrderedDose:
 
 
 def parse(text: str, salt: str = "base") -> OrderedDose:
-    """"0.71mg/kg" or "50 mg" (the salt said separately). Raises DoseError with a readable message."""
+    """ "0.71mg/kg" or "50 mg" (the salt said separately). Raises DoseError with a readable message."""
     dose = parse_dose(text, salt)
     if not dose.value > 0:
         raise DoseError("the dose must be more than 0")
@@ -108,7 +108,8 @@ def check_dose(dose: OrderedDose, weight_kg: Decimal, route: str, limits: Limits
         add(
             Finding(
                 "above-protocol",
-                f"{per_kg} mg/kg is above the {limits.protocol_name} dose of {limits.protocol_max_mg_per_kg} mg/kg.",
+                f"{per_kg} mg/kg is above the {limits.protocol_name} dose of "
+                f"{limits.protocol_max_mg_per_kg} mg/kg.",
                 f"Protocol {limits.protocol_name}",
             )
         )
@@ -124,7 +125,8 @@ def check_dose(dose: OrderedDose, weight_kg: Decimal, route: str, limits: Limits
         add(
             Finding(
                 "above-clinic-max",
-                f"{per_kg} mg/kg is above the clinic's maximum of {limits.clinic_max_mg_per_kg} mg/kg for {route}.",
+                f"{per_kg} mg/kg is above the clinic's maximum of {limits.clinic_max_mg_per_kg} mg/kg "
+                f"for {route}.",
                 CLINIC_SET,
             )
         )
@@ -134,7 +136,8 @@ def check_dose(dose: OrderedDose, weight_kg: Decimal, route: str, limits: Limits
         add(
             Finding(
                 "above-previous-dose",
-                f"{per_kg} mg/kg is more than {factor} times this patient's previous dose of {previous} mg/kg.",
+                f"{per_kg} mg/kg is more than {factor} times this patient's previous dose of "
+                f"{previous} mg/kg.",
                 CLINIC_SET,
             )
         )
@@ -154,7 +157,9 @@ def weight_change_percent(previous_kg: Decimal, new_kg: Decimal) -> Decimal:
     return (abs(new_kg - previous_kg) / previous_kg * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-def weight_needs_confirmation(previous_kg: Decimal | None, new_kg: Decimal, limit_percent: Decimal | None) -> bool:
+def weight_needs_confirmation(
+    previous_kg: Decimal | None, new_kg: Decimal, limit_percent: Decimal | None
+) -> bool:
     """A new weight more than the clinic's percentage from the last one asks 'is this right?'."""
     if previous_kg is None or limit_percent is None:
         return False

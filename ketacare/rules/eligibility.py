@@ -76,7 +76,11 @@ ABSOLUTE_FLAGS = {
 }
 RELATIVE_FLAGS = {
     "psychosis": ("psychosis", "Psychosis, current or past", SPRAVATO_PSYCHOSIS),
-    "hypertension": ("hypertension", "Hypertension on record: check that it is controlled", CLINICAL_JUDGEMENT),
+    "hypertension": (
+        "hypertension",
+        "Hypertension on record: check that it is controlled",
+        CLINICAL_JUDGEMENT,
+    ),
     "cardiovascular": ("cardiovascular", "Cardiovascular disease", CLINICAL_JUDGEMENT),
     "pregnancy": ("pregnancy", "Pregnancy", CLINICAL_JUDGEMENT),
     "breastfeeding": ("breastfeeding", "Breastfeeding", CLINICAL_JUDGEMENT),
@@ -307,7 +311,9 @@ def detox_gate(
         hours = gate_hours_for(use.substance, limits)
         if hours is None:
             continue
-        source = DAKWAR_2020_24H if use.substance == "alcohol" and hours == ALCOHOL_GATE_HOURS_MIN else CLINIC_SET
+        source = (
+            DAKWAR_2020_24H if use.substance == "alcohol" and hours == ALCOHOL_GATE_HOURS_MIN else CLINIC_SET
+        )
         if use.at is None:
             reasons.append(
                 Reason(

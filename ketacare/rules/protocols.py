@@ -74,7 +74,10 @@ class Protocol:
 D = Decimal
 _DAKWAR19 = "https://psychiatryonline.org/doi/full/10.1176/appi.ajp.2019.18101123 (abstract; PubMed 31230464)"
 _DAKWAR20 = "https://psychiatryonline.org/doi/full/10.1176/appi.ajp.2019.19070684"
-_DAKWAR20_SPLIT = "https://www.moreblossom.com/trials/the-effect-of-brief-potent-glutamatergic-modulation-on-disordered-alcohol-use (registry summary)"
+_DAKWAR20_SPLIT = (
+    "https://www.moreblossom.com/trials/"
+    "the-effect-of-brief-potent-glutamatergic-modulation-on-disordered-alcohol-use (registry summary)"
+)
 _GRABSKI = "AJP abstract via https://rde.dspace-express.com/handle/11287/622395"
 _GRABSKI_SEC = "https://www.psychiatryadvisor.com/ (news report)"
 _KRUP02 = "https://www.jsatjournal.com/article/S0740-5472(02)00275-1/fulltext (abstract)"
@@ -221,7 +224,9 @@ LIBRARY: dict[str, Protocol] = {
             url=_SPRAVATO_SEC,
             substance="",
             population=Text(
-                "Adults with treatment-resistant depression (not an addiction indication)", SECONDARY, _SPRAVATO_SEC
+                "Adults with treatment-resistant depression (not an addiction indication)",
+                SECONDARY,
+                _SPRAVATO_SEC,
             ),
             route="intranasal",
             dose=Number(D("84"), "mg", SECONDARY, _SPRAVATO_SEC),

@@ -33,7 +33,9 @@ def test_an_allergy_naming_ketamine_or_esketamine_is_an_absolute_contraindicatio
 
 
 def test_an_allergy_to_something_else_is_not_a_reason() -> None:
-    assert screen(Inputs(allergies=[Row("allergy:1", "Penicillin")]), ClinicLimits(), NOW).result == "eligible"
+    assert (
+        screen(Inputs(allergies=[Row("allergy:1", "Penicillin")]), ClinicLimits(), NOW).result == "eligible"
+    )
 
 
 @pytest.mark.parametrize("flag", ["aneurysm_avm", "intracerebral_haemorrhage", "ketamine_hypersensitivity"])
@@ -80,7 +82,8 @@ def test_relative_reasons_cover_the_flags_and_the_medications_the_labels_name() 
 
 def test_bipolar_disorder_with_a_mood_stabiliser_is_not_a_reason() -> None:
     inputs = Inputs(
-        history_flags=[("bipolar", Row("flag:1"))], medications=[Medication("med:1", "mood_stabiliser", "Lithium")]
+        history_flags=[("bipolar", Row("flag:1"))],
+        medications=[Medication("med:1", "mood_stabiliser", "Lithium")],
     )
     assert screen(inputs, ClinicLimits(), NOW).result == "eligible"
 
@@ -103,7 +106,9 @@ def test_the_alcohol_gate_asks_for_at_least_24_hours_since_the_last_drink_as_dak
     later = [LastUse("sud:1", "alcohol", NOW - dt.timedelta(hours=25))]
     assert screen(Inputs(last_use=later), ClinicLimits(), NOW).result == "eligible"
     # A clinic may ask for longer, never shorter.
-    assert screen(Inputs(last_use=later), ClinicLimits(gate_hours={"alcohol": 48}), NOW).result == "not-eligible"
+    assert (
+        screen(Inputs(last_use=later), ClinicLimits(gate_hours={"alcohol": 48}), NOW).result == "not-eligible"
+    )
     assert screen(Inputs(last_use=later), ClinicLimits(gate_hours={"alcohol": 6}), NOW).result == "eligible"
     assert eligibility.gate_hours_for("alcohol", ClinicLimits(gate_hours={"alcohol": 6})) == 24
 
@@ -111,7 +116,9 @@ def test_the_alcohol_gate_asks_for_at_least_24_hours_since_the_last_drink_as_dak
 def test_other_substances_are_gated_only_by_clinic_set_hours_and_unknown_last_use_needs_review() -> None:
     used = [LastUse("sud:2", "opioids", NOW - dt.timedelta(hours=30))]
     assert screen(Inputs(last_use=used), ClinicLimits(), NOW).result == "eligible"
-    assert screen(Inputs(last_use=used), ClinicLimits(gate_hours={"opioids": 72}), NOW).result == "not-eligible"
+    assert (
+        screen(Inputs(last_use=used), ClinicLimits(gate_hours={"opioids": 72}), NOW).result == "not-eligible"
+    )
     unknown = [LastUse("sud:1", "alcohol", None)]
     result = screen(Inputs(last_use=unknown), ClinicLimits(), NOW)
     assert result.result == "needs-review" and result.reasons[0].code == "last-use-unknown-alcohol"
@@ -159,7 +166,11 @@ def test_clinic_maximum_previous_dose_factor_and_route_total_each_need_confirmat
         increase_factor_max=Decimal("1.5"),
     )
     checked = dose_checks.check_dose(dose_checks.parse("1.2mg/kg"), Decimal("100"), "iv-infusion", limits)
-    assert {f.code for f in checked.to_confirm} == {"above-clinic-max", "above-previous-dose", "above-route-total"}
+    assert {f.code for f in checked.to_confirm} == {
+        "above-clinic-max",
+        "above-previous-dose",
+        "above-route-total",
+    }
 
 
 def test_a_weight_change_beyond_the_clinic_percentage_asks_for_confirmation() -> None:

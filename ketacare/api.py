@@ -24,6 +24,8 @@ from ketacare.interop.api import router as fhir_router
 from ketacare.outcomes.api import instruments_router
 from ketacare.outcomes.api import router as outcomes_router
 from ketacare.patients.api import router as patients_router
+from ketacare.plans.api import orders_router, protocols_router
+from ketacare.plans.api import patients_router as screening_router
 
 
 class BearerToken(HttpBearer):
@@ -110,3 +112,6 @@ api.add_router("/instruments", instruments_router)
 api.add_router("/patients", outcomes_router)
 api.add_router("/fhir", fhir_router)
 api.add_router("/sessions", sessions_router)
+api.add_router("/patients", screening_router)
+api.add_router("/protocols", protocols_router)
+api.add_router("/orders", orders_router)

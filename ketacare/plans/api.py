@@ -146,6 +146,7 @@ def add_history(request: AuthedRequest, patient_id: int, payload: HistoryIn) -> 
     "/{patient_id}/screening",
     response={200: ScreeningOut, **ERROR_RESPONSES},
     summary="The latest eligibility screening",
+    by_alias=True,
 )
 def latest_screening(request: AuthedRequest, patient_id: int) -> dict[str, object]:
     from django.http import Http404
@@ -164,6 +165,7 @@ def latest_screening(request: AuthedRequest, patient_id: int) -> dict[str, objec
     "/{patient_id}/screening",
     response={201: ScreeningOut, **ERROR_RESPONSES},
     summary="Run eligibility screening now",
+    by_alias=True,
 )
 def run_screening(request: AuthedRequest, patient_id: int) -> Status:
     patient = get_patient_for(request.user, patient_id, Action.SCREEN_ELIGIBILITY)

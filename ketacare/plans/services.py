@@ -583,7 +583,9 @@ def discontinue_order(*, by: User, order: Order, reason: str) -> Order:
 
 def check_session_against_order(*, order: Order, patient: Patient, route: str, dose_mg: Decimal) -> None:
     """A session is planned only from a signed order of this patient, by its route and dose, and no
-    more sessions than it orders (dosing.services.plan_session calls this)."""
+    more sessions than it orders (dosing.services.plan_session calls this). The order is read again,
+    locked, so that a discontinuation or signature elsewhere counts."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
     if order.patient_id != patient.pk:
         raise ValidationError({"order": "This order is for another patient."})
     if order.status != Order.Status.SIGNED:

@@ -23,6 +23,7 @@ from ketacare.dosing import demo as dosing_demo
 from ketacare.outcomes import demo as outcomes_demo
 from ketacare.patients import services as patients
 from ketacare.patients.models import HistoryFlag, Medication, Patient, SubstanceUseDisorder
+from ketacare.plans import demo as plans_demo
 
 
 class Writer(Protocol):
@@ -297,7 +298,9 @@ def build_demo_clinic(out: Writer | None = None) -> bool:
         outcomes_demo.build(
             staff=staff, patients=created[: len(substances)], portal_user=portal_user, rng=rng, today=today
         )
+        plans_demo.build(staff=staff, patients_=created[: len(substances)], clinic=clinics["riverside"])
         dosing_demo.build(staff=staff, patients=created[: len(substances)], rng=rng, today=today)
+        plans_demo.finish(staff=staff, patients_=created[: len(substances)])
     if out is not None:
         out.write(f"Demo clinic built: {len(created)} patients in 2 clinics.\n")
         print_logins(out)

@@ -337,3 +337,28 @@ def test_the_settings_page_saves_and_refuses_an_alcohol_gate_under_24_hours(clin
     assert refused.status_code == 400
     saved = client.post(reverse("plans:settings"), {"alcohol_gate_hours": "48", "cows_max": "12"})
     assert saved.status_code == 302 and clinic.safety_settings.alcohol_gate_hours == 48
+
+
+# --- weight --------------------------------------------------------------------------------------
+
+
+def test_a_weight_far_from_the_last_asks_is_this_right_before_it_is_saved(
+    clinic_admin, clinic, nurse, patient
+):
+    from ketacare.patients.models import BodyMeasurement
+
+    services.update_safety_settings(by=clinic_admin, clinic=clinic, weight_change_percent_max=Decimal("10"))
+    with pytest.raises(ValidationError, match="Is this right"):
+        patients.record_body_measurement(by=nurse, patient=patient, weight_kg=Decimal("45.4"))
+    assert BodyMeasurement.objects.count() == 1
+    patients.record_body_measurement(by=nurse, patient=patient, weight_kg=Decimal("62.0"))
+    api = api_client(nurse)
+    url = f"/api/v1/patients/{patient.pk}/measurements"
+    asked = post(api, url, {"weight_kg": "96.8"})
+    assert asked.status_code == 400 and "Is this right" in asked.json()["errors"][0]["message"]
+    assert post(api, url, {"weight_kg": "96.8", "confirmed": True}).status_code == 201
+    form_url = reverse("patients:entry_new", kwargs={"patient_id": patient.pk, "kind": "weight"})
+    shown = page_client(nurse).post(form_url, {"weight_kg": "60.0"})
+    assert "Is this right" in shown.content.decode()
+    saved = page_client(nurse).post(form_url, {"weight_kg": "60.0", "confirmed": "on"})
+    assert saved.status_code == 302 and BodyMeasurement.objects.count() == 4

@@ -304,6 +304,7 @@ class Resolved:
     max_mg: Decimal | None
     duration_min: Decimal | None
     sessions: int | None
+    min_spacing_days: int | None = None
 
 
 def resolve_protocol(clinic: Clinic, protocol_id: str) -> Resolved:
@@ -315,7 +316,14 @@ def resolve_protocol(clinic: Clinic, protocol_id: str) -> Resolved:
         if own is None:
             raise ValidationError({"protocol": f"No protocol '{protocol_id}' in this clinic."})
         return Resolved(
-            own.library_id, own.name, own.route, own.mg_per_kg_max, None, own.duration_min, own.sessions
+            own.library_id,
+            own.name,
+            own.route,
+            own.mg_per_kg_max,
+            None,
+            own.duration_min,
+            own.sessions,
+            own.min_spacing_days,
         )
     try:
         p = protocols.get(protocol_id)
@@ -493,6 +501,14 @@ def create_order(
         raise ValidationError({"loading_amount": "The loading part must be smaller than the whole dose."})
     if sessions > 1 and not interval_days:
         raise ValidationError({"interval_days": "Say how many days apart the sessions are."})
+    if resolved.min_spacing_days and interval_days and interval_days < resolved.min_spacing_days:
+        raise ValidationError(
+            {
+                "interval_days": (
+                    f"{resolved.id} asks for at least {resolved.min_spacing_days} days between sessions."
+                )
+            }
+        )
     today = timezone.localdate()
     start_on = start_on or today
     if start_on < today:

@@ -362,3 +362,42 @@ def test_a_weight_far_from_the_last_asks_is_this_right_before_it_is_saved(
     assert "Is this right" in shown.content.decode()
     saved = page_client(nurse).post(form_url, {"weight_kg": "60.0", "confirmed": "on"})
     assert saved.status_code == 302 and BodyMeasurement.objects.count() == 4
+
+
+def test_a_clinic_protocols_minimum_spacing_holds_and_the_session_page_shows_order_and_overrides(
+    prescriber, nurse, patient
+):
+    protocol = services.add_clinic_protocol(
+        by=prescriber,
+        clinic=patient.clinic,
+        name="Weekly IV",
+        route="iv-infusion",
+        mg_per_kg_min=Decimal("0.5"),
+        mg_per_kg_max=Decimal("0.8"),
+        sessions=3,
+        min_spacing_days=7,
+    )
+    with pytest.raises(ValidationError) as refused:
+        order(prescriber, patient, protocol=protocol.library_id, dose="0.5mg/kg", sessions=3, interval_days=2)
+    assert "interval_days" in refused.value.message_dict
+    patients.add_history_flag(by=nurse, patient=patient, flag="sleep_apnoea")
+    screening = services.run_screening(by=nurse, patient=patient)
+    services.override_reason(
+        by=prescriber, screening=screening, code="sleep-apnoea", justification="CPAP nightly."
+    )
+    made = services.sign_order(
+        by=prescriber,
+        order=order(
+            prescriber, patient, protocol=protocol.library_id, dose="0.5mg/kg", sessions=3, interval_days=7
+        ),
+    )
+    session = dosing.plan_session(
+        by=nurse,
+        patient=patient,
+        route="iv-infusion",
+        dose_mg=made.dose_mg,
+        duration_min=Decimal("40"),
+        order=made,
+    )
+    page = page_client(nurse).get(reverse("dosing:session", args=[session.pk])).content.decode()
+    assert "session-overrides" in page and "CPAP nightly." in page and f"order {made.pk}" in page

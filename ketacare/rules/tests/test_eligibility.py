@@ -229,3 +229,15 @@ def test_a_clinic_protocol_outside_the_bounds_is_refused_by_field() -> None:
         sanity_max_mg_per_kg=dose_checks.SANITY_MAX_MG_PER_KG,
     )
     assert set(bad) == {"route", "mg_per_kg_max", "min_spacing_days"}
+
+
+def test_the_dose_check_command_stops_a_ten_fold_typo_with_the_same_checks(capsys) -> None:
+    from ketacare.rules.cli import main
+
+    assert main(["--protocol", "dakwar-2020", "--dose", "0.71mg/kg", "--weight-kg", "80"]) == 0
+    assert "56.80 mg base" in capsys.readouterr().out
+    assert main(["--protocol", "dakwar-2020", "--dose", "5mg/kg", "--weight-kg", "80"]) == 1
+    assert "CONFIRM above-protocol" in capsys.readouterr().out
+    assert main(["--protocol", "dakwar-2020", "--dose", "50mg/kg", "--weight-kg", "80"]) == 2
+    assert "STOP implausible-dose" in capsys.readouterr().out
+    assert main(["--protocol", "dakwar-2020", "--dose", "five", "--weight-kg", "80"]) == 2

@@ -21,12 +21,14 @@ from ketacare.accounts.services import user_for_api_token
 from ketacare.audit.api import router as audit_router
 from ketacare.dosing.api import router as sessions_router
 from ketacare.interop.api import router as fhir_router
-from ketacare.interop.research_api import router as research_router
 from ketacare.interop.bulk_api import router as bulk_router
 from ketacare.interop.privacy_api import consents_router, disclosures_router
+from ketacare.interop.research_api import router as research_router
 from ketacare.outcomes.api import instruments_router
 from ketacare.outcomes.api import router as outcomes_router
 from ketacare.patients.api import router as patients_router
+from ketacare.plans.api import orders_router, protocols_router
+from ketacare.plans.api import patients_router as screening_router
 
 
 class BearerToken(HttpBearer):
@@ -117,3 +119,6 @@ api.add_router("/sessions", sessions_router)
 api.add_router("/consents", consents_router)
 api.add_router("/disclosures", disclosures_router)
 api.add_router("/fhir", bulk_router)
+api.add_router("/patients", screening_router)
+api.add_router("/protocols", protocols_router)
+api.add_router("/orders", orders_router)

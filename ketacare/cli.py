@@ -16,6 +16,7 @@ from collections.abc import Callable
 CORE_COMMANDS: dict[str, str] = {
     "pk": "ketacare.pharmacology.cli:main",
     "instruments": "ketacare.instruments.cli:main",
+    "dose-check": "ketacare.rules.cli:main",
 }
 
 USAGE = """usage: ketacare COMMAND [options]
@@ -30,6 +31,7 @@ Clinical record (Django):
 Pure core (no database):
   pk ...                pharmacokinetics: models, simulate, population, timeline
   instruments ...       questionnaires: list, show, score
+  dose-check ...        an order's dose checks (protocol, clinic limits, previous dose)
 
 Run `ketacare COMMAND --help` for a command's options.
 """

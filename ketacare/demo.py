@@ -24,6 +24,7 @@ from ketacare.interop import demo as privacy_demo
 from ketacare.outcomes import demo as outcomes_demo
 from ketacare.patients import services as patients
 from ketacare.patients.models import HistoryFlag, Medication, Patient, SubstanceUseDisorder
+from ketacare.plans import demo as plans_demo
 
 
 class Writer(Protocol):
@@ -295,11 +296,14 @@ def build_demo_clinic(out: Writer | None = None) -> bool:
         )
         accounts.add_membership(user=portal_user, clinic=clinics["riverside"], role=Role.PATIENT)
         patients.link_portal_user(by=staff["clinicadmin"], patient=created[0], user=portal_user)
+        # Orders first: they are written before the calendar shows this week's use (a detox gate).
+        plans_demo.build(staff=staff, patients_=created[: len(substances)], clinic=clinics["riverside"])
         outcomes_demo.build(
             staff=staff, patients=created[: len(substances)], portal_user=portal_user, rng=rng, today=today
         )
         dosing_demo.build(staff=staff, patients=created[: len(substances)], rng=rng, today=today)
         privacy_demo.build(staff=staff, patient=created[0], portal_user=portal_user)
+        plans_demo.finish(staff=staff, patients_=created[: len(substances)])
     if out is not None:
         out.write(f"Demo clinic built: {len(created)} patients in 2 clinics.\n")
         print_logins(out)

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ketacare.outcomes",
+    "ketacare.plans",
     "ketacare.dosing",
     "ketacare.interop",
 ]

@@ -35,6 +35,10 @@ class Action(models.TextChoices):
     RECORD_SUBSTANCE_USE = "outcomes.record_use", "Record daily substance use (timeline follow-back)"
     RECORD_LAB_RESULT = "outcomes.record_lab", "Record urine toxicology, EtG and breath alcohol results"
     ACKNOWLEDGE_ALERT = "outcomes.acknowledge_alert", "Acknowledge a safety alert and record the action taken"
+    SCREEN_ELIGIBILITY = "screening.run", "Run eligibility screening for ketamine"
+    OVERRIDE_SCREENING = "screening.override", "Override a relative contraindication with a justification"
+    ORDER_KETAMINE = "ketamine.order", "Order, sign and discontinue ketamine (also needs valid credentials)"
+    MANAGE_SAFETY_SETTINGS = "plans.settings", "Set the clinic's screening and dose-check limits"
     MANAGE_OUTCOME_SETTINGS = (
         "outcomes.settings",
         "Record or withdraw instrument permissions, relapse definition, crisis text",
@@ -70,6 +74,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.DISCLOSE: frozenset({Role.PRESCRIBER, Role.NURSE, Role.CLINIC_ADMIN}),
     Action.MANAGE_PRIVACY_SETTINGS: frozenset({Role.CLINIC_ADMIN}),
     Action.BULK_EXPORT: frozenset({Role.CLINIC_ADMIN}),
+    Action.SCREEN_ELIGIBILITY: frozenset({Role.PRESCRIBER, Role.NURSE}),
+    Action.OVERRIDE_SCREENING: frozenset({Role.PRESCRIBER}),
+    Action.ORDER_KETAMINE: frozenset({Role.PRESCRIBER}),
+    Action.MANAGE_SAFETY_SETTINGS: frozenset({Role.CLINIC_ADMIN}),
 }
 
 # What a portal user may do on their own record (and only there): answer their questionnaires

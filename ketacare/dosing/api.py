@@ -18,6 +18,7 @@ from ketacare.dosing import selectors, services
 from ketacare.dosing.labels import ROUTE_LABELS
 from ketacare.dosing.models import DosingSession, SessionAddendum, SideEffect, VitalSign
 from ketacare.patients.selectors import get_patient_for
+from ketacare.plans.selectors import signed_orders_of
 from ketacare.rules import record_limits as limits
 
 router = Router(tags=["sessions"])
@@ -43,6 +44,7 @@ class SessionOut(Schema):
     dose_mg: Decimal
     duration_min: Decimal | None
     regimen: str
+    order_id: int | None
     status: str
     signed: bool
     created_at: dt.datetime
@@ -62,6 +64,7 @@ class SessionIn(Schema):
     dose_mg: DoseMg = Field(..., description="Ketamine base, mg.")
     duration_min: Annotated[Decimal, Field(ge=0, le=1440, max_digits=6, decimal_places=1)] | None = None
     regimen: str = Field("", max_length=300)
+    order_id: int | None = Field(None, description="The signed order the session gives (required).")
 
 
 class ChecklistIn(Schema):
@@ -148,7 +151,8 @@ def list_sessions(request: AuthedRequest, patient_id: int) -> list[DosingSession
 def plan_session(request: AuthedRequest, payload: SessionIn) -> Status:
     data = payload.dict()
     patient = get_patient_for(request.user, data.pop("patient_id"), Action.ADMINISTER_KETAMINE)
-    return Status(201, services.plan_session(by=request.user, patient=patient, **data))
+    order = signed_orders_of(patient).filter(pk=data.pop("order_id") or 0).first()
+    return Status(201, services.plan_session(by=request.user, patient=patient, order=order, **data))
 
 
 @router.get("/{session_id}", response={200: SessionOut, **ERROR_RESPONSES}, summary="Read one session")

@@ -18,6 +18,7 @@ from ketacare.dosing import services
 from ketacare.outcomes.demo import DAYS, INDUCTION_DAYS
 from ketacare.patients.models import Patient
 from ketacare.patients.selectors import latest_measurement
+from ketacare.plans.selectors import signed_orders_of
 
 COURSE_DAYS = INDUCTION_DAYS  # induction: weekly
 MAINTENANCE_DAY = 45
@@ -34,6 +35,7 @@ def build(*, staff: dict[str, User], patients: list[Patient], rng: random.Random
         if measurement is None:
             continue
         dose = (DEMO_MG_PER_KG * measurement.weight_kg).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        order = signed_orders_of(patient).first()  # written by plans.demo
         days = list(COURSE_DAYS) + ([MAINTENANCE_DAY] if rng.random() < 0.6 else [])
         for offset in days:
             began = dt.datetime.combine(start + dt.timedelta(days=offset), dt.time(9, 30), tzinfo=dt.UTC)
@@ -44,6 +46,7 @@ def build(*, staff: dict[str, User], patients: list[Patient], rng: random.Random
                 dose_mg=dose,
                 duration_min=Decimal(DEMO_DURATION_MIN),
                 regimen=f"{DEMO_MG_PER_KG} mg/kg ({dose} mg) IV over {DEMO_DURATION_MIN} min",
+                order=order,
             )
             session = services.start_session(
                 by=nurse,

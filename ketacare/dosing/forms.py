@@ -12,6 +12,7 @@ from ketacare.dosing.models import SideEffect
 from ketacare.forms_util import DateTimeInput
 from ketacare.pharmacology import MODELS, Dose
 from ketacare.pharmacology.request import DoseRequest
+from ketacare.plans.models import Order
 from ketacare.rules import record_limits as limits
 
 UNITS = (("mg/kg", "mg/kg"), ("mg", "mg"))
@@ -113,6 +114,14 @@ def _bounded(
 
 
 class SessionPlanForm(forms.Form):
+    # A session is planned only from a signed order (issue 10); the view limits the choice to the
+    # patient's signed orders.
+    order = forms.ModelChoiceField(
+        queryset=Order.objects.none(),
+        label="From the signed order",
+        empty_label="Choose the order…",
+        error_messages={"required": "Choose the signed order this session gives."},
+    )
     route = forms.ChoiceField(choices=list(ROUTE_LABELS.items()), initial="iv-infusion")
     dose_mg = forms.DecimalField(
         label="Dose (mg ketamine base)",

@@ -42,6 +42,11 @@ class DosingSession(models.Model):
         max_digits=6, decimal_places=1, null=True, blank=True, validators=[MinValueValidator(0)]
     )
     regimen = models.CharField(max_length=300, blank=True, help_text="The planned regimen, as ordered.")
+    # The signed order the session was planned from (issue 10); empty only on sessions planned before
+    # orders existed.
+    order = models.ForeignKey(
+        "plans.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="dosing_sessions"
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -29,6 +29,8 @@ from ketacare.dosing.models import (
     VitalSign,
 )
 from ketacare.patients.models import Patient
+from ketacare.plans import services as plans
+from ketacare.plans.models import Order
 from ketacare.records import mark_in_error, save_checked
 from ketacare.rules.session_alerts import Alert, Reading, Thresholds, evaluate_vitals
 
@@ -104,10 +106,16 @@ def plan_session(
     dose_mg: Decimal,
     duration_min: Decimal | None = None,
     regimen: str = "",
+    order: Order | None = None,
 ) -> DosingSession:
-    """A planned session with its dose in mg of ketamine base; nothing is given yet."""
+    """A planned session with its dose in mg of ketamine base; nothing is given yet. Only from a
+    signed order of this patient, by its route and dose (plans.services.check_session_against_order)."""
     require_in_clinic(by, patient.clinic, Action.ADMINISTER_KETAMINE)
+    if order is None:
+        raise ValidationError({"order": "A session can only be planned from a signed order."})
+    plans.check_session_against_order(order=order, patient=patient, route=route, dose_mg=Decimal(dose_mg))
     session = DosingSession(
+        order=order,
         patient=patient,
         route=route,
         dose_mg=dose_mg,
@@ -139,6 +147,14 @@ def start_session(
         raise ValidationError("Only a planned session can be started.")
     at = _when(started_at, "started_at")
     _require_may_administer(by, clinic, timezone.localdate(at))
+    # Screening re-runs at every start (issue 10); a session recorded after the fact is not re-judged
+    # against today's record.
+    if started_at is None:
+        screening = plans.run_screening(by=by, patient=session.patient, trigger="session-start")
+        if plans.effective_result(screening) != "eligible":
+            raise ValidationError(
+                "Screening, re-run now, says the patient is not eligible: see the patient's screening."
+            )
     missing = {
         name: message
         for name, done, message in (

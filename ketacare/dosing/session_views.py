@@ -38,6 +38,7 @@ from ketacare.dosing.forms import (
 from ketacare.dosing.models import DosingSession, SideEffect, VitalSign
 from ketacare.forms_util import add_service_errors
 from ketacare.patients.selectors import get_patient_for
+from ketacare.plans.selectors import session_initial, signed_orders_of
 
 ENTRY_MODELS: dict[str, type[VitalSign] | type[SideEffect]] = {"vital": VitalSign, "side-effect": SideEffect}
 
@@ -50,7 +51,14 @@ def session_list(request: AuthedRequest, patient_id: int) -> HttpResponse:
         actor=request.user, action="read", entity=patient, clinic=patient.clinic, patient_id=patient.pk
     )
     initial = {k: request.GET[k] for k in ("route", "dose_mg", "duration_min", "regimen") if k in request.GET}
+    orders = signed_orders_of(patient)
+    chosen = (
+        orders.filter(pk=request.GET["order"]).first() if request.GET.get("order", "").isdigit() else None
+    )
+    if chosen is not None:
+        initial = session_initial(chosen)
     form = SessionPlanForm(request.POST if request.method == "POST" else None, initial=initial)
+    form.fields["order"].queryset = orders  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         try:
             session = services.plan_session(by=request.user, patient=patient, **form.cleaned_data)
@@ -59,7 +67,7 @@ def session_list(request: AuthedRequest, patient_id: int) -> HttpResponse:
         else:
             messages.success(request, "Session planned. Confirm the checklist to start it.")
             return redirect("dosing:session", session.pk)
-    context = {"patient": patient, "sessions": selectors.sessions_of(patient), "form": form}
+    context = {"patient": patient, "sessions": selectors.sessions_of(patient), "form": form, "orders": orders}
     return render(request, "dosing/sessions.html", context, status=400 if form.errors else 200)
 
 

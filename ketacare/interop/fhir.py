@@ -19,19 +19,24 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.condition import Condition
 from fhir.resources.R4B.encounter import Encounter
 from fhir.resources.R4B.medicationadministration import MedicationAdministration
+from fhir.resources.R4B.medicationrequest import MedicationRequest
 from fhir.resources.R4B.medicationstatement import MedicationStatement
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.organization import Organization
 from fhir.resources.R4B.patient import Patient as FhirPatient
+from fhir.resources.R4B.plandefinition import PlanDefinition
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse as FhirResponse
 from fhir.resources.R4B.resource import Resource
+from fhir.resources.R4B.riskassessment import RiskAssessment
 
 from ketacare import instruments
 from ketacare.accounts.models import Clinic
 from ketacare.dosing.models import DosingSession, SideEffect, VitalSign
 from ketacare.outcomes.models import QuestionnaireResponse
 from ketacare.patients.models import Allergy, BodyMeasurement, Medication, Patient, SubstanceUseDisorder
+from ketacare.plans.models import Order, Screening
 from ketacare.rules import dsm5
+from ketacare.rules import protocols as protocol_library
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
@@ -352,6 +357,99 @@ def _adverse_event(effect: SideEffect, subject: dict[str, str], encounter: dict[
     )
 
 
+# R4 MedicationRequest.status (hl7.org/fhir/R4/valueset-medicationrequest-status.html).
+ORDER_STATUS = {"draft": "draft", "signed": "active", "discontinued": "stopped"}
+
+
+def risk_assessment(screening: Screening) -> RiskAssessment:
+    """An eligibility screening: the result in the note, each reason a prediction with its source."""
+    return RiskAssessment.model_validate(
+        {
+            "resourceType": "RiskAssessment",
+            "id": f"screening-{screening.pk}",
+            "status": "final",
+            "code": _text("Ketamine eligibility screening"),
+            "subject": _ref("Patient", str(screening.patient_id)),
+            "occurrenceDateTime": screening.run_at.isoformat(),
+            "prediction": [
+                {
+                    "outcome": _text(reason["message"]),
+                    "qualitativeRisk": _text(reason["class"]),
+                    "rationale": reason["source"],
+                }
+                for reason in screening.reasons
+            ]
+            or None,
+            "note": [{"text": f"Result: {screening.result}"}],
+        }
+    )
+
+
+def plan_definition(protocol_id: str, title: str) -> PlanDefinition:
+    """A protocol of the library (or a clinic's), with its citation."""
+    data: dict[str, Any] = {
+        "resourceType": "PlanDefinition",
+        "id": protocol_id,
+        "status": "active",
+        "title": title,
+    }
+    if protocol_id in protocol_library.LIBRARY:
+        p = protocol_library.LIBRARY[protocol_id]
+        data["description"] = p.title
+        data["relatedArtifact"] = [{"type": "citation", "citation": p.citation}]
+    return PlanDefinition.model_validate(data)
+
+
+def medication_request(order: Order) -> MedicationRequest:
+    """A ketamine order: dose per session in mg of base, the regimen as written, the sessions."""
+    dosage = (
+        f"{order.dose_text} = {order.dose_mg} mg ketamine base per session "
+        f"(weight {order.weight_kg} kg), {order.sessions} session(s)"
+    )
+    if order.interval_days:
+        dosage += f" {order.interval_days} days apart"
+    return MedicationRequest.model_validate(
+        {
+            "resourceType": "MedicationRequest",
+            "id": f"order-{order.pk}",
+            "status": ORDER_STATUS[order.status],
+            "intent": "order",
+            "medicationCodeableConcept": _text("ketamine (dose as base)"),
+            "subject": _ref("Patient", str(order.patient_id)),
+            "authoredOn": order.created_at.isoformat(),
+            "instantiatesUri": [f"PlanDefinition/{order.protocol_id}"],
+            "dosageInstruction": [
+                {
+                    "text": dosage,
+                    "route": _text(order.get_route_display()),
+                    "doseAndRate": [
+                        {
+                            "doseQuantity": {
+                                "value": float(order.dose_mg),
+                                "unit": "mg",
+                                "system": UCUM,
+                                "code": "mg",
+                            }
+                        }
+                    ],
+                }
+            ],
+        }
+    )
+
+
+def plan_resources(patient: Patient) -> list[Resource]:
+    """Screenings, the protocols the orders follow, and the orders."""
+    out: list[Resource] = [risk_assessment(s) for s in patient.screenings.order_by("run_at", "id")]
+    orders = list(patient.ketamine_orders.order_by("created_at", "id"))
+    seen: dict[str, str] = {}
+    for order in orders:
+        seen.setdefault(order.protocol_id, order.protocol_title)
+    out.extend(plan_definition(pid, title) for pid, title in seen.items())
+    out.extend(medication_request(o) for o in orders)
+    return out
+
+
 def everything(patient: Patient, base_url: str) -> Bundle:
     """A collection Bundle of the patient's record: demographics, clinic, measurements, allergies,
     medications, substance use disorders, questionnaire responses (with their totals) and dosing
@@ -364,6 +462,7 @@ def everything(patient: Patient, base_url: str) -> Bundle:
         (condition(c) for c in patient.substance_use_disorders.order_by("id")),
         (r for q in patient.responses.order_by("answered_at", "id") for r in questionnaire_response(q)),
         (r for s in patient.dosing_sessions.order_by("created_at", "id") for r in session_resources(s)),
+        plan_resources(patient),
     )
     for group in groups:
         resources.extend(group)

@@ -23,6 +23,11 @@ from ketacare.interop.validators import validate_plain_text
 PRIVATE_FILES = FileSystemStorage(location=settings.DATA_DIR / "private", base_url=None)
 
 
+def private_files() -> FileSystemStorage:
+    """The storage, named by a callable so that migrations do not record this machine's data path."""
+    return PRIVATE_FILES
+
+
 class ClinicPrivacySettings(models.Model):
     """Texts the clinic pastes from the regulation itself (clinic-set), and its exception policy."""
 
@@ -108,7 +113,7 @@ class Part2Consent(models.Model):
     signature = models.CharField(max_length=210, blank=True, validators=[validate_plain_text])
     signed_on = models.DateField(null=True, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
-    scan = models.FileField(storage=PRIVATE_FILES, upload_to="consents/", blank=True, max_length=200)
+    scan = models.FileField(storage=private_files, upload_to="consents/", blank=True, max_length=200)
     scan_content_type = models.CharField(max_length=40, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revocation_note = models.CharField(max_length=300, blank=True, validators=[validate_plain_text])

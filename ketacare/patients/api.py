@@ -76,6 +76,10 @@ class MeasurementIn(Schema):
     weight_kg: WeightKg
     height_cm: HeightCm | None = None
     measured_at: dt.datetime | None = None
+    confirmed: bool = Field(
+        False,
+        description="Set after a 400 asking 'is this right?' when the weight jumped past the clinic's limit.",
+    )
 
 
 class MeasurementOut(Schema):

@@ -56,6 +56,12 @@ class RegistrationForm(DemographicsForm):
 
 
 class MeasurementForm(forms.ModelForm):  # type: ignore[type-arg]
+    confirmed = forms.BooleanField(
+        required=False,
+        label="Yes, this weight is right",
+        help_text="Tick only when asked: the weight is far from the last one.",
+    )
+
     class Meta:
         model = BodyMeasurement
         fields = ["weight_kg", "height_cm", "measured_at"]

@@ -108,12 +108,47 @@ def record_body_measurement(
     weight_kg: Decimal,
     height_cm: Decimal | None = None,
     measured_at: dt.datetime | None = None,
+    confirmed: bool = False,
 ) -> BodyMeasurement:
+    """A weight (and height). One that differs from the last by more than the clinic's percentage
+    (plans' clinic-set limit, issue 10) asks "is this right?" and is saved only when `confirmed`."""
+    _ask_if_weight_jumped(patient, weight_kg, confirmed)
     measurement = BodyMeasurement(
         patient=patient, weight_kg=weight_kg, height_cm=height_cm, measured_at=measured_at or timezone.now()
     )
     _record_entry(by, patient, measurement, {"weight_kg": str(weight_kg)})
     return measurement
+
+
+def _ask_if_weight_jumped(patient: Patient, weight_kg: Decimal, confirmed: bool) -> None:
+    from django.apps import apps
+
+    from ketacare.rules.dose_checks import weight_change_percent, weight_needs_confirmation
+
+    if confirmed:
+        return
+    # The clinic's limit lives with the other safety limits in `plans`, which sits above this app:
+    # read by name, not imported.
+    limit = (
+        apps.get_model("plans", "ClinicSafetySettings")
+        .objects.filter(clinic_id=patient.clinic_id)
+        .values_list("weight_change_percent_max", flat=True)
+        .first()
+    )
+    last = patient.measurements.filter(entered_in_error=False).order_by("-measured_at", "-id").first()
+    previous = last.weight_kg if last else None
+    if last is not None and weight_needs_confirmation(previous, Decimal(weight_kg), limit):
+        change = weight_change_percent(last.weight_kg, Decimal(weight_kg))
+        raise ValidationError(
+            {
+                "weight_kg": (
+                    f"Is this right? {weight_kg} kg is {change}% away from the last weight, "
+                    f"{last.weight_kg} kg on {last.measured_at:%Y-%m-%d} (your clinic asks above {limit}%). "
+                    "Weigh again, or confirm."
+                )
+            },
+            code="confirm",
+        )
 
 
 @transaction.atomic

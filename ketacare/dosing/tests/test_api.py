@@ -11,6 +11,7 @@ from django.test import Client
 from ketacare.accounts.services import create_api_token
 from ketacare.dosing import services
 from ketacare.dosing.models import DosingSession, VitalSign
+from ketacare.plans.testing import signed_order
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,14 @@ def test_a_nurse_runs_a_session_through_the_api_and_a_vital_returns_its_alerts(
     services.update_session_settings(by=clinic_admin, clinic=clinic, heart_rate_above_per_min=110)
     api = api_client(nurse)
     created = post(
-        api, "/api/v1/sessions", {"patient_id": patient.pk, "route": "iv-infusion", "dose_mg": "32.25"}
+        api,
+        "/api/v1/sessions",
+        {
+            "patient_id": patient.pk,
+            "route": "iv-infusion",
+            "dose_mg": "32.25",
+            "order_id": signed_order(patient).pk,
+        },
     )
     assert created.status_code == 201 and created.json()["status"] == "planned"
     sid = created.json()["id"]
@@ -63,7 +71,9 @@ def test_a_nurse_runs_a_session_through_the_api_and_a_vital_returns_its_alerts(
 
 
 def test_an_impossible_vital_is_refused_with_422_naming_the_field(nurse, patient) -> None:
-    session = services.plan_session(by=nurse, patient=patient, route="im", dose_mg=30)
+    session = services.plan_session(
+        by=nurse, patient=patient, route="im", dose_mg=30, order=signed_order(patient, "im", 30)
+    )
     response = post(
         api_client(nurse), f"/api/v1/sessions/{session.pk}/vitals", {**VITALS, "spo2_percent": 180}
     )
@@ -78,7 +88,9 @@ def test_an_impossible_vital_is_refused_with_422_naming_the_field(nurse, patient
 def test_only_prescribers_and_nurses_of_the_clinic_reach_sessions_through_the_api(
     personas, nurse, patient, persona, status
 ) -> None:
-    session = services.plan_session(by=nurse, patient=patient, route="im", dose_mg=30)
+    session = services.plan_session(
+        by=nurse, patient=patient, route="im", dose_mg=30, order=signed_order(patient, "im", 30)
+    )
     api = api_client(personas[persona])
     assert api.get(f"/api/v1/sessions/{session.pk}").status_code == status
     assert api.get("/api/v1/sessions", {"patient_id": patient.pk}).status_code == status
@@ -91,19 +103,25 @@ def test_only_prescribers_and_nurses_of_the_clinic_reach_sessions_through_the_ap
 
 
 def test_anonymous_api_calls_answer_401(nurse, patient) -> None:
-    session = services.plan_session(by=nurse, patient=patient, route="im", dose_mg=30)
+    session = services.plan_session(
+        by=nurse, patient=patient, route="im", dose_mg=30, order=signed_order(patient, "im", 30)
+    )
     assert api_client(None).get(f"/api/v1/sessions/{session.pk}").status_code == 401
 
 
 def test_there_is_no_way_to_delete_a_session(nurse, patient) -> None:
-    session = services.plan_session(by=nurse, patient=patient, route="im", dose_mg=30)
+    session = services.plan_session(
+        by=nurse, patient=patient, route="im", dose_mg=30, order=signed_order(patient, "im", 30)
+    )
     assert api_client(nurse).delete(f"/api/v1/sessions/{session.pk}").status_code == 405
 
 
 def test_entered_in_error_and_addenda_through_the_api_keep_every_row(nurse, prescriber, patient) -> None:
     session = services.start_session(
         by=nurse,
-        session=services.plan_session(by=nurse, patient=patient, route="im", dose_mg=30),
+        session=services.plan_session(
+            by=nurse, patient=patient, route="im", dose_mg=30, order=signed_order(patient, "im", 30)
+        ),
         **CHECKLIST,
     )
     vital = services.record_vital_sign(by=nurse, session=session, **VITALS).vital
@@ -119,7 +137,9 @@ def test_entered_in_error_and_addenda_through_the_api_keep_every_row(nurse, pres
     assert post(api, url, {"reason": "Duplicate"}).json()["entered_in_error"] is True
     assert len(api.get(f"/api/v1/sessions/{session.pk}/vitals").json()) == 1
     # An entry of another session is not found through this one.
-    other = services.plan_session(by=nurse, patient=patient, route="im", dose_mg=30)
+    other = services.plan_session(
+        by=nurse, patient=patient, route="im", dose_mg=30, order=signed_order(patient, "im", 30)
+    )
     url = f"/api/v1/sessions/{other.pk}/vitals/{vital.pk}/entered-in-error"
     assert post(api, url, {"reason": "x"}).status_code == 404
     services.end_session(by=nurse, session=session, discharge_note="Home.")

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from conftest import make_staff
+from ketacare.plans.testing import signed_order
 
 pytestmark = pytest.mark.browser
 
@@ -79,6 +80,7 @@ def test_a_session_from_plan_to_signature_with_an_alert_on_the_way(browser_page)
         sex_at_birth="male",
         weight_kg=Decimal("80.0"),
     )
+    order = signed_order(patient, dose_mg="40.00")
 
     def log_in(username: str) -> None:
         page.goto("/accounts/login/")
@@ -95,6 +97,7 @@ def test_a_session_from_plan_to_signature_with_an_alert_on_the_way(browser_page)
     page.get_by_role("button", name="Show what to expect").click()
     page.get_by_role("link", name="Start a session with this dose").click()
     assert page.get_by_label("Dose (mg ketamine base)").input_value() == "40.00"
+    page.get_by_label("From the signed order").select_option(str(order.pk))
     page.get_by_role("button", name="Plan the session").click()
     page.wait_for_url(re.compile(r".*/dosing/sessions/\d+/$"))
 

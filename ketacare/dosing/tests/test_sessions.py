@@ -22,6 +22,7 @@ from ketacare.accounts.models import Credential
 from ketacare.audit.models import AuditEvent
 from ketacare.dosing import selectors, services
 from ketacare.dosing.models import SIDE_EFFECT_KINDS, DosingSession, SideEffect, VitalSign
+from ketacare.plans.testing import signed_order
 from ketacare.rules import record_limits as limits
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,12 @@ def client_for(user: Any) -> Client:
 
 def planned(nurse: Any, patient: Any) -> DosingSession:
     return services.plan_session(
-        by=nurse, patient=patient, route="iv-infusion", dose_mg=Decimal("32.25"), duration_min=Decimal("40")
+        by=nurse,
+        patient=patient,
+        route="iv-infusion",
+        dose_mg=Decimal("32.25"),
+        duration_min=Decimal("40"),
+        order=signed_order(patient),
     )
 
 
@@ -154,6 +160,7 @@ def test_a_nurse_plans_a_session_in_mg_of_base_and_it_starts_as_planned(nurse, p
     response = client_for(nurse).post(
         reverse("dosing:sessions", args=[patient.pk]),
         {
+            "order": signed_order(patient).pk,
             "route": "iv-infusion",
             "dose_mg": "32.25",
             "duration_min": "40",

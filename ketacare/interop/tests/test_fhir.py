@@ -17,6 +17,7 @@ from ketacare.accounts import services as accounts
 from ketacare.audit.models import AuditEvent
 from ketacare.outcomes import services as outcomes
 from ketacare.patients import services as patients
+from ketacare.plans.testing import signed_order
 
 pytestmark = pytest.mark.django_db
 
@@ -156,6 +157,7 @@ def test_a_dosing_session_exports_as_encounter_dose_vital_signs_and_adverse_even
         route="iv-infusion",
         dose_mg=Decimal("32.25"),
         regimen="0.5 mg/kg over 40 min",
+        order=signed_order(patient),
     )
     session = dosing.start_session(
         by=nurse, session=session, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True

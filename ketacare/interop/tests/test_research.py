@@ -18,6 +18,7 @@ from ketacare.audit.models import AuditEvent
 from ketacare.interop.research import COLUMNS, pseudonym
 from ketacare.outcomes import services as outcomes
 from ketacare.patients import services as patients
+from ketacare.plans.testing import signed_order
 
 pytestmark = pytest.mark.django_db
 START = dt.date(2026, 10, 1)
@@ -125,7 +126,13 @@ def test_the_relapse_clock_starts_at_the_first_ketamine_session_once_there_is_on
     from ketacare.dosing.models import DosingSession
 
     calendar(nurse, patient, used_on={0, 1, 5, 9}, length=12)
-    session = dosing.plan_session(by=nurse, patient=patient, route="iv-infusion", dose_mg=Decimal("35"))
+    session = dosing.plan_session(
+        by=nurse,
+        patient=patient,
+        route="iv-infusion",
+        dose_mg=Decimal("35"),
+        order=signed_order(patient, dose_mg="35"),
+    )
     dosing.start_session(
         by=nurse, session=session, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
     )

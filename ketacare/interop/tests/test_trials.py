@@ -16,6 +16,7 @@ from ketacare.audit.models import AuditEvent
 from ketacare.dosing import services as dosing
 from ketacare.outcomes import services as outcomes
 from ketacare.patients import services as patients
+from ketacare.plans.testing import signed_order
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +30,7 @@ def person(nurse: Any, clinic: Any, mrn: str, substance: str, sex: str = "male")
         family_name=mrn,
         date_of_birth=dt.date(1980, 1, 1),
         sex_at_birth=sex,
+        weight_kg=Decimal("70"),
     )
     patients.record_substance_use_disorder(
         by=nurse, patient=patient, substance=substance, criteria_met=6, is_primary=True
@@ -38,7 +40,12 @@ def person(nurse: Any, clinic: Any, mrn: str, substance: str, sex: str = "male")
 
 def first_session(nurse: Any, patient: Any, day: dt.date) -> None:
     session = dosing.plan_session(
-        by=nurse, patient=patient, route="iv-infusion", dose_mg=Decimal("35"), duration_min=Decimal(40)
+        by=nurse,
+        patient=patient,
+        route="iv-infusion",
+        dose_mg=Decimal("35"),
+        duration_min=Decimal(40),
+        order=signed_order(patient, dose_mg="35"),
     )
     dosing.start_session(
         by=nurse,

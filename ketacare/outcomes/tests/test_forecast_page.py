@@ -14,6 +14,7 @@ from ketacare.analytics import forecast as fc
 from ketacare.audit.models import AuditEvent
 from ketacare.dosing import services as dosing
 from ketacare.outcomes import services
+from ketacare.plans.testing import signed_order
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,12 @@ TRUTH = fc.Fade(level=70, drop=50, rate_per_day=0.04)  # crosses 50 about 23 day
 
 def session_on(nurse: Any, patient: Any, day: dt.date) -> None:
     session = dosing.plan_session(
-        by=nurse, patient=patient, route="iv-infusion", dose_mg=Decimal("32"), duration_min=Decimal(40)
+        by=nurse,
+        patient=patient,
+        route="iv-infusion",
+        dose_mg=Decimal("32"),
+        duration_min=Decimal(40),
+        order=signed_order(patient, dose_mg="32"),
     )
     dosing.start_session(
         by=nurse,

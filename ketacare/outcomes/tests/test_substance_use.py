@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ketacare.outcomes import services
 from ketacare.outcomes.models import SubstanceUseDay
+from ketacare.plans.testing import signed_order
 
 pytestmark = pytest.mark.django_db
 
@@ -238,7 +239,13 @@ def test_the_relapse_clock_starts_at_the_first_ketamine_session(api, nurse, pati
             substance="cocaine",
             used=used,
         )
-    session = dosing.plan_session(by=nurse, patient=patient, route="iv-infusion", dose_mg=Decimal("35"))
+    session = dosing.plan_session(
+        by=nurse,
+        patient=patient,
+        route="iv-infusion",
+        dose_mg=Decimal("35"),
+        order=signed_order(patient, dose_mg="35"),
+    )
     dosing.start_session(
         by=nurse, session=session, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
     )

@@ -19,6 +19,7 @@ from ketacare.outcomes.models import (
     SafetyAlert,
     SubstanceUseDay,
 )
+from ketacare.plans.testing import signed_order
 
 from .conftest import PHQ9_ITEM9_POSITIVE, PHQ9_NO_RISK
 
@@ -242,11 +243,19 @@ def test_chart_marks_each_ketamine_session_that_started_but_not_one_only_planned
 
     from ketacare.dosing import services as dosing
 
-    given = dosing.plan_session(by=nurse, patient=patient, route="iv-infusion", dose_mg=Decimal("32.25"))
+    given = dosing.plan_session(
+        by=nurse, patient=patient, route="iv-infusion", dose_mg=Decimal("32.25"), order=signed_order(patient)
+    )
     dosing.start_session(
         by=nurse, session=given, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
     )
-    dosing.plan_session(by=nurse, patient=patient, route="oral", dose_mg=Decimal("50"))
+    dosing.plan_session(
+        by=nurse,
+        patient=patient,
+        route="oral",
+        dose_mg=Decimal("50"),
+        order=signed_order(patient, "oral", "50"),
+    )
     services.record_response(by=nurse, patient=patient, instrument_id="phq-9", answers=PHQ9_NO_RISK)
     page = client_for(nurse).get(reverse("outcomes:patient", args=[patient.pk])).content.decode()
     assert page.count("marker-session") == 1

@@ -1,0 +1,365 @@
+"""Screening results, overrides, clinic protocols, ketamine orders and the clinic's safety limits.
+
+Fields and constraints only; every write goes through services.py. Nothing is deleted: a screening
+is kept as it was run, an override is withdrawn (not removed), an order is discontinued.
+
+Screening results live here rather than in `patients` because screening reads this app's clinic
+limits and overrides, and orders point at the screening they were written under; `patients` stays
+the plain record that screening reads.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from ketacare.dosing.labels import ROUTE_LABELS
+from ketacare.rules import dose_checks
+from ketacare.rules import eligibility as rules
+
+SANITY_MG_PER_KG = dose_checks.SANITY_MAX_MG_PER_KG
+SANITY_MG = dose_checks.SANITY_MAX_MG
+GATE_HOURS_MAX = 24 * 30
+# Instrument score ranges (CIWA-Ar 0-67, COWS 0-48: the instruments' own item sums, see
+# ketacare/instruments/definitions).
+CIWA_AR_MAX_SCORE = 67
+COWS_MAX_SCORE = 48
+# Routes the clinic's per-route dose limits are kept for.
+LIMIT_ROUTES = {"iv-infusion": "iv", "iv-bolus": "iv", "im": "im", "intranasal": "intranasal"}
+
+
+def _opt(field: str, low: object, high: object, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": low, f"{field}__lte": high}),
+        name=name,
+    )
+
+
+def _between(low: object, high: object) -> list[MinValueValidator | MaxValueValidator]:
+    return [MinValueValidator(low), MaxValueValidator(high)]  # type: ignore[arg-type]
+
+
+class ClinicSafetySettings(models.Model):
+    """One clinic's screening and dose-check limits. All clinic-set: KetaCare ships none of them, an
+    empty field checks nothing (the alcohol gate's verified 24 h floor holds regardless)."""
+
+    clinic = models.OneToOneField("accounts.Clinic", on_delete=models.PROTECT, related_name="safety_settings")
+    predose_systolic_max_mmhg = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_between(80, 250)
+    )
+    predose_diastolic_max_mmhg = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_between(40, 150)
+    )
+    alcohol_gate_hours = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_between(rules.ALCOHOL_GATE_HOURS_MIN, GATE_HOURS_MAX)
+    )
+    opioids_gate_hours = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_between(1, GATE_HOURS_MAX)
+    )
+    cocaine_gate_hours = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_between(1, GATE_HOURS_MAX)
+    )
+    amphetamines_gate_hours = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_between(1, GATE_HOURS_MAX)
+    )
+    sedatives_gate_hours = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_between(1, GATE_HOURS_MAX)
+    )
+    ciwa_ar_max = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_between(0, CIWA_AR_MAX_SCORE)
+    )
+    cows_max = models.PositiveSmallIntegerField(null=True, blank=True, validators=_between(0, COWS_MAX_SCORE))
+    max_mg_per_kg_iv = models.DecimalField(
+        max_digits=5,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=_between(Decimal("0.01"), SANITY_MG_PER_KG),
+    )
+    max_mg_per_kg_im = models.DecimalField(
+        max_digits=5,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=_between(Decimal("0.01"), SANITY_MG_PER_KG),
+    )
+    max_mg_per_kg_intranasal = models.DecimalField(
+        max_digits=5,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=_between(Decimal("0.01"), SANITY_MG_PER_KG),
+    )
+    max_total_mg_iv = models.DecimalField(
+        max_digits=6, decimal_places=1, null=True, blank=True, validators=_between(Decimal("1"), SANITY_MG)
+    )
+    max_total_mg_im = models.DecimalField(
+        max_digits=6, decimal_places=1, null=True, blank=True, validators=_between(Decimal("1"), SANITY_MG)
+    )
+    max_total_mg_intranasal = models.DecimalField(
+        max_digits=6, decimal_places=1, null=True, blank=True, validators=_between(Decimal("1"), SANITY_MG)
+    )
+    dose_increase_factor_max = models.DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=_between(Decimal("1.0"), Decimal("10")),
+    )
+    weight_change_percent_max = models.DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=_between(Decimal("1"), Decimal("50")),
+    )
+    weight_max_age_days = models.PositiveSmallIntegerField(null=True, blank=True, validators=_between(1, 730))
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            _opt("predose_systolic_max_mmhg", 80, 250, "safety_systolic_in_range"),
+            _opt("predose_diastolic_max_mmhg", 40, 150, "safety_diastolic_in_range"),
+            _opt(
+                "alcohol_gate_hours",
+                rules.ALCOHOL_GATE_HOURS_MIN,
+                GATE_HOURS_MAX,
+                "safety_alcohol_gate_floor",
+            ),
+            _opt("opioids_gate_hours", 1, GATE_HOURS_MAX, "safety_opioids_gate_in_range"),
+            _opt("cocaine_gate_hours", 1, GATE_HOURS_MAX, "safety_cocaine_gate_in_range"),
+            _opt("amphetamines_gate_hours", 1, GATE_HOURS_MAX, "safety_amphetamines_gate_in_range"),
+            _opt("sedatives_gate_hours", 1, GATE_HOURS_MAX, "safety_sedatives_gate_in_range"),
+            _opt("ciwa_ar_max", 0, CIWA_AR_MAX_SCORE, "safety_ciwa_in_range"),
+            _opt("cows_max", 0, COWS_MAX_SCORE, "safety_cows_in_range"),
+            _opt("max_mg_per_kg_iv", Decimal("0.01"), SANITY_MG_PER_KG, "safety_iv_mgkg_in_range"),
+            _opt("max_mg_per_kg_im", Decimal("0.01"), SANITY_MG_PER_KG, "safety_im_mgkg_in_range"),
+            _opt("max_mg_per_kg_intranasal", Decimal("0.01"), SANITY_MG_PER_KG, "safety_in_mgkg_in_range"),
+            _opt("max_total_mg_iv", 1, SANITY_MG, "safety_iv_total_in_range"),
+            _opt("max_total_mg_im", 1, SANITY_MG, "safety_im_total_in_range"),
+            _opt("max_total_mg_intranasal", 1, SANITY_MG, "safety_in_total_in_range"),
+            _opt("dose_increase_factor_max", 1, 10, "safety_factor_in_range"),
+            _opt("weight_change_percent_max", 1, 50, "safety_weight_change_in_range"),
+            _opt("weight_max_age_days", 1, 730, "safety_weight_age_in_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Safety settings of {self.clinic}"
+
+
+class Screening(models.Model):
+    """One run of the eligibility rules: who, when, the inputs read, the result and every reason."""
+
+    class Result(models.TextChoices):
+        ELIGIBLE = rules.ELIGIBLE, "Eligible"
+        NEEDS_REVIEW = rules.NEEDS_REVIEW, "Needs review"
+        NOT_ELIGIBLE = rules.NOT_ELIGIBLE, "Not eligible"
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="screenings")
+    run_at = models.DateTimeField()
+    run_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    trigger = models.CharField(max_length=20, default="manual")
+    result = models.CharField(max_length=16, choices=Result.choices)
+    reasons = models.JSONField(default=list, blank=True)
+    inputs = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-run_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(result__in=[rules.ELIGIBLE, rules.NEEDS_REVIEW, rules.NOT_ELIGIBLE]),
+                name="screening_result_known",
+            ),
+        ]
+        indexes = [models.Index(fields=["patient", "-run_at"], name="screening_patient_run")]
+
+    def __str__(self) -> str:
+        return f"Screening {self.pk}: {self.result}"
+
+
+class ScreeningOverride(models.Model):
+    """A prescriber's override of one relative reason (by its code and the record row it came from),
+    with the written justification. Holds for later screenings until withdrawn."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="screening_overrides"
+    )
+    screening = models.ForeignKey(Screening, on_delete=models.PROTECT, related_name="overrides")
+    code = models.CharField(max_length=60)
+    input_ref = models.CharField(max_length=60, blank=True)
+    justification = models.TextField(max_length=2000)
+    overridden_at = models.DateTimeField(auto_now_add=True)
+    overridden_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-overridden_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(justification=""), name="override_has_justification"),
+            models.UniqueConstraint(
+                fields=["patient", "code", "input_ref"],
+                condition=Q(active=True),
+                name="one_active_override_each",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Override of {self.code}"
+
+
+class ClinicProtocol(models.Model):
+    """A regimen a clinic adds to the library, within the bounds the rules check."""
+
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="protocols")
+    name = models.CharField(max_length=120)
+    route = models.CharField(max_length=20, choices=list(ROUTE_LABELS.items()))
+    mg_per_kg_min = models.DecimalField(
+        max_digits=5, decimal_places=3, validators=_between(Decimal("0.001"), SANITY_MG_PER_KG)
+    )
+    mg_per_kg_max = models.DecimalField(
+        max_digits=5, decimal_places=3, validators=_between(Decimal("0.001"), SANITY_MG_PER_KG)
+    )
+    duration_min = models.DecimalField(
+        max_digits=6, decimal_places=1, null=True, blank=True, validators=_between(0, 1440)
+    )
+    sessions = models.PositiveSmallIntegerField(validators=_between(1, 52))
+    min_spacing_days = models.PositiveSmallIntegerField(validators=_between(1, 365))
+    rationale = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "name"], name="clinic_protocol_name_unique"),
+            models.CheckConstraint(
+                condition=Q(mg_per_kg_max__gte=models.F("mg_per_kg_min")), name="protocol_range_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(mg_per_kg_min__gt=0, mg_per_kg_max__lte=SANITY_MG_PER_KG),
+                name="protocol_range_plausible",
+            ),
+            models.CheckConstraint(condition=Q(min_spacing_days__gte=1), name="protocol_spacing_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def library_id(self) -> str:
+        return f"clinic-{self.pk}"
+
+
+class Order(models.Model):
+    """A prescriber's ketamine order: the regimen, the dose as written and in mg of base for the weight
+    it was computed from, the checks it raised and the reason they were confirmed."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft (not signed)"
+        SIGNED = "signed", "Signed"
+        DISCONTINUED = "discontinued", "Discontinued"
+
+    class Salt(models.TextChoices):
+        BASE = "base", "Ketamine base"
+        HCL = "hcl", "Ketamine hydrochloride"
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="ketamine_orders")
+    protocol_id = models.CharField(
+        max_length=40, help_text="A library id, or clinic-<id> for a clinic protocol."
+    )
+    protocol_title = models.CharField(max_length=200)
+    route = models.CharField(max_length=20, choices=list(ROUTE_LABELS.items()))
+    dose_amount = models.DecimalField(
+        max_digits=8, decimal_places=3, validators=[MinValueValidator(Decimal("0.001"))]
+    )
+    dose_per_kg = models.BooleanField()
+    salt = models.CharField(max_length=4, choices=Salt.choices)
+    dose_mg = models.DecimalField(max_digits=7, decimal_places=2, help_text="Per session, ketamine base, mg.")
+    mg_per_kg = models.DecimalField(max_digits=6, decimal_places=3, help_text="Per session, ketamine base.")
+    weight_kg = models.DecimalField(max_digits=5, decimal_places=1)
+    weight_measured_at = models.DateTimeField()
+    weight_stale = models.BooleanField(
+        default=False, help_text="The weight was older than the clinic allows."
+    )
+    duration_min = models.DecimalField(
+        max_digits=6, decimal_places=1, null=True, blank=True, validators=_between(0, 1440)
+    )
+    loading_amount = models.DecimalField(
+        max_digits=8, decimal_places=3, null=True, blank=True, help_text="Part of the dose, same unit."
+    )
+    loading_duration_min = models.DecimalField(
+        max_digits=4, decimal_places=1, null=True, blank=True, validators=_between(0, 60)
+    )
+    sessions = models.PositiveSmallIntegerField(validators=_between(1, 52))
+    interval_days = models.PositiveSmallIntegerField(null=True, blank=True, validators=_between(1, 365))
+    start_on = models.DateField()
+    findings = models.JSONField(default=list, blank=True, help_text="Checks confirmed: code and message.")
+    confirm_reason = models.CharField(max_length=1000, blank=True)
+    screening = models.ForeignKey(
+        Screening, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    discontinued_at = models.DateTimeField(null=True, blank=True)
+    discontinued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    discontinue_reason = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(dose_mg__gt=0, dose_mg__lte=SANITY_MG), name="order_dose_mg_plausible"
+            ),
+            models.CheckConstraint(
+                condition=Q(mg_per_kg__gt=0, mg_per_kg__lte=SANITY_MG_PER_KG),
+                name="order_mg_per_kg_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(sessions__gte=1, sessions__lte=52), name="order_sessions_in_range"
+            ),
+            models.CheckConstraint(condition=Q(salt__in=["base", "hcl"]), name="order_salt_explicit"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "signed", "discontinued"]), name="order_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(signed_at__isnull=True) | Q(signed_by__isnull=False),
+                name="order_signed_by_someone",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="signed") | Q(signed_at__isnull=False), name="order_signed_has_time"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="discontinued")
+                | (Q(discontinued_by__isnull=False) & ~Q(discontinue_reason="")),
+                name="order_discontinued_with_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(findings=[]) | ~Q(confirm_reason=""), name="order_findings_confirmed_with_reason"
+            ),
+        ]
+        indexes = [models.Index(fields=["patient", "-created_at"], name="order_patient_created")]
+
+    def __str__(self) -> str:
+        return f"Order {self.pk}: {self.protocol_title}, {self.dose_mg} mg {self.route}"
+
+    @property
+    def dose_text(self) -> str:
+        unit = "mg/kg" if self.dose_per_kg else "mg"
+        return f"{self.dose_amount.normalize():f} {unit} {self.salt}"

@@ -21,6 +21,7 @@ from ketacare.accounts.services import user_for_api_token
 from ketacare.audit.api import router as audit_router
 from ketacare.dosing.api import router as sessions_router
 from ketacare.interop.api import router as fhir_router
+from ketacare.ledger.api import router as ledger_router
 from ketacare.outcomes.api import instruments_router
 from ketacare.outcomes.api import router as outcomes_router
 from ketacare.patients.api import router as patients_router
@@ -110,3 +111,4 @@ api.add_router("/instruments", instruments_router)
 api.add_router("/patients", outcomes_router)
 api.add_router("/fhir", fhir_router)
 api.add_router("/sessions", sessions_router)
+api.add_router("/ledger", ledger_router)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ketacare.outcomes",
     "ketacare.dosing",
+    "ketacare.ledger",
     "ketacare.interop",
 ]
 

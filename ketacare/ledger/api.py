@@ -177,7 +177,7 @@ class CountOut(Schema):
     location_id: int
     kind: str
     counted_at: dt.datetime
-    counted_by: str = Field(..., alias="counted_by.username")
+    counted_by: str
     lines: list[CountLineOut]
 
 
@@ -196,7 +196,7 @@ def _count_out(count: Count) -> dict[str, object]:
         "location_id": count.location_id,
         "kind": count.kind,
         "counted_at": count.counted_at,
-        "counted_by": count.counted_by,
+        "counted_by": count.counted_by.username,
         "lines": lines,
     }
 

@@ -167,7 +167,8 @@ def balance_mg(lot: Lot, location: StorageLocation | None = None) -> Decimal:
     rows = Balance.objects.filter(lot=lot)
     if location is not None:
         rows = rows.filter(location=location)
-    return rows.aggregate(total=Sum("balance_mg"))["total"] or Decimal("0")
+    total = rows.aggregate(total=Sum("balance_mg"))["total"] or Decimal("0")
+    return Decimal(total).quantize(Decimal("0.001"))
 
 
 def derived_balances() -> dict[tuple[int, int], Decimal]:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("audit/", include("ketacare.audit.urls")),
     path("outcomes/", include("ketacare.outcomes.urls")),
     path("dosing/", include("ketacare.dosing.urls")),
+    path("ledger/", include("ketacare.ledger.urls")),
     path("research/", include("ketacare.interop.urls")),
     path("api/v1/", api.urls),
 ]

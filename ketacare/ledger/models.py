@@ -176,6 +176,10 @@ class Balance(models.Model):
     def __str__(self) -> str:
         return f"{self.lot} at {self.location}: {self.balance_mg} mg"
 
+    @property
+    def balance_ml(self) -> Decimal:
+        return self.balance_mg / self.lot.product.strength_mg_per_ml
+
 
 ENTRY_KINDS = [
     "receipt",

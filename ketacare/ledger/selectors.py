@@ -38,6 +38,16 @@ from ketacare.rules import controlled_substances as cs
 
 M = TypeVar("M", bound=models.Model)
 
+MG = Decimal("0.001")
+
+
+def _mg(total: object) -> Decimal:
+    """A summed amount to the ledger's precision: SQLite sums decimals in floating point, so its
+    totals carry noise far below a microgram; every amount has at most 3 decimals, so rounding to
+    them gives the exact sum back (PostgreSQL sums exactly already)."""
+    return Decimal(str(total or 0)).quantize(MG)
+
+
 # A display window for the overview, not a rule: lots that expire within it are listed apart.
 EXPIRING_WITHIN_DAYS = 60
 
@@ -167,14 +177,13 @@ def balance_mg(lot: Lot, location: StorageLocation | None = None) -> Decimal:
     rows = Balance.objects.filter(lot=lot)
     if location is not None:
         rows = rows.filter(location=location)
-    total = rows.aggregate(total=Sum("balance_mg"))["total"] or Decimal("0")
-    return Decimal(total).quantize(Decimal("0.001"))
+    return _mg(rows.aggregate(total=Sum("balance_mg"))["total"])
 
 
 def derived_balances() -> dict[tuple[int, int], Decimal]:
     """Every (lot, location) balance recomputed from the entries alone."""
     rows = Entry.objects.values("lot_id", "location_id").annotate(total=Sum("stock_delta_mg"))
-    return {(r["lot_id"], r["location_id"]): r["total"] for r in rows}
+    return {(r["lot_id"], r["location_id"]): _mg(r["total"]) for r in rows}
 
 
 def balance_rows(clinics: QuerySet[Clinic] | list[Clinic]) -> QuerySet[Balance]:
@@ -267,7 +276,8 @@ def unaccounted_by_lot(session: DosingSession) -> dict[int, Decimal]:
         .annotate(total=Sum("session_delta_mg"))
         .order_by("lot_id")
     )
-    return {r["lot_id"]: r["total"] for r in rows if r["total"]}
+    totals = {r["lot_id"]: _mg(r["total"]) for r in rows}
+    return {lot_id: total for lot_id, total in totals.items() if total}
 
 
 def unaccounted_problems(session: DosingSession) -> list[str]:

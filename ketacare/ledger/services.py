@@ -310,6 +310,7 @@ def record_entry(
     receipt: Receipt | None = None,
     increase: bool = False,
     loss_kind: str = LossReport.Kind.LOSS,
+    _net_zero_fill: bool = False,
 ) -> Entry:
     """Record one ledger entry (a transfer records its two halves and returns the one going out).
 
@@ -343,7 +344,7 @@ def record_entry(
         session = DosingSession.objects.select_for_update().select_related("patient").get(pk=session.pk)
         if session.patient.clinic_id != clinic.pk:
             raise ValidationError({"session_id": "That session belongs to another clinic."})
-        if session.signed_at is not None:
+        if session.signed_at is not None and not _net_zero_fill:
             raise ValidationError(
                 {"session_id": "This session is signed; its ledger entries can no longer change."}
             )
@@ -684,3 +685,49 @@ def resolve_discrepancy(*, by: User, discrepancy: Discrepancy, reason: str, adju
     detail: dict[str, Any] = {"adjustment": adjustment.pk if adjustment else None}
     _audit(by, "ledger.resolve", discrepancy, clinic, detail)
     return discrepancy
+
+
+@transaction.atomic
+def record_session_use(
+    *,
+    by: User,
+    session: DosingSession,
+    lot: Lot,
+    drawn_mg: Decimal,
+    witness: User | None,
+    drawn_at: dt.datetime,
+    administered_at: dt.datetime,
+    location: StorageLocation | None = None,
+    witness_password: str | None = None,
+) -> list[Entry]:
+    """A session's whole use of the drug in one step: the draw, the administration of the session's
+    recorded dose and the waste of the rest (with the witness), written together in one transaction.
+
+    This is how a session recorded after the fact gets its ledger entries, even one already signed:
+    the three entries net to zero for the session, so its drawn amount is never left open, and the
+    administered amount is exactly the session's dose, so the ledger and the delivered dose agree.
+    A signed session that already has ledger entries is refused."""
+    locked = DosingSession.objects.select_for_update().get(pk=session.pk)
+    if locked.signed_at is not None and Entry.objects.filter(session=locked).exists():
+        raise ValidationError({"session_id": "This signed session already has ledger entries."})
+    if drawn_mg < locked.dose_mg:
+        raise ValidationError({"quantity_mg": "Draw at least the session's dose."})
+    common: dict[str, Any] = {"by": by, "lot": lot, "session": locked, "_net_zero_fill": True}
+    entries = [
+        record_entry(kind=K.DRAW, quantity_mg=drawn_mg, location=location, occurred_at=drawn_at, **common),
+        record_entry(
+            kind=K.ADMINISTRATION, quantity_mg=locked.dose_mg, occurred_at=administered_at, **common
+        ),
+    ]
+    if drawn_mg > locked.dose_mg:
+        entries.append(
+            record_entry(
+                kind=K.WASTE,
+                quantity_mg=drawn_mg - locked.dose_mg,
+                witness=witness,
+                witness_password=witness_password,
+                occurred_at=administered_at,
+                **common,
+            )
+        )
+    return entries

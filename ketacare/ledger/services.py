@@ -326,6 +326,7 @@ def record_entry(
         raise ValidationError({"quantity_mg": "The quantity must be more than 0 mg."})
     if quantity_mg != quantity_mg.quantize(MG):
         raise ValidationError({"quantity_mg": "Give the quantity to at most 3 decimal places (micrograms)."})
+    quantity_mg = quantity_mg.quantize(MG)
     at = _when(occurred_at)
     on = timezone.localdate(at)
     reason = clean_text(

@@ -156,3 +156,21 @@ def test_a_count_on_the_page_flags_a_discrepancy_that_an_administrator_resolves(
     )
     assert resolved.status_code == 302
     assert selectors.balance_mg(stocked) == Decimal("4000")
+
+
+def test_receiving_vials_on_the_page_adds_containers_times_their_content(
+    lot: Any, safe: Any, clinic_admin: Any
+) -> None:
+    answer = client_for(clinic_admin).post(
+        "/ledger/receive/",
+        {
+            "lot": lot.pk,
+            "location": safe.pk,
+            "containers": "10",
+            "supplier_name": "Acme",
+            "invoice_number": "INV-3",
+            "received_on": dt.date.today().isoformat(),
+        },
+    )
+    assert answer.status_code == 302
+    assert selectors.balance_mg(lot) == Decimal("5000")

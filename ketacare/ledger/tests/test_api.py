@@ -207,3 +207,10 @@ def test_a_wrong_entry_is_reversed_through_the_api(stocked: Any, clinic_admin: A
     receipt = Entry.objects.get(kind="receipt")
     answer = post(api_client(clinic_admin), f"entries/{receipt.pk}/reverse", {"reason": "Wrong lot"})
     assert answer.status_code == 201 and answer.json()["reverses_id"] == receipt.pk
+
+
+def test_a_draw_for_a_session_of_another_clinic_answers_404(
+    personas: dict[str, Any], stocked: Any, session: Any
+) -> None:
+    body = {"kind": "draw", "lot_id": stocked.pk, "quantity_mg": "5", "session_id": session.pk}
+    assert post(api_client(personas["outsider"]), "entries", body).status_code == 404

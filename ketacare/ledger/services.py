@@ -166,7 +166,8 @@ def _check_witness(
 
 
 def _default_location(clinic: Clinic) -> StorageLocation:
-    location = StorageLocation.objects.filter(clinic=clinic).order_by("kind", "name").first()
+    # Safes before carts ("safe" sorts after "cart"), then by name.
+    location = StorageLocation.objects.filter(clinic=clinic).order_by("-kind", "name").first()
     if location is None:
         raise ValidationError({"location_id": "This clinic has no storage location yet: add its safe first."})
     return location

@@ -281,3 +281,16 @@ def test_a_reversed_draw_no_longer_holds_the_signature_back(
     services.reverse_entry(by=clinic_admin, entry=draw, reason="Drawn against the wrong session")
     assert selectors.unaccounted_problems(session) == []
     assert selectors.balance_mg(stocked) == Decimal("5000")
+
+
+def test_a_receipt_without_a_location_goes_to_the_safe(
+    lot: Any, cart: Any, safe: Any, clinic_admin: Any
+) -> None:
+    entry = services.record_entry(
+        by=clinic_admin,
+        kind="receipt",
+        lot=lot,
+        quantity_mg=Decimal("500"),
+        receipt=services.Receipt(supplier_name="Acme", invoice_number="I-4", received_on=dt.date.today()),
+    )
+    assert entry.location == safe

@@ -256,3 +256,24 @@ class ReportForm(forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", "The end of the period is before its start.")
         return data
+
+
+class TransferForm(forms.Form):
+    lot = LotChoice(queryset=Lot.objects.none(), label="Lot")
+    location = forms.ModelChoiceField(queryset=StorageLocation.objects.none(), label="From")
+    to_location = forms.ModelChoiceField(queryset=StorageLocation.objects.none(), label="To")
+    quantity_mg = forms.DecimalField(**QUANTITY, label="Quantity (mg)")  # type: ignore[arg-type]
+    reason = forms.CharField(max_length=500, required=False, label="Note")
+
+    def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lot"].queryset = _lots(clinic)  # type: ignore[attr-defined]
+        places = StorageLocation.objects.filter(clinic=clinic)
+        self.fields["location"].queryset = places  # type: ignore[attr-defined]
+        self.fields["to_location"].queryset = places  # type: ignore[attr-defined]
+
+
+class LossNoticeForm(forms.Form):
+    notice_sent_at = forms.DateTimeField(required=False, widget=DateTimeInput(), label="Written notice sent")
+    form_106_filed_at = forms.DateTimeField(required=False, widget=DateTimeInput(), label="Form 106 filed")
+    form_106_reference = forms.CharField(max_length=60, required=False, label="Form 106 reference")

@@ -362,3 +362,57 @@ def report(request: AuthedRequest) -> HttpResponse:
         "total_out_mg": sum((Decimal(r[12]) for r in table if Decimal(r[12]) < 0), Decimal("0")),
     }
     return render(request, "ledger/report.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def transfer(request: AuthedRequest) -> HttpResponse:
+    clinic = _clinic(request, Action.LEDGER_DRAW)
+    form = ledger_forms.TransferForm(request.POST if request.method == "POST" else None, clinic=clinic)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        entry = _try(
+            form,
+            lambda: services.record_entry(
+                by=request.user,
+                kind="transfer",
+                lot=data["lot"],
+                location=data["location"],
+                to_location=data["to_location"],
+                quantity_mg=data["quantity_mg"],
+                reason=data["reason"],
+            ),
+        )
+        if entry is not None:
+            messages.success(request, "Transfer recorded.")
+            return redirect("ledger:overview")
+    selectors.audit_read(request.user, "ledger.transfer", clinic)
+    context = {
+        "clinic": clinic,
+        "form": form,
+        "title": "Move stock between locations",
+        "button": "Record the transfer",
+    }
+    return render(request, "ledger/simple_form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def loss_notice(request: AuthedRequest, report_id: int) -> HttpResponse:
+    report = selectors.get_loss_report_for(request.user, report_id)
+    form = ledger_forms.LossNoticeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        done = _try(
+            form, lambda: services.record_loss_notice(by=request.user, report=report, **form.cleaned_data)
+        )
+        if done is not None:
+            messages.success(request, "Loss report follow-up saved.")
+            return redirect("ledger:overview")
+    selectors.audit_read(request.user, "ledger.lossreport", report.entry.clinic, report)
+    context = {
+        "clinic": report.entry.clinic,
+        "form": form,
+        "title": f"{report.get_kind_display()} report: notice due by {report.notice_due_on:%Y-%m-%d}",
+        "intro": "Written notice to the DEA Field Division within one business day of discovery; "
+        "DEA Form 106 filed electronically (21 CFR 1301.76(b)).",
+        "button": "Save",
+    }
+    return render(request, "ledger/simple_form.html", context, status=400 if form.errors else 200)

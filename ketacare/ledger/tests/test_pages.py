@@ -27,6 +27,7 @@ PAGES = {
     "/ledger/": {"nurse": 200, "prescriber": 200, "clinic_admin": 200, "therapist": 403, "researcher": 403},
     "/ledger/session-entry/": {"nurse": 200, "prescriber": 200, "clinic_admin": 403, "therapist": 403},
     "/ledger/count/": {"nurse": 200, "clinic_admin": 403, "therapist": 403},
+    "/ledger/transfer/": {"nurse": 200, "prescriber": 200, "clinic_admin": 403, "therapist": 403},
     "/ledger/receive/": {"clinic_admin": 200, "nurse": 403, "therapist": 403},
     "/ledger/stock-entry/": {"clinic_admin": 200, "nurse": 403},
     "/ledger/setup/": {"clinic_admin": 200, "nurse": 403},
@@ -174,3 +175,38 @@ def test_receiving_vials_on_the_page_adds_containers_times_their_content(
     )
     assert answer.status_code == 302
     assert selectors.balance_mg(lot) == Decimal("5000")
+
+
+def test_stock_moves_from_the_safe_to_the_cart_on_the_page(
+    stocked: Any, safe: Any, cart: Any, nurse: Any
+) -> None:
+    answer = client_for(nurse).post(
+        "/ledger/transfer/",
+        {"lot": stocked.pk, "location": safe.pk, "to_location": cart.pk, "quantity_mg": "1000"},
+    )
+    assert answer.status_code == 302
+    assert selectors.balance_mg(stocked, cart) == Decimal("1000")
+
+
+def test_the_follow_up_of_a_theft_is_recorded_by_an_administrator_only(
+    personas: dict[str, Any], stocked: Any
+) -> None:
+    entry = services.record_entry(
+        by=personas["clinic_admin"],
+        kind="loss",
+        lot=stocked,
+        quantity_mg=Decimal("500"),
+        reason="Missing",
+        loss_kind="theft",
+    )
+    path = f"/ledger/loss-reports/{entry.loss_report.pk}/"
+    assert client_for(personas["nurse"]).get(path).status_code == 403
+    assert client_for(personas["outsider"]).get(path).status_code == 404
+    admin = client_for(personas["clinic_admin"])
+    assert b"Record follow-up" in admin.get("/ledger/").content
+    assert (
+        admin.post(path, {"notice_sent_at": "2026-01-02T09:00", "form_106_reference": "F-1"}).status_code
+        == 302
+    )
+    entry.loss_report.refresh_from_db()
+    assert entry.loss_report.form_106_reference == "F-1"

@@ -24,6 +24,7 @@ from ketacare.interop.api import router as fhir_router
 from ketacare.interop.bulk_api import router as bulk_router
 from ketacare.interop.privacy_api import consents_router, disclosures_router
 from ketacare.interop.research_api import router as research_router
+from ketacare.ledger.api import router as ledger_router
 from ketacare.outcomes.api import instruments_router
 from ketacare.outcomes.api import router as outcomes_router
 from ketacare.patients.api import router as patients_router
@@ -122,3 +123,4 @@ api.add_router("/fhir", bulk_router)
 api.add_router("/patients", screening_router)
 api.add_router("/protocols", protocols_router)
 api.add_router("/orders", orders_router)
+api.add_router("/ledger", ledger_router)

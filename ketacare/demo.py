@@ -21,6 +21,7 @@ from ketacare.accounts.roles import Role
 from ketacare.audit.context import Origin, origin
 from ketacare.dosing import demo as dosing_demo
 from ketacare.interop import demo as privacy_demo
+from ketacare.ledger import demo as ledger_demo
 from ketacare.outcomes import demo as outcomes_demo
 from ketacare.patients import services as patients
 from ketacare.patients.models import HistoryFlag, Medication, Patient, SubstanceUseDisorder
@@ -304,6 +305,7 @@ def build_demo_clinic(out: Writer | None = None) -> bool:
         dosing_demo.build(staff=staff, patients=created[: len(substances)], rng=rng, today=today)
         privacy_demo.build(staff=staff, patient=created[0], portal_user=portal_user)
         plans_demo.finish(staff=staff, patients_=created[: len(substances)])
+        ledger_demo.build(staff=staff, clinic=clinics["riverside"], today=today)
     if out is not None:
         out.write(f"Demo clinic built: {len(created)} patients in 2 clinics.\n")
         print_logins(out)

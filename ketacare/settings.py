@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "ketacare.outcomes",
     "ketacare.plans",
     "ketacare.dosing",
+    "ketacare.ledger",
     "ketacare.interop",
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("outcomes/", include("ketacare.outcomes.urls")),
     path("dosing/", include("ketacare.dosing.urls")),
     path("plans/", include("ketacare.plans.urls")),
+    path("ledger/", include("ketacare.ledger.urls")),
     path("research/", include("ketacare.interop.urls")),
     path("privacy/", include("ketacare.interop.privacy_urls")),
     path("api/v1/", api.urls),

@@ -47,6 +47,13 @@ class Action(models.TextChoices):
     DISCLOSE = "privacy.disclose", "Disclose a record outside the programme (consent checked, notice, logged)"
     MANAGE_PRIVACY_SETTINGS = "privacy.settings", "Paste the Part 2 notice texts; set the emergency policy"
     BULK_EXPORT = "fhir.bulk_export", "Run an identified FHIR Bulk Data export to a named recipient"
+    LEDGER_VIEW = "ledger.view", "See the controlled-substance ledger: balances, lots, entries, counts"
+    LEDGER_DRAW = "ledger.draw", "Draw ketamine for a session, record its administration, return or waste"
+    LEDGER_WITNESS = "ledger.witness", "Witness another clinician's waste or destruction"
+    LEDGER_COUNT = "ledger.count", "Count the stock of a safe or cart"
+    LEDGER_RECEIVE = "ledger.receive", "Receive stock; record products, lots, destruction, loss and reversals"
+    LEDGER_RESOLVE = "ledger.resolve", "Resolve a count discrepancy with a reason"
+    LEDGER_REPORT = "ledger.report", "See and export the dispensing record"
 
 
 # Staff roles act on the patients of their clinic. The patient role acts only on its own record
@@ -78,6 +85,13 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.OVERRIDE_SCREENING: frozenset({Role.PRESCRIBER}),
     Action.ORDER_KETAMINE: frozenset({Role.PRESCRIBER}),
     Action.MANAGE_SAFETY_SETTINGS: frozenset({Role.CLINIC_ADMIN}),
+    Action.LEDGER_VIEW: frozenset({Role.PRESCRIBER, Role.NURSE, Role.CLINIC_ADMIN}),
+    Action.LEDGER_DRAW: frozenset({Role.PRESCRIBER, Role.NURSE}),
+    Action.LEDGER_WITNESS: frozenset({Role.PRESCRIBER, Role.NURSE}),
+    Action.LEDGER_COUNT: frozenset({Role.PRESCRIBER, Role.NURSE}),
+    Action.LEDGER_RECEIVE: frozenset({Role.CLINIC_ADMIN}),
+    Action.LEDGER_RESOLVE: frozenset({Role.CLINIC_ADMIN}),
+    Action.LEDGER_REPORT: frozenset({Role.CLINIC_ADMIN}),
 }
 
 # What a portal user may do on their own record (and only there): answer their questionnaires

@@ -21,6 +21,7 @@ from ketacare.accounts.roles import Action
 from ketacare.accounts.selectors import require_in_clinic
 from ketacare.accounts.services import may_administer_ketamine
 from ketacare.audit.services import record_event
+from ketacare.dosing import sign_checks
 from ketacare.dosing.models import (
     ClinicSessionSettings,
     DosingSession,
@@ -289,6 +290,8 @@ def sign_session(*, by: User, session: DosingSession) -> DosingSession:
     if session.status != DosingSession.Status.ENDED:
         raise ValidationError("End the session with a discharge note before signing it.")
     _require_may_administer(by, clinic)
+    if blocking := sign_checks.problems(session):
+        raise ValidationError(blocking)
     session.signed_at = timezone.now()
     session.signed_by = by
     save_checked(session)

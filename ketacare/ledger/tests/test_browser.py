@@ -1,0 +1,121 @@
+"""The ledger in a real Chromium against a live server: receive a box of vials, draw for a session,
+administer, waste the remainder with a witness who types their password, count the safe.
+The fixture fails the test on any console error, CSP violations included."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from conftest import make_staff
+
+pytestmark = pytest.mark.browser
+
+
+def _log_in(page: Any, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/")
+
+
+def _log_out(page: Any) -> None:
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/accounts/login/**")
+
+
+def test_receive_draw_administer_waste_with_a_witness_and_count_the_safe(browser_page: Any) -> None:
+    from ketacare.accounts.models import Clinic
+    from ketacare.dosing import services as dosing
+    from ketacare.ledger import selectors, services
+    from ketacare.ledger.models import Lot
+    from ketacare.patients import services as patients
+
+    page = browser_page
+    clinic = Clinic.objects.create(name="Riverside Recovery Clinic", slug="riverside")
+    nurse = make_staff("nurse", clinic, "nurse", licence="registered_nurse", acls=True)
+    prescriber = make_staff("prescriber", clinic, "prescriber", licence="physician", acls=True)
+    admin = make_staff("clinicadmin", clinic, "clinic_admin")
+    safe = services.create_location(by=admin, clinic=clinic, name="Main safe", kind="safe")
+    product = services.create_product(
+        by=admin,
+        clinic=clinic,
+        name="Ketamine injection",
+        strength_mg_per_ml=Decimal("10"),
+        strength_basis="base",
+        container_ml=Decimal("20"),
+    )
+    lot = services.create_lot(
+        by=admin, product=product, lot_number="BOX-1", expires_on=dt.date.today() + dt.timedelta(days=300)
+    )
+    patient = patients.register_patient(
+        by=nurse,
+        clinic=clinic,
+        medical_record_number="RI-7001",
+        given_name="Noor",
+        family_name="Haddad",
+        date_of_birth=dt.date(1984, 3, 2),
+        sex_at_birth="female",
+        weight_kg=Decimal("80.0"),
+    )
+    session = dosing.plan_session(by=prescriber, patient=patient, route="iv-infusion", dose_mg=Decimal("40"))
+    dosing.start_session(
+        by=nurse, session=session, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
+    )
+
+    # The clinic administrator receives a box of ten vials.
+    _log_in(page, "clinicadmin")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Ledger").click()
+    page.get_by_role("link", name="Receive stock").click()
+    page.locator("#id_lot").select_option(str(lot.pk))
+    page.get_by_label("Received into").select_option(str(safe.pk))
+    page.get_by_label("Number of containers (vials)").fill("10")
+    page.locator("#id_supplier_name").fill("Acme Pharma Distribution")
+    page.get_by_label("Supplier's DEA number").fill("RA1234563")
+    page.get_by_label("Invoice or packing-slip number").fill("INV-77")
+    page.get_by_label("Date actually received").fill(dt.date.today().isoformat())
+    page.get_by_role("button", name="Record the receipt").click()
+    page.wait_for_url("**/ledger/")
+    assert page.get_by_test_id(f"balance-BOX-1-{safe.pk}").inner_text() == "2000"
+    _log_out(page)
+
+    # The nurse draws 50 mg for the session, gives 40 mg and wastes 10 mg with the prescriber watching.
+    _log_in(page, "nurse")
+    page.goto(f"/ledger/session-entry/?session={session.pk}")
+    page.get_by_label("What happened").select_option("draw")
+    page.locator("#id_lot").select_option(str(lot.pk))
+    page.get_by_label("Quantity (mg)").fill("50")
+    page.get_by_role("button", name="Record").click()
+    assert "10 mg" not in page.get_by_test_id("unaccounted").inner_text()
+    assert "50 mg of ketamine from lot BOX-1" in page.get_by_test_id("unaccounted").inner_text()
+
+    page.get_by_label("What happened").select_option("administration")
+    page.get_by_label("Dosing session").select_option(str(session.pk))
+    page.locator("#id_lot").select_option(str(lot.pk))
+    page.get_by_label("Quantity (mg)").fill("40")
+    page.get_by_role("button", name="Record").click()
+    assert "10 mg of ketamine from lot BOX-1" in page.get_by_test_id("unaccounted").inner_text()
+
+    page.get_by_label("What happened").select_option("waste")
+    page.get_by_label("Dosing session").select_option(str(session.pk))
+    page.locator("#id_lot").select_option(str(lot.pk))
+    page.get_by_label("Quantity (mg)").fill("10")
+    page.locator("#id_witness").select_option(str(prescriber.pk))
+    page.get_by_label("Witness's password").fill("correct horse battery")
+    page.get_by_role("button", name="Record").click()
+    page.get_by_test_id("accounted").wait_for()
+    assert page.get_by_test_id("session-entries").locator("tbody tr").count() == 3
+
+    # ... and counts the safe: 1950 mg, as the ledger says.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Ledger").click()
+    page.get_by_role("link", name="Count a safe or cart").click()
+    page.get_by_label("lot BOX-1", exact=False).fill("1950")
+    page.get_by_role("button", name="Save the count").click()
+    page.wait_for_url("**/ledger/")
+    assert "matches the ledger" in page.get_by_role("status").inner_text()
+    assert selectors.balance_mg(Lot.objects.get(pk=lot.pk)) == Decimal("1950")
+    assert selectors.unaccounted_problems(session) == []

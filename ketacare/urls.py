@@ -12,4 +12,5 @@ urlpatterns = [
     path("dosing/", include("ketacare.dosing.urls")),
     path("research/", include("ketacare.interop.urls")),
     path("api/v1/", api.urls),
+    path("", include("ketacare.a11y.urls")),
 ]

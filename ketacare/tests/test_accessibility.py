@@ -187,7 +187,9 @@ def check_forms(page: Any, url: str, findings: Findings, sent: set[str], role: s
 def test_every_page_of_every_role_meets_wcag_22_aa_at_desktop_and_phone_width(
     browser_page: Any, live_server: Any
 ) -> None:
+    built = time.monotonic()
     build_demo_clinic()
+    print(f"accessibility: demo clinic built in {time.monotonic() - built:.0f}s")
     weighed = Patient.objects.filter(clinic__slug="riverside").order_by("pk").first()
     assert weighed is not None
     # Pages only a GET form reaches (no link leads there): a dose plan with its chart.

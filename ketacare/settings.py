@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "ketacare.dosing",
     "ketacare.ledger",
     "ketacare.interop",
+    "ketacare.a11y",
 ]
 
 MIDDLEWARE = [

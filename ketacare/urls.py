@@ -15,4 +15,5 @@ urlpatterns = [
     path("research/", include("ketacare.interop.urls")),
     path("privacy/", include("ketacare.interop.privacy_urls")),
     path("api/v1/", api.urls),
+    path("", include("ketacare.a11y.urls")),
 ]

@@ -48,6 +48,10 @@ def main() -> None:
         nurse.get_by_role("button", name="Save").click()
         nurse.wait_for_load_state()
         nurse.screenshot(path=str(OUT / "weight-refused.png"), full_page=True)
+        # The same refusal on a phone: the error summary has focus and links to the field.
+        nurse.set_viewport_size({"width": 375, "height": 812})
+        nurse.screenshot(path=str(OUT / "weight-refused-phone.png"), full_page=True)
+        nurse.set_viewport_size({"width": 1280, "height": 860})
 
         nurse.goto("/outcomes/worklist/")
         nurse.screenshot(path=str(OUT / "worklist.png"), full_page=True)

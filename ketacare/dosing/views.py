@@ -22,7 +22,7 @@ from ketacare.dosing import selectors
 from ketacare.dosing.forms import ROUTE_LABELS, DosePlanForm
 from ketacare.patients.selectors import get_patient_for
 from ketacare.pharmacology import DoseError, simulate
-from ketacare.pharmacology.plot import course_svg
+from ketacare.pharmacology.plot import course_alternative, course_svg
 from ketacare.pharmacology.request import RequestError, plan
 from ketacare.pharmacology.timeline import timeline
 from ketacare.pharmacology.units import base_to_salt
@@ -89,6 +89,7 @@ def _result(decided: Any) -> dict[str, Any]:
         "timeline": expected,
         "summary": [line for line in expected.summary().splitlines() if line],
         "svg": mark_safe(course_svg(model, regimen, times, course)),  # noqa: S308  (numbers and escaped text)
+        "svg_alternative": mark_safe(course_alternative(model, regimen, times, course)),  # noqa: S308  (escaped)
         "route": ROUTE_LABELS[regimen.events[0].route],
         "total_mg": total,
         "total_mg_hcl": base_to_salt(total, "hcl"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from ketacare.a11y.figure import text_alternative
 from ketacare.analytics.cohort import SurvivalPoint
 
 _W, _H = 640, 320
@@ -56,4 +57,11 @@ def km_svg(points: Sequence[SurvivalPoint], title: str) -> str:
     curve = steps([p.surviving for p in points])
     parts.append(f'<polyline points="{curve}" fill="none" stroke="#1f5fa8" stroke-width="2"/>')
     parts.append("</svg>")
-    return "\n".join(parts)
+    last = points[-1]
+    summary = (
+        f"{title}: {last.surviving:.0%} of patients without a relapse by day {last.day:g} "
+        f"(95% confidence {last.lower_95:.0%} to {last.upper_95:.0%})."
+    )
+    rows = [(f"{p.day:g}", f"{p.surviving:.1%}", f"{p.lower_95:.1%} to {p.upper_95:.1%}") for p in points]
+    headers = ("Day", "Without relapse", "95% confidence interval")
+    return "\n".join(parts) + text_alternative(title=title, summary=summary, headers=headers, rows=rows)

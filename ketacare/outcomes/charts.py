@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from ketacare.a11y.figure import text_alternative
+
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 28
 
@@ -44,7 +46,8 @@ def trend_svg(
     bands: Sequence[BandArea] = (),
     markers: Sequence[Marker] = (),
 ) -> str:
-    """An SVG line chart of `points` over time with severity bands behind and event markers."""
+    """An SVG line chart of `points` over time with severity bands behind and event markers, followed
+    by its text alternative (a summary sentence and the points as a table: docs/accessibility.md)."""
     low, high = y_range
     span_y = (high - low) or 1
     times = [p.at for p in points] + [m.at for m in markers]
@@ -112,7 +115,22 @@ def trend_svg(
             f'<text class="tick" x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle">No data yet</text>'
         )
     parts.append("</svg>")
-    return "".join(parts)
+    return "".join(parts) + _alternative(title, points, markers)
+
+
+def _alternative(title: str, points: Sequence[Point], markers: Sequence[Marker]) -> str:
+    if points:
+        first, last = points[0], points[-1]
+        summary = (
+            f"{title}: {len(points)} value{'s' if len(points) != 1 else ''} from {first.at:%d %b %Y} "
+            f"to {last.at:%d %b %Y}; first {first.value:g}, latest {last.value:g}."
+        )
+    else:
+        summary = f"{title}: no data yet."
+    rows = [(f"{p.at:%Y-%m-%d}", f"{p.value:g}", p.label) for p in points]
+    rows += [(f"{m.at:%Y-%m-%d}", "", m.label) for m in markers]
+    rows.sort(key=lambda row: row[0])
+    return text_alternative(title=title, summary=summary, headers=("Date", "Value", "Details"), rows=rows)
 
 
 def _id(text: str) -> str:

@@ -53,7 +53,8 @@ def svg_plot(
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{_W}" height="{_H}" viewBox="0 0 {_W} {_H}" '
-        'font-family="sans-serif" font-size="12" role="img">',
+        f'font-family="sans-serif" font-size="12" role="img" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
         f'<text x="{_W / 2}" y="20" text-anchor="middle" font-size="14">{escape(title)}</text>',
     ]
     for label, low, high in bands:
@@ -118,3 +119,40 @@ def course_svg(
         f"{model.id}: {regimen.describe()}",
         [(band.label, band.low_ng_ml.value * scale, high)],
     )
+
+
+def course_alternative(
+    model: Model,
+    regimen: Regimen,
+    times_min: FloatArray,
+    sim: Simulation,
+    subject: int = 0,
+    every_min: float = 15.0,
+) -> str:
+    """The text alternative of :func:`course_svg` for a web page: one sentence and the course every
+    `every_min` minutes as a table (docs/accessibility.md)."""
+    from ketacare.a11y.figure import text_alternative
+
+    plasma = sim.ketamine_plasma_ng_ml[subject]
+    effect = sim.ketamine_effect_ng_ml[subject]
+    peak = int(np.nanargmax(plasma))
+    title = f"{model.id}: {regimen.describe()}"
+    summary = (
+        f"Predicted plasma concentration peaks at {float(plasma[peak]):.0f} ng/mL "
+        f"{float(times_min[peak]):.0f} minutes after the start."
+    )
+    norketamine = sim.norketamine_plasma_ng_ml
+    headers = ["Minutes", "Plasma (ng/mL)", "Effect site (ng/mL)"]
+    if norketamine is not None:
+        headers.append("Norketamine plasma (ng/mL)")
+    rows = []
+    next_min = 0.0
+    for index, minute in enumerate(times_min):
+        if float(minute) + 1e-9 < next_min:
+            continue
+        row = [f"{float(minute):.0f}", f"{float(plasma[index]):.1f}", f"{float(effect[index]):.1f}"]
+        if norketamine is not None:
+            row.append(f"{float(norketamine[subject][index]):.1f}")
+        rows.append(row)
+        next_min += every_min
+    return text_alternative(title=title, summary=summary, headers=headers, rows=rows)

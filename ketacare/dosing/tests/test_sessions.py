@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,18 +22,12 @@ from ketacare.audit.models import AuditEvent
 from ketacare.dosing import selectors, services
 from ketacare.dosing.models import SIDE_EFFECT_KINDS, DosingSession, SideEffect, VitalSign
 from ketacare.rules import record_limits as limits
+from ketacare.testing import client_for
 
 pytestmark = pytest.mark.django_db
 
 NORMAL = {"systolic_mmhg": 128, "diastolic_mmhg": 82, "heart_rate_per_min": 76, "spo2_percent": 98}
 CHECKLIST = {"consent_confirmed": True, "fasting_confirmed": True, "escort_confirmed": True}
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def planned(nurse: Any, patient: Any) -> DosingSession:

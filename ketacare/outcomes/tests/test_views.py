@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,17 +18,11 @@ from ketacare.outcomes.models import (
     SafetyAlert,
     SubstanceUseDay,
 )
+from ketacare.testing import client_for
 
 from .conftest import PHQ9_ITEM9_POSITIVE, PHQ9_NO_RISK
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def phq9_form(answers: list[int | None]) -> dict[str, str]:

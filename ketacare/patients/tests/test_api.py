@@ -11,6 +11,7 @@ from django.test import Client
 from ketacare.accounts.services import create_api_token
 from ketacare.api import api
 from ketacare.patients.models import Patient
+from ketacare.testing import api_client
 
 SNAPSHOT = Path(__file__).resolve().parents[3] / "docs" / "openapi.json"
 
@@ -27,8 +28,7 @@ NEW_PATIENT = {
 
 @pytest.fixture
 def as_nurse(nurse) -> Client:
-    _, token = create_api_token(user=nurse, name="test")
-    return Client(headers={"Authorization": f"Bearer {token}"})
+    return api_client(nurse)
 
 
 def post(client: Client, path: str, body: dict) -> object:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from ketacare.accounts.models import ApiToken, Clinic, Credential, Membership, User
 from ketacare.accounts.roles import STAFF_ROLES, Action, Role, role_may
 from ketacare.accounts.selectors import require_in_clinic
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.services import record_event
 
 TOKEN_PREFIX = "kc_"
@@ -37,7 +38,7 @@ def create_user(
         user.set_unusable_password()
     user.full_clean()
     user.save()
-    record_event(actor=by, action="create", entity=user, detail={"username": username})
+    record_event(actor=by, action=AuditAction.CREATE, entity=user, detail={"username": username})
     return user
 
 
@@ -46,7 +47,9 @@ def add_membership(*, user: User, clinic: Clinic, role: Role, by: User | None = 
     membership = Membership(user=user, clinic=clinic, role=role)
     membership.full_clean()
     membership.save()
-    record_event(actor=by, action="create", entity=membership, clinic=clinic, detail={"role": str(role)})
+    record_event(
+        actor=by, action=AuditAction.CREATE, entity=membership, clinic=clinic, detail={"role": str(role)}
+    )
     return membership
 
 
@@ -76,7 +79,10 @@ def record_credential(
     credential.full_clean()
     credential.save()
     record_event(
-        actor=by, action="create", entity=credential, detail={"kind": kind, "expires_on": str(expires_on)}
+        actor=by,
+        action=AuditAction.CREATE,
+        entity=credential,
+        detail={"kind": kind, "expires_on": str(expires_on)},
     )
     return credential
 
@@ -171,7 +177,7 @@ def change_staff_role(*, by: User, membership: Membership, role: str) -> Members
     membership.save(update_fields=["role"])
     record_event(
         actor=by,
-        action="update",
+        action=AuditAction.UPDATE,
         entity=membership,
         clinic=membership.clinic,
         detail={"user": membership.user.get_username(), "role_before": before, "role_after": role},
@@ -198,7 +204,7 @@ def end_membership(*, by: User, membership: Membership, reason: str) -> Membersh
     membership.save(update_fields=["active", "ended_at", "end_reason"])
     record_event(
         actor=by,
-        action="update",
+        action=AuditAction.UPDATE,
         entity=membership,
         clinic=membership.clinic,
         detail={
@@ -225,7 +231,7 @@ def reactivate_membership(*, by: User, membership: Membership) -> Membership:
     membership.save(update_fields=["active", "ended_at", "end_reason"])
     record_event(
         actor=by,
-        action="update",
+        action=AuditAction.UPDATE,
         entity=membership,
         clinic=membership.clinic,
         detail={
@@ -307,7 +313,7 @@ def create_api_token(*, user: User, name: str, by: User | None = None) -> tuple[
     """Create a token; the plain token is returned once and never stored."""
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, prefix=plain[:10], token_hash=_hash_token(plain))
-    record_event(actor=by or user, action="create", entity=token, detail={"name": name})
+    record_event(actor=by or user, action=AuditAction.CREATE, entity=token, detail={"name": name})
     return token, plain
 
 
@@ -332,4 +338,4 @@ def user_for_api_token(plain: str) -> User | None:
 def revoke_api_token(*, token: ApiToken, by: User) -> None:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    record_event(actor=by, action="update", entity=token, detail={"revoked": True})
+    record_event(actor=by, action=AuditAction.UPDATE, entity=token, detail={"revoked": True})

@@ -13,6 +13,7 @@ from django.utils import timezone
 from ketacare import pharmacology
 from ketacare.accounts.models import User
 from ketacare.accounts.roles import Action
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.models import AuditEvent
 from ketacare.audit.services import record_event
 from ketacare.dosing.models import DosingSession
@@ -75,7 +76,7 @@ def get_session_for(
     if session is None:
         record_event(
             actor=user,
-            action=str(action),
+            action=action,
             entity_type="dosing.dosingsession",
             entity_id=str(session_id),
             outcome=AuditEvent.Outcome.NOT_FOUND,
@@ -89,7 +90,7 @@ def get_session_for(
 def audit_session_read(user: User, session: DosingSession) -> None:
     record_event(
         actor=user,
-        action="read",
+        action=AuditAction.READ,
         entity=session,
         clinic=session.patient.clinic,
         patient_id=session.patient_id,

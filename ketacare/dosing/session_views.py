@@ -22,6 +22,7 @@ from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.roles import Action, role_may
 from ketacare.accounts.selectors import clinics_where, role_in
 from ketacare.accounts.services import may_administer_ketamine
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.models import AuditEvent
 from ketacare.audit.services import record_event
 from ketacare.dosing import selectors, services
@@ -47,7 +48,11 @@ def session_list(request: AuthedRequest, patient_id: int) -> HttpResponse:
     """The patient's sessions, and the form that plans a new one (prefilled from the dose-planning page)."""
     patient = get_patient_for(request.user, patient_id, Action.ADMINISTER_KETAMINE)
     record_event(
-        actor=request.user, action="read", entity=patient, clinic=patient.clinic, patient_id=patient.pk
+        actor=request.user,
+        action=AuditAction.READ,
+        entity=patient,
+        clinic=patient.clinic,
+        patient_id=patient.pk,
     )
     initial = {k: request.GET[k] for k in ("route", "dose_mg", "duration_min", "regimen") if k in request.GET}
     form = SessionPlanForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -250,7 +255,7 @@ def session_settings(request: AuthedRequest) -> HttpResponse:
     clinic = clinics_where(request.user, Action.MANAGE_SESSION_SETTINGS).order_by("name").first()
     if clinic is None:
         record_event(
-            actor=request.user, action=str(Action.MANAGE_SESSION_SETTINGS), outcome=AuditEvent.Outcome.DENIED
+            actor=request.user, action=Action.MANAGE_SESSION_SETTINGS, outcome=AuditEvent.Outcome.DENIED
         )
         raise PermissionDenied("Only a clinic administrator sets the session alert thresholds.")
     _, current = services.thresholds_of(clinic)
@@ -265,7 +270,7 @@ def session_settings(request: AuthedRequest) -> HttpResponse:
             messages.success(request, "Session settings saved.")
             return redirect("dosing:settings")
     if current is not None:
-        record_event(actor=request.user, action="read", entity=current, clinic=clinic)
+        record_event(actor=request.user, action=AuditAction.READ, entity=current, clinic=clinic)
     return render(
         request,
         "dosing/settings.html",

@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.roles import Action
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.services import record_event
 from ketacare.dosing import selectors
 from ketacare.dosing.forms import ROUTE_LABELS, DosePlanForm
@@ -39,7 +40,11 @@ def plan_dose(request: AuthedRequest, patient_id: int) -> HttpResponse:
     covariates = selectors.covariates_of(patient)
     # The page shows the weight and age it reads from the record.
     record_event(
-        actor=request.user, action="read", entity=patient, clinic=patient.clinic, patient_id=patient.pk
+        actor=request.user,
+        action=AuditAction.READ,
+        entity=patient,
+        clinic=patient.clinic,
+        patient_id=patient.pk,
     )
     form = DosePlanForm(request.GET if "route" in request.GET else None)
     context: dict[str, Any] = {"patient": patient, "covariates": covariates, "form": form, "result": None}
@@ -52,7 +57,7 @@ def plan_dose(request: AuthedRequest, patient_id: int) -> HttpResponse:
             context["result"] = _result(decided)
             record_event(
                 actor=request.user,
-                action=str(Action.PLAN_DOSE),
+                action=Action.PLAN_DOSE,
                 entity=patient,
                 clinic=patient.clinic,
                 patient_id=patient.pk,

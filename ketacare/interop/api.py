@@ -7,6 +7,7 @@ from ninja import Router
 
 from ketacare.accounts.http import AuthedRequest
 from ketacare.api_errors import ERROR_RESPONSES
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.services import record_event
 from ketacare.interop import fhir
 from ketacare.patients.selectors import get_patient_for
@@ -35,7 +36,7 @@ def patient_everything(request: AuthedRequest, patient_id: int) -> HttpResponse:
     bundle = fhir.everything(patient, request.build_absolute_uri("/api/v1/fhir/"))
     record_event(
         actor=request.user,
-        action="export",
+        action=AuditAction.EXPORT,
         entity=patient,
         clinic=patient.clinic,
         patient_id=patient.pk,

@@ -16,6 +16,7 @@ from ketacare.accounts.models import Clinic, User
 from ketacare.accounts.roles import PATIENT_SELF_ACTIONS, Action, Role, role_may
 from ketacare.accounts.selectors import clinics_where, role_in
 from ketacare.analytics import schedule, tlfb
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.models import AuditEvent
 from ketacare.audit.services import record_event
 from ketacare.instruments.model import Instrument
@@ -41,7 +42,9 @@ def patient_for(user: User, patient_id: int, action: Action = Action.VIEW_PATIEN
     own = Patient.objects.select_related("clinic").filter(pk=patient_id, portal_user=user).first()
     if own is not None and action in PATIENT_SELF_ACTIONS:
         if action == Action.VIEW_PATIENT:
-            record_event(actor=user, action="read", entity=own, clinic=own.clinic, patient_id=own.pk)
+            record_event(
+                actor=user, action=AuditAction.READ, entity=own, clinic=own.clinic, patient_id=own.pk
+            )
         return own
     return get_patient_for(user, patient_id, action)
 
@@ -78,7 +81,7 @@ def _refuse_permission(
 ) -> None:
     record_event(
         actor=user,
-        action=str(Action.MANAGE_OUTCOME_SETTINGS),
+        action=Action.MANAGE_OUTCOME_SETTINGS,
         entity_type=InstrumentPermission._meta.label_lower,
         entity_id=str(permission_id),
         # The refused user learns nothing; the clinic's auditor sees the attempt.

@@ -24,7 +24,7 @@ from django.utils import timezone
 from ketacare import instruments
 from ketacare.accounts.models import Clinic, User
 from ketacare.accounts.roles import Action, Role
-from ketacare.audit.services import record_event
+from ketacare.audit.actions import AuditAction
 from ketacare.instruments.model import Administration, Instrument
 from ketacare.outcomes.access import is_own_record, require, require_in_clinic
 from ketacare.outcomes.models import (
@@ -39,7 +39,7 @@ from ketacare.outcomes.models import (
     SubstanceUseDay,
 )
 from ketacare.patients.models import Patient
-from ketacare.records import mark_in_error, save_checked
+from ketacare.records import audit_row, mark_in_error_audited, save_audited
 
 SUICIDE_RISK = "suicide-risk"
 ALERTED_FLAGS = frozenset({SUICIDE_RISK})
@@ -114,9 +114,8 @@ def record_instrument_permission(
         reference=reference.strip(),
         recorded_by=by,
     )
-    save_checked(permission, validate_constraints=False)
-    record_event(
-        actor=by, action="create", entity=permission, clinic=clinic, detail={"instrument": instrument.id}
+    save_audited(
+        permission, by=by, action=AuditAction.CREATE, clinic=clinic, detail={"instrument": instrument.id}
     )
     return permission
 
@@ -138,11 +137,10 @@ def withdraw_instrument_permission(
     permission.withdrawn_at = timezone.now()
     permission.withdrawn_by = by
     permission.withdrawal_reason = reason.strip()[:300]
-    save_checked(permission, validate_constraints=False)
-    record_event(
-        actor=by,
-        action="withdraw",
-        entity=permission,
+    save_audited(
+        permission,
+        by=by,
+        action=AuditAction.WITHDRAW,
         clinic=permission.clinic,
         detail={"instrument": permission.instrument_id, "reason": permission.withdrawal_reason},
     )
@@ -170,11 +168,10 @@ def update_outcome_settings(
         raise ValidationError(
             {"regular_use_days": "Say how many consecutive days of use count as regular use."}
         )
-    save_checked(current, validate_constraints=False)
-    record_event(
-        actor=by,
-        action="update",
-        entity=current,
+    save_audited(
+        current,
+        by=by,
+        action=AuditAction.UPDATE,
         clinic=clinic,
         detail={"relapse_definition": relapse_definition, "regular_use_days": regular_use_days},
     )
@@ -300,19 +297,12 @@ def record_response(
             raise _answer_errors(instrument, exc) from None
     else:
         _apply_score(response, _score(instrument, patient, answers))
-    save_checked(response, validate_constraints=False)
-    record_event(
-        actor=by,
-        action="create",
-        entity=response,
-        clinic=patient.clinic,
-        patient_id=patient.pk,
-        detail={
-            "instrument": instrument.id,
-            "status": response.status,
-            "total": response.score_total,
-            "flags": response.flag_codes,
-        },
+    save_audited(
+        response,
+        by=by,
+        action=AuditAction.CREATE,
+        patient=patient,
+        detail={"instrument": instrument.id, "status": response.status},
     )
     return Recorded(response, _raise_alerts(response))
 
@@ -338,14 +328,12 @@ def update_draft(
         _require_available(patient.clinic, instrument)
         _apply_score(response, _score(instrument, patient, answers))
         response.answered_at = timezone.now()
-    save_checked(response, validate_constraints=False)
-    record_event(
-        actor=by,
-        action="update" if draft else "submit",
-        entity=response,
-        clinic=patient.clinic,
-        patient_id=patient.pk,
-        detail={"status": response.status, "total": response.score_total, "flags": response.flag_codes},
+    save_audited(
+        response,
+        by=by,
+        action=AuditAction.UPDATE if draft else AuditAction.SUBMIT,
+        patient=patient,
+        detail={"status": response.status},
     )
     return Recorded(response, _raise_alerts(response))
 
@@ -359,15 +347,7 @@ def mark_response_entered_in_error(*, by: User, response: QuestionnaireResponse,
             "Tell your care team if a submitted questionnaire is wrong; they can correct it."
         )
     _require_may_record(by, patient, instrument)
-    mark_in_error(response, reason, what="questionnaire", field="reason")
-    record_event(
-        actor=by,
-        action="entered-in-error",
-        entity=response,
-        clinic=patient.clinic,
-        patient_id=patient.pk,
-        detail={"reason": response.error_reason},
-    )
+    mark_in_error_audited(response, reason, what="questionnaire", field="reason", by=by, patient=patient)
 
 
 @transaction.atomic
@@ -386,13 +366,11 @@ def correct_response(*, by: User, response: QuestionnaireResponse, answers: Answ
         assignment=response.assignment,
     )
     recorded.response.replaces = response
-    save_checked(recorded.response, validate_constraints=False)
-    record_event(
-        actor=by,
-        action="correct",
-        entity=recorded.response,
-        clinic=response.patient.clinic,
-        patient_id=response.patient_id,
+    save_audited(
+        recorded.response,
+        by=by,
+        action=AuditAction.CORRECT,
+        patient=response.patient,
         detail={"replaces": response.pk},
     )
     return recorded
@@ -445,13 +423,12 @@ def _raise_alerts(response: QuestionnaireResponse) -> list[SafetyAlert]:
             recipient=recipient,
             emailed_to=_alert_addresses(patient, recipient),
         )
-        record_event(
-            actor=None,
-            action="alert",
-            entity=alert,
-            clinic=patient.clinic,
-            patient_id=patient.pk,
-            detail={"flag": alert.flag_code, "severity": alert.severity, "to": alert.emailed_to},
+        audit_row(
+            alert,
+            by=None,
+            action=AuditAction.ALERT,
+            patient=patient,
+            detail={"flag": alert.flag_code, "to": alert.emailed_to},
         )
         # Sent once the response is safely stored, so no alert mails about a rolled-back answer.
         transaction.on_commit(functools.partial(email_safety_alert, alert.pk))
@@ -488,10 +465,7 @@ def acknowledge_alert(*, by: User, alert: SafetyAlert, action_taken: str) -> Saf
     alert.acknowledged_at = timezone.now()
     alert.acknowledged_by = by
     alert.action_taken = action_taken.strip()[:500]
-    save_checked(alert, validate_constraints=False)
-    record_event(
-        actor=by, action="acknowledge", entity=alert, clinic=alert.patient.clinic, patient_id=alert.patient_id
-    )
+    save_audited(alert, by=by, action=AuditAction.ACKNOWLEDGE, patient=alert.patient)
     return alert
 
 
@@ -523,13 +497,11 @@ def assign_instrument(
         ends_on=ends_on,
         assigned_by=by,
     )
-    save_checked(assignment, validate_constraints=False)
-    record_event(
-        actor=by,
-        action="create",
-        entity=assignment,
-        clinic=patient.clinic,
-        patient_id=patient.pk,
+    save_audited(
+        assignment,
+        by=by,
+        action=AuditAction.CREATE,
+        patient=patient,
         detail={"instrument": instrument.id, "interval_days": interval_days},
     )
     return assignment
@@ -543,13 +515,11 @@ def stop_assignment(*, by: User, assignment: Assignment) -> Assignment:
     assignment.active = False
     assignment.stopped_at = timezone.now()
     assignment.stopped_by = by
-    save_checked(assignment, validate_constraints=False)
-    record_event(
-        actor=by,
-        action="update",
-        entity=assignment,
-        clinic=assignment.patient.clinic,
-        patient_id=assignment.patient_id,
+    save_audited(
+        assignment,
+        by=by,
+        action=AuditAction.UPDATE,
+        patient=assignment.patient,
         detail={"fields": ["active"]},
     )
     return assignment
@@ -563,12 +533,11 @@ def send_reminder(*, assignment: Assignment, due_on: dt.date) -> Reminder | None
     if not address or Reminder.objects.filter(assignment=assignment, due_on=due_on).exists():
         return None
     reminder = Reminder.objects.create(assignment=assignment, due_on=due_on, sent_to=address)
-    record_event(
-        actor=None,
-        action="remind",
-        entity=reminder,
-        clinic=patient.clinic,
-        patient_id=patient.pk,
+    audit_row(
+        reminder,
+        by=None,
+        action=AuditAction.REMIND,
+        patient=patient,
         detail={"instrument": assignment.instrument_id, "due_on": due_on.isoformat()},
     )
     transaction.on_commit(
@@ -620,22 +589,19 @@ def record_substance_use(
         earlier.entered_in_error = True
         earlier.error_reason = "Replaced by a later report for the same day."
         earlier.save(update_fields=["entered_in_error", "error_reason"])
-        record_event(
-            actor=by,
-            action="entered-in-error",
-            entity=earlier,
-            clinic=patient.clinic,
-            patient_id=patient.pk,
+        audit_row(
+            earlier,
+            by=by,
+            action=AuditAction.ENTERED_IN_ERROR,
+            patient=patient,
             detail={"reason": earlier.error_reason},
         )
-    save_checked(entry, validate_constraints=False)
-    record_event(
-        actor=by,
-        action="create",
-        entity=entry,
-        clinic=patient.clinic,
-        patient_id=patient.pk,
-        detail={"day": day.isoformat(), "substance": substance, "used": used},
+    save_audited(
+        entry,
+        by=by,
+        action=AuditAction.CREATE,
+        patient=patient,
+        detail={"day": day.isoformat(), "substance": substance},
     )
     return entry
 
@@ -668,15 +634,7 @@ def record_daily_report(
     report = DailyReport(
         patient=patient, day=day, mood_0_10=mood_0_10, craving=craving.response, recorded_by=by
     )
-    save_checked(report, validate_constraints=False)
-    record_event(
-        actor=by,
-        action="create",
-        entity=report,
-        clinic=patient.clinic,
-        patient_id=patient.pk,
-        detail={"day": day.isoformat()},
-    )
+    save_audited(report, by=by, action=AuditAction.CREATE, patient=patient, detail={"day": day.isoformat()})
     if used_substance:
         record_substance_use(
             by=by,
@@ -712,14 +670,12 @@ def record_lab_result(
         reading=reading.strip(),
         recorded_by=by,
     )
-    save_checked(result, validate_constraints=False)
-    record_event(
-        actor=by,
-        action="create",
-        entity=result,
-        clinic=patient.clinic,
-        patient_id=patient.pk,
-        detail={"kind": kind, "substance": substance, "positive": positive},
+    save_audited(
+        result,
+        by=by,
+        action=AuditAction.CREATE,
+        patient=patient,
+        detail={"kind": kind, "substance": substance},
     )
     return result
 
@@ -759,15 +715,7 @@ def mark_entry_entered_in_error(*, by: User, entry: Entry, reason: str) -> None:
     if is_own_record(by, patient):
         raise PermissionDenied("Tell your care team if something you reported is wrong.")
     require(by, patient, entered_in_error_action(type(entry)))
-    mark_in_error(entry, reason, field="reason")
-    record_event(
-        actor=by,
-        action="entered-in-error",
-        entity=entry,
-        clinic=patient.clinic,
-        patient_id=patient.pk,
-        detail={"reason": entry.error_reason},
-    )
+    mark_in_error_audited(entry, reason, field="reason", by=by, patient=patient)
     if isinstance(entry, DailyReport) and entry.craving is not None:
         craving = _live_version(entry.craving)
         if not craving.entered_in_error:

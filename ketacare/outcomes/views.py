@@ -21,6 +21,7 @@ from ketacare import instruments
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.roles import Action
 from ketacare.accounts.selectors import clinics_where, is_staff_member
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.services import record_event
 from ketacare.forms_util import add_service_errors, save_form
 from ketacare.instruments.model import Administration, Instrument
@@ -285,7 +286,10 @@ def worklist(request: AuthedRequest) -> HttpResponse:
     _staff_only(request)
     rows = selectors.worklist(request.user)
     record_event(
-        actor=request.user, action="search", entity_type="outcomes.worklist", detail={"rows": len(rows)}
+        actor=request.user,
+        action=AuditAction.SEARCH,
+        entity_type="outcomes.worklist",
+        detail={"rows": len(rows)},
     )
     may_settings = clinics_where(request.user, Action.MANAGE_OUTCOME_SETTINGS).exists()
     return render(request, "outcomes/worklist.html", {"rows": rows, "may_settings": may_settings})

@@ -14,6 +14,7 @@ from django.http import Http404
 from ketacare.accounts.models import User
 from ketacare.accounts.roles import Action, Role, role_may
 from ketacare.accounts.selectors import clinics_where, role_in
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.models import AuditEvent
 from ketacare.audit.services import record_event
 from ketacare.patients.models import BodyMeasurement, Patient
@@ -57,7 +58,9 @@ def get_patient_for(user: User, patient_id: int, action: Action = Action.VIEW_PA
             raise PermissionDenied(f"Your role ({role.label}) may not do this.")
 
     if action == Action.VIEW_PATIENT:
-        record_event(actor=user, action="read", entity=patient, clinic=patient.clinic, patient_id=patient.pk)
+        record_event(
+            actor=user, action=AuditAction.READ, entity=patient, clinic=patient.clinic, patient_id=patient.pk
+        )
     return patient
 
 
@@ -66,14 +69,16 @@ def own_patient_record(user: User) -> Patient:
     patient = Patient.objects.select_related("clinic").filter(portal_user=user).first()
     if patient is None:
         raise Http404("No patient record is linked to this login.")
-    record_event(actor=user, action="read", entity=patient, clinic=patient.clinic, patient_id=patient.pk)
+    record_event(
+        actor=user, action=AuditAction.READ, entity=patient, clinic=patient.clinic, patient_id=patient.pk
+    )
     return patient
 
 
 def _refuse(user: User, patient_id: int, patient: Patient | None, action: Action, outcome: str) -> None:
     record_event(
         actor=user,
-        action=str(action),
+        action=action,
         entity_type="patients.patient",
         entity_id=str(patient_id),
         # A refused user learns nothing about the clinic, but the clinic's auditor sees the attempt.

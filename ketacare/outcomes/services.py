@@ -41,8 +41,8 @@ from ketacare.outcomes.models import (
 from ketacare.patients.models import Patient
 from ketacare.records import audit_row, mark_in_error_audited, save_audited
 
-SUICIDE_RISK = "suicide-risk"
-ALERTED_FLAGS = frozenset({SUICIDE_RISK})
+# The flags that alert the responsible clinician at once (named in the instruments core).
+ALERTED_FLAGS = frozenset({instruments.FlagCode.SUICIDE_RISK})
 DEFAULT_CRISIS_INFORMATION = (
     "If you are in danger now or might act on these thoughts, call your local emergency number or go "
     "to the nearest emergency department. Your care team has been told about your answers and will "
@@ -243,7 +243,7 @@ def _apply_score(response: QuestionnaireResponse, result: instruments.ScoreResul
     response.score_total = result.total
     response.band_label = result.band.label if result.band else ""
     response.result = result.to_dict()
-    response.flag_codes = [flag.code for flag in result.flags]
+    response.flag_codes = [str(flag.code) for flag in result.flags]
 
 
 @dataclass
@@ -255,7 +255,7 @@ class Recorded:
 
     @property
     def crisis_information(self) -> str | None:
-        if SUICIDE_RISK in self.response.flag_codes:
+        if instruments.FlagCode.SUICIDE_RISK in self.response.flag_codes:
             return crisis_information(self.response.patient.clinic)
         return None
 

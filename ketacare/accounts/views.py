@@ -31,16 +31,16 @@ from ketacare.accounts.selectors import (
     clinics_where,
     get_staff_membership_for,
     is_staff_member,
+    may_administer_ketamine,
+    staff_managed_by,
     staff_memberships_managed_by,
 )
 from ketacare.accounts.services import (
     add_staff_member,
     change_staff_role,
     end_membership,
-    may_administer_ketamine,
     reactivate_membership,
     record_credential,
-    staff_managed_by,
 )
 from ketacare.audit.actions import AuditAction
 from ketacare.audit.services import record_event

@@ -20,6 +20,29 @@ if TYPE_CHECKING:
 _CHAIN_LOCK_KEY = 0x4B455441_41554454
 
 
+def record_refusal(
+    *,
+    actor: User | None,
+    action: AuditAction | Action,
+    entity_type: str,
+    entity_id: object,
+    outcome: str,
+    clinic: Clinic | None = None,
+    patient_id: int | None = None,
+) -> AuditEvent:
+    """The one way a refused access is audited (outcome NOT_FOUND: 404, DENIED: 403). The refused user
+    learns nothing about the record or its clinic; the clinic's auditor sees the attempt."""
+    return record_event(
+        actor=actor,
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        clinic=clinic,
+        patient_id=patient_id,
+        outcome=outcome,
+    )
+
+
 def record_event(
     *,
     actor: User | None,

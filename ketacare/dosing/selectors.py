@@ -11,16 +11,17 @@ from django.http import Http404
 from django.utils import timezone
 
 from ketacare import pharmacology
-from ketacare.accounts.models import User
+from ketacare.accounts.models import Clinic, User
 from ketacare.accounts.roles import Action
 from ketacare.audit.actions import AuditAction
 from ketacare.audit.models import AuditEvent
-from ketacare.audit.services import record_event
-from ketacare.dosing.models import DosingSession
+from ketacare.audit.services import record_event, record_refusal
+from ketacare.dosing.models import ClinicSessionSettings, DosingSession
 from ketacare.outcomes.models import QuestionnaireResponse
 from ketacare.patients.models import BodyMeasurement, Patient
 from ketacare.patients.selectors import get_patient_for, latest_measurement
 from ketacare.pharmacology.model import SEXES
+from ketacare.rules.session_alerts import Thresholds
 
 
 @dataclass(frozen=True)
@@ -74,11 +75,11 @@ def get_session_for(
     audited by get_patient_for). A successful read is audited here."""
     session = DosingSession.objects.select_related("patient__clinic").filter(pk=session_id).first()
     if session is None:
-        record_event(
+        record_refusal(
             actor=user,
             action=action,
             entity_type="dosing.dosingsession",
-            entity_id=str(session_id),
+            entity_id=session_id,
             outcome=AuditEvent.Outcome.NOT_FOUND,
         )
         raise Http404("No such session.")
@@ -145,3 +146,19 @@ def session_timeline(session: DosingSession) -> list[TimelineItem]:
         day = timezone.localdate(entry.at)
         entry.new_day, previous = day != previous, day
     return ordered
+
+
+def thresholds_of(clinic: Clinic) -> tuple[Thresholds, ClinicSessionSettings | None]:
+    current = ClinicSessionSettings.objects.filter(clinic=clinic).first()
+    if current is None:
+        return Thresholds(), None
+    return Thresholds(**{name: getattr(current, name) for name in THRESHOLD_FIELDS}), current
+
+
+THRESHOLD_FIELDS = (
+    "systolic_above_mmhg",
+    "diastolic_above_mmhg",
+    "heart_rate_above_per_min",
+    "heart_rate_below_per_min",
+    "spo2_below_percent",
+)

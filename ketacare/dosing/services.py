@@ -18,8 +18,7 @@ from django.utils import timezone
 
 from ketacare.accounts.models import Clinic, User
 from ketacare.accounts.roles import Action
-from ketacare.accounts.selectors import require_in_clinic
-from ketacare.accounts.services import may_administer_ketamine
+from ketacare.accounts.selectors import may_administer_ketamine, require_in_clinic
 from ketacare.audit.actions import AuditAction
 from ketacare.audit.services import record_event
 from ketacare.dosing.models import (
@@ -29,17 +28,11 @@ from ketacare.dosing.models import (
     SideEffect,
     VitalSign,
 )
+from ketacare.dosing.selectors import THRESHOLD_FIELDS, thresholds_of
 from ketacare.patients.models import Patient
 from ketacare.records import mark_in_error, save_checked
-from ketacare.rules.session_alerts import Alert, Reading, Thresholds, evaluate_vitals
+from ketacare.rules.session_alerts import Alert, Reading, evaluate_vitals
 
-THRESHOLD_FIELDS = (
-    "systolic_above_mmhg",
-    "diastolic_above_mmhg",
-    "heart_rate_above_per_min",
-    "heart_rate_below_per_min",
-    "spo2_below_percent",
-)
 SETTINGS_FIELDS = (*THRESHOLD_FIELDS, "minimum_observation_min")
 
 
@@ -91,13 +84,6 @@ def _audit(
         patient_id=patient.pk,
         detail=detail or {},
     )
-
-
-def thresholds_of(clinic: Clinic) -> tuple[Thresholds, ClinicSessionSettings | None]:
-    current = ClinicSessionSettings.objects.filter(clinic=clinic).first()
-    if current is None:
-        return Thresholds(), None
-    return Thresholds(**{name: getattr(current, name) for name in THRESHOLD_FIELDS}), current
 
 
 @transaction.atomic

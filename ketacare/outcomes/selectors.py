@@ -1,4 +1,5 @@
-"""Every read of outcomes, scoped to the user; access through one function, `patient_for`."""
+"""Every read of outcomes, scoped to the user; access through `patients.selectors.get_patient_for`
+(the patient's record, own-record rule included) and `permission_for` (a clinic's licence)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,11 @@ from django.utils import timezone
 
 from ketacare import instruments
 from ketacare.accounts.models import Clinic, User
-from ketacare.accounts.roles import PATIENT_SELF_ACTIONS, Action, Role, role_may
+from ketacare.accounts.roles import Action, Role, role_may
 from ketacare.accounts.selectors import clinics_where, role_in
 from ketacare.analytics import schedule, tlfb
-from ketacare.audit.actions import AuditAction
 from ketacare.audit.models import AuditEvent
-from ketacare.audit.services import record_event
+from ketacare.audit.services import record_refusal
 from ketacare.instruments.model import Instrument
 from ketacare.outcomes.models import (
     Assignment,
@@ -30,24 +30,8 @@ from ketacare.outcomes.models import (
     SafetyAlert,
     SubstanceUseDay,
 )
-from ketacare.outcomes.services import instrument_available
 from ketacare.patients.models import Patient
 from ketacare.patients.selectors import get_patient_for
-
-
-def patient_for(user: User, patient_id: int, action: Action = Action.VIEW_PATIENT) -> Patient:
-    """The patient, if this user may do this on their outcomes. A portal user reaches only their own
-    record, and only the self-report actions; everyone else goes through the record's access check
-    (404 for another clinic, 403 for the wrong role; both audited)."""
-    own = Patient.objects.select_related("clinic").filter(pk=patient_id, portal_user=user).first()
-    if own is not None and action in PATIENT_SELF_ACTIONS:
-        if action == Action.VIEW_PATIENT:
-            record_event(
-                actor=user, action=AuditAction.READ, entity=own, clinic=own.clinic, patient_id=own.pk
-            )
-        return own
-    return get_patient_for(user, patient_id, action)
-
 
 # --- instruments --------------------------------------------------------------------------------
 
@@ -79,12 +63,11 @@ def permission_for(user: User, permission_id: int) -> InstrumentPermission:
 def _refuse_permission(
     user: User, permission_id: int, permission: InstrumentPermission | None, outcome: str
 ) -> None:
-    record_event(
+    record_refusal(
         actor=user,
         action=Action.MANAGE_OUTCOME_SETTINGS,
         entity_type=InstrumentPermission._meta.label_lower,
-        entity_id=str(permission_id),
-        # The refused user learns nothing; the clinic's auditor sees the attempt.
+        entity_id=permission_id,
         clinic=permission.clinic if permission is not None else None,
         outcome=outcome,
     )
@@ -190,7 +173,7 @@ def alert_for(user: User, alert_id: int) -> SafetyAlert:
     )
     if alert is None:
         raise Http404("No such alert.")
-    patient_for(user, alert.patient_id)  # access check and audited read
+    get_patient_for(user, alert.patient_id)  # access check and audited read
     return alert
 
 
@@ -429,3 +412,42 @@ def worklist(user: User, today: dt.date | None = None) -> list[WorklistRow]:
             rows.append(row)
     rows.sort(key=lambda r: (r.priority, r.patient.family_name))
     return rows
+
+
+DEFAULT_CRISIS_INFORMATION = (
+    "If you are in danger now or might act on these thoughts, call your local emergency number or go "
+    "to the nearest emergency department. Your care team has been told about your answers and will "
+    "contact you."
+)
+
+
+def instrument_available(clinic: Clinic | int, instrument: Instrument) -> bool:
+    """An instrument whose licence needs permission is offered only while the clinic has an active
+    (recorded, not withdrawn) permission for it."""
+    if not instrument.licence.requires_permission:
+        return True
+    clinic_id = clinic if isinstance(clinic, int) else clinic.pk
+    return InstrumentPermission.objects.filter(
+        clinic_id=clinic_id, instrument_id=instrument.id, withdrawn_at__isnull=True
+    ).exists()
+
+
+def crisis_information(clinic: Clinic) -> str:
+    current = ClinicOutcomeSettings.objects.filter(clinic=clinic).first()
+    return (current.crisis_information if current else "") or DEFAULT_CRISIS_INFORMATION
+
+
+def responsible_clinician(patient: Patient) -> User | None:
+    # Only while they still work at the patient's clinic: once an administrator ends their
+    # membership the alerts go to the clinic's prescribers instead of someone who has left.
+    member = (
+        patient.care_team.filter(
+            is_responsible=True,
+            active=True,
+            user__memberships__clinic=patient.clinic,
+            user__memberships__active=True,
+        )
+        .select_related("user")
+        .first()
+    )
+    return member.user if member else None

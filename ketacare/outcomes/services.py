@@ -1,4 +1,4 @@
-"""Every write of outcomes: atomic, role-checked (outcomes.access), audited in the same transaction.
+"""Every write of outcomes: atomic, role-checked (patients.selectors.require), audited with the row.
 
 Nothing is deleted. A final questionnaire is never edited: a correction marks it entered-in-error
 and records the corrected answers as a new response that names it. Drafts may be edited until
@@ -24,9 +24,9 @@ from django.utils import timezone
 from ketacare import instruments
 from ketacare.accounts.models import Clinic, User
 from ketacare.accounts.roles import Action, Role
+from ketacare.accounts.selectors import require_in_clinic
 from ketacare.audit.actions import AuditAction
 from ketacare.instruments.model import Administration, Instrument
-from ketacare.outcomes.access import is_own_record, require, require_in_clinic
 from ketacare.outcomes.models import (
     Assignment,
     ClinicOutcomeSettings,
@@ -38,16 +38,13 @@ from ketacare.outcomes.models import (
     SafetyAlert,
     SubstanceUseDay,
 )
+from ketacare.outcomes.selectors import crisis_information, instrument_available, responsible_clinician
 from ketacare.patients.models import Patient
+from ketacare.patients.selectors import is_own_record, require
 from ketacare.records import audit_row, mark_in_error_audited, save_audited
 
 # The flags that alert the responsible clinician at once (named in the instruments core).
 ALERTED_FLAGS = frozenset({instruments.FlagCode.SUICIDE_RISK})
-DEFAULT_CRISIS_INFORMATION = (
-    "If you are in danger now or might act on these thoughts, call your local emergency number or go "
-    "to the nearest emergency department. Your care team has been told about your answers and will "
-    "contact you."
-)
 
 Answers = Sequence[int | None]
 
@@ -60,17 +57,6 @@ def instrument_or_error(instrument_id: str) -> Instrument:
         return instruments.get_instrument(instrument_id)
     except instruments.UnknownInstrument:
         raise ValidationError({"instrument": f"There is no instrument '{instrument_id}'."}) from None
-
-
-def instrument_available(clinic: Clinic | int, instrument: Instrument) -> bool:
-    """An instrument whose licence needs permission is offered only while the clinic has an active
-    (recorded, not withdrawn) permission for it."""
-    if not instrument.licence.requires_permission:
-        return True
-    clinic_id = clinic if isinstance(clinic, int) else clinic.pk
-    return InstrumentPermission.objects.filter(
-        clinic_id=clinic_id, instrument_id=instrument.id, withdrawn_at__isnull=True
-    ).exists()
 
 
 def _require_available(clinic: Clinic, instrument: Instrument) -> None:
@@ -176,11 +162,6 @@ def update_outcome_settings(
         detail={"relapse_definition": relapse_definition, "regular_use_days": regular_use_days},
     )
     return current
-
-
-def crisis_information(clinic: Clinic) -> str:
-    current = ClinicOutcomeSettings.objects.filter(clinic=clinic).first()
-    return (current.crisis_information if current else "") or DEFAULT_CRISIS_INFORMATION
 
 
 # --- questionnaire responses --------------------------------------------------------------------
@@ -377,22 +358,6 @@ def correct_response(*, by: User, response: QuestionnaireResponse, answers: Answ
 
 
 # --- safety alerts ------------------------------------------------------------------------------
-
-
-def responsible_clinician(patient: Patient) -> User | None:
-    # Only while they still work at the patient's clinic: once an administrator ends their
-    # membership the alerts go to the clinic's prescribers instead of someone who has left.
-    member = (
-        patient.care_team.filter(
-            is_responsible=True,
-            active=True,
-            user__memberships__clinic=patient.clinic,
-            user__memberships__active=True,
-        )
-        .select_related("user")
-        .first()
-    )
-    return member.user if member else None
 
 
 def _alert_addresses(patient: Patient, recipient: User | None) -> list[str]:

@@ -26,7 +26,6 @@ from ketacare.audit.services import record_event
 from ketacare.forms_util import add_service_errors, save_form
 from ketacare.instruments.model import Administration, Instrument
 from ketacare.outcomes import charts, selectors, services
-from ketacare.outcomes.access import may
 from ketacare.outcomes.forms import (
     AcknowledgeForm,
     AssignForm,
@@ -41,7 +40,7 @@ from ketacare.outcomes.forms import (
 )
 from ketacare.outcomes.models import ClinicOutcomeSettings, DailyReport, LabResult, SubstanceUseDay
 from ketacare.patients.models import Medication, Patient
-from ketacare.patients.selectors import own_patient_record
+from ketacare.patients.selectors import get_patient_for, may, own_patient_record
 
 MAT_CLASSES = (
     Medication.DrugClass.METHADONE,
@@ -184,7 +183,7 @@ def portal(request: AuthedRequest) -> HttpResponse:
         "drafts": [
             d
             for d in selectors.responses_of(patient).filter(status="draft", entered_in_error=False)
-            if services.instrument_available(patient.clinic_id, _instrument(d.instrument_id))
+            if selectors.instrument_available(patient.clinic_id, _instrument(d.instrument_id))
         ],
     }
     return render(request, "outcomes/portal.html", context)
@@ -196,7 +195,7 @@ def portal_answer(request: AuthedRequest, instrument_id: str) -> HttpResponse:
     instrument = _instrument(instrument_id)
     if instrument.administration == Administration.CLINICIAN_RATED:
         raise Http404("Your care team fills in this one with you.")
-    if not services.instrument_available(patient.clinic_id, instrument):
+    if not selectors.instrument_available(patient.clinic_id, instrument):
         raise Http404("Your clinic does not offer this questionnaire now.")
     draft = (
         selectors.responses_of(patient, instrument_id=instrument.id)
@@ -266,7 +265,7 @@ def portal_support(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "outcomes/support.html",
-        {"patient": patient, "crisis_information": services.crisis_information(patient.clinic)},
+        {"patient": patient, "crisis_information": selectors.crisis_information(patient.clinic)},
     )
 
 
@@ -298,7 +297,7 @@ def worklist(request: AuthedRequest) -> HttpResponse:
 @login_required
 def patient_outcomes(request: AuthedRequest, patient_id: int) -> HttpResponse:
     _staff_only(request)
-    patient = selectors.patient_for(request.user, patient_id)
+    patient = get_patient_for(request.user, patient_id)
     offered = selectors.offered_instruments(patient.clinic)
     since = timezone.localdate() - dt.timedelta(days=90)
     context: dict[str, Any] = {
@@ -326,7 +325,7 @@ def patient_outcomes(request: AuthedRequest, patient_id: int) -> HttpResponse:
 @login_required
 def assign(request: AuthedRequest, patient_id: int) -> HttpResponse:
     _staff_only(request)
-    patient = selectors.patient_for(request.user, patient_id, Action.ASSIGN_INSTRUMENT)
+    patient = get_patient_for(request.user, patient_id, Action.ASSIGN_INSTRUMENT)
     offered = [
         i
         for i in selectors.offered_instruments(patient.clinic)
@@ -364,7 +363,7 @@ def staff_answer(request: AuthedRequest, patient_id: int, instrument_id: str) ->
         if instrument.administration == Administration.CLINICIAN_RATED
         else Action.RECORD_RESPONSE
     )
-    patient = selectors.patient_for(request.user, patient_id, action)
+    patient = get_patient_for(request.user, patient_id, action)
     form = QuestionnaireForm(request.POST or None, instrument=instrument)
     if request.method == "POST" and form.is_valid():
         try:
@@ -399,7 +398,7 @@ def staff_answer(request: AuthedRequest, patient_id: int, instrument_id: str) ->
 @login_required
 def use_day_new(request: AuthedRequest, patient_id: int) -> HttpResponse:
     _staff_only(request)
-    patient = selectors.patient_for(request.user, patient_id, Action.RECORD_SUBSTANCE_USE)
+    patient = get_patient_for(request.user, patient_id, Action.RECORD_SUBSTANCE_USE)
     form = UseDayForm(request.POST or None, initial={"day": timezone.localdate()})
     record = partial(services.record_substance_use, by=request.user, patient=patient)
     if save_form(request, form, record, success="Saved.")[0]:
@@ -414,7 +413,7 @@ def use_day_new(request: AuthedRequest, patient_id: int) -> HttpResponse:
 @login_required
 def lab_result_new(request: AuthedRequest, patient_id: int) -> HttpResponse:
     _staff_only(request)
-    patient = selectors.patient_for(request.user, patient_id, Action.RECORD_LAB_RESULT)
+    patient = get_patient_for(request.user, patient_id, Action.RECORD_LAB_RESULT)
     form = LabResultForm(request.POST or None)
     record = partial(services.record_lab_result, by=request.user, patient=patient)
     if save_form(request, form, record, success="Saved.")[0]:
@@ -476,7 +475,7 @@ def clinic_settings(request: AuthedRequest) -> HttpResponse:
     missing = [
         i
         for i in instruments.list_instruments()
-        if i.licence.requires_permission and not services.instrument_available(clinic, i)
+        if i.licence.requires_permission and not selectors.instrument_available(clinic, i)
     ]
     posted = request.POST.get("form") if request.method == "POST" else None
     settings_form = OutcomeSettingsForm(request.POST if posted == "settings" else None, initial=initial)
@@ -538,7 +537,7 @@ def _record_action(instrument: Instrument) -> Action:
 def correct_response(request: AuthedRequest, patient_id: int, response_id: int) -> HttpResponse:
     """Correct a submitted questionnaire: the old one stays, marked entered-in-error with the reason."""
     _staff_only(request)
-    patient = selectors.patient_for(request.user, patient_id, Action.RECORD_RESPONSE)
+    patient = get_patient_for(request.user, patient_id, Action.RECORD_RESPONSE)
     response = selectors.response_of(patient, response_id)
     instrument = _instrument(response.instrument_id)
     if not may(request.user, patient, _record_action(instrument)):
@@ -592,7 +591,7 @@ def entry_error(request: AuthedRequest, patient_id: int, kind: str, entry_id: in
     model = ERROR_KINDS.get(kind)
     if model is None:
         raise Http404("No such kind of entry.")
-    patient = selectors.patient_for(request.user, patient_id, services.entered_in_error_action(model))
+    patient = get_patient_for(request.user, patient_id, services.entered_in_error_action(model))
     entry = model.objects.filter(pk=entry_id, patient=patient, entered_in_error=False).first()
     if entry is None:
         raise Http404("No such entry.")

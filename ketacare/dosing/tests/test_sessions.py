@@ -477,14 +477,14 @@ def test_the_clinic_administrator_saves_thresholds_and_bad_ones_are_refused(clin
     )
     assert crossed.status_code == 400 and "must be below the high one" in crossed.content.decode()
     assert client.post(reverse("dosing:settings"), {"systolic_above_mmhg": "160"}).status_code == 302
-    thresholds, row = services.thresholds_of(clinic)
+    thresholds, row = selectors.thresholds_of(clinic)
     assert thresholds.systolic_above_mmhg == 160 and thresholds.spo2_below_percent is None
     assert row is not None and row.minimum_observation_min is None
     assert AuditEvent.objects.filter(action="dosing.settings", clinic=clinic).exists()
 
 
 def test_ketacare_ships_no_thresholds_a_new_clinic_has_none(clinic) -> None:
-    thresholds, row = services.thresholds_of(clinic)
+    thresholds, row = selectors.thresholds_of(clinic)
     assert row is None and not thresholds.any_set
 
 

@@ -35,7 +35,7 @@ def permit(
 
 
 def offered(clinic, instrument_id: str) -> bool:  # type: ignore[no-untyped-def]
-    return services.instrument_available(clinic, services.instrument_or_error(instrument_id))
+    return selectors.instrument_available(clinic, services.instrument_or_error(instrument_id))
 
 
 def withdraw_url(permission: InstrumentPermission) -> str:

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from ketacare.outcomes import services
+from ketacare.outcomes import selectors, services
 from ketacare.outcomes.models import (
     DailyReport,
     LabResult,
@@ -346,7 +346,7 @@ def test_administrator_records_a_permission_and_the_instrument_is_offered(
         {"form": "permission", "instrument": "cows", "granted_by": "Rights holder", "reference": "Letter 7"},
     )
     assert response.status_code == 302
-    assert services.instrument_available(patient.clinic, services.instrument_or_error("cows"))
+    assert selectors.instrument_available(patient.clinic, services.instrument_or_error("cows"))
 
 
 def test_regular_use_without_days_is_refused_on_the_settings_page(clinic_admin) -> None:

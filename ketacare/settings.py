@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "ketacare.outcomes",
     "ketacare.dosing",
     "ketacare.interop",
+    "ketacare.core",
 ]
 
 MIDDLEWARE = [

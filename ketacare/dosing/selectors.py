@@ -18,6 +18,8 @@ from ketacare.audit.models import AuditEvent
 from ketacare.audit.services import record_event, record_refusal
 from ketacare.dosing.models import ClinicSessionSettings, DosingSession
 from ketacare.outcomes.models import QuestionnaireResponse
+from ketacare.outcomes.selectors import final_responses_between
+from ketacare.outcomes.treatment import TreatmentEvent
 from ketacare.patients.models import BodyMeasurement, Patient
 from ketacare.patients.selectors import get_patient_for, latest_measurement
 from ketacare.pharmacology.model import SEXES
@@ -111,15 +113,23 @@ def sessions_of(patient: Patient) -> QuerySet[DosingSession]:
 def discharge_scores(session: DosingSession) -> list[QuestionnaireResponse]:
     if session.started_at is None:
         return []
-    scores = QuestionnaireResponse.objects.filter(
-        patient_id=session.patient_id,
-        instrument_id__in=DISCHARGE_INSTRUMENTS,
-        status=QuestionnaireResponse.Status.FINAL,
-        answered_at__gte=session.started_at,
+    until = session.ended_at + dt.timedelta(hours=1) if session.ended_at is not None else None
+    return final_responses_between(
+        session.patient_id, DISCHARGE_INSTRUMENTS, since=session.started_at, until=until
     )
-    if session.ended_at is not None:
-        scores = scores.filter(answered_at__lte=session.ended_at + dt.timedelta(hours=1))
-    return list(scores.order_by("answered_at"))
+
+
+def treatment_events(patient: Patient) -> list[TreatmentEvent]:
+    """The patient's sessions that started, for outcomes (the relapse clock, chart markers)."""
+    started = DosingSession.objects.filter(patient=patient, started_at__isnull=False).order_by("started_at")
+    events = []
+    for session in started:
+        at = session.started_at
+        assert at is not None  # filtered above
+        local = timezone.localtime(at)
+        label = f"Ketamine session {local:%d %b %Y}: {session.get_route_display()}, {session.dose_mg} mg"
+        events.append(TreatmentEvent(at, label))
+    return events
 
 
 def session_timeline(session: DosingSession) -> list[TimelineItem]:

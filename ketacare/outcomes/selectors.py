@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,7 @@ from ketacare.outcomes.models import (
     SafetyAlert,
     SubstanceUseDay,
 )
+from ketacare.outcomes.treatment import treatment_events
 from ketacare.patients.models import Patient
 from ketacare.patients.selectors import get_patient_for
 
@@ -265,16 +267,27 @@ class SubstanceUseView:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def final_responses_between(
+    patient_id: int, instrument_ids: Sequence[str], *, since: dt.datetime, until: dt.datetime | None = None
+) -> list[QuestionnaireResponse]:
+    """Final responses of these instruments answered in a window, oldest first (for dosing's session
+    page: discharge scores recorded while the session ran)."""
+    responses = QuestionnaireResponse.objects.filter(
+        patient_id=patient_id,
+        instrument_id__in=instrument_ids,
+        status=QuestionnaireResponse.Status.FINAL,
+        answered_at__gte=since,
+    )
+    if until is not None:
+        responses = responses.filter(answered_at__lte=until)
+    return list(responses.order_by("answered_at"))
+
+
 def treatment_start(patient: Patient) -> dt.date | None:
     """The day of the patient's first ketamine session, where the relapse clock starts (as in the
     trials, time to relapse counts from the treatment); None before any session has started."""
-    first = (
-        patient.dosing_sessions.filter(started_at__isnull=False)
-        .order_by("started_at")
-        .values_list("started_at", flat=True)
-        .first()
-    )
-    return timezone.localdate(first) if first else None
+    events = treatment_events(patient)
+    return timezone.localdate(events[0].at) if events else None
 
 
 def substance_use(

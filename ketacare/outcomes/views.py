@@ -39,6 +39,7 @@ from ketacare.outcomes.forms import (
     WithdrawPermissionForm,
 )
 from ketacare.outcomes.models import ClinicOutcomeSettings, DailyReport, LabResult, SubstanceUseDay
+from ketacare.outcomes.treatment import treatment_events
 from ketacare.patients.models import Medication, Patient
 from ketacare.patients.selectors import get_patient_for, may, own_patient_record
 
@@ -67,13 +68,8 @@ def _instrument(instrument_id: str) -> Instrument:
 def _treatment_markers(patient: Patient) -> list[charts.Marker]:
     """MAT starts and stops, and every ketamine session that started, for the trend charts."""
     markers = []
-    started = patient.dosing_sessions.filter(started_at__isnull=False).order_by("started_at")
-    for session in started:
-        at = session.started_at
-        assert at is not None  # filtered above
-        local = timezone.localtime(at)
-        label = f"Ketamine session {local:%d %b %Y}: {session.get_route_display()}, {session.dose_mg} mg"
-        markers.append(charts.Marker(at, label, "session"))
+    for event in treatment_events(patient):
+        markers.append(charts.Marker(event.at, event.label, event.kind))
     for med in patient.medications.filter(entered_in_error=False, drug_class__in=MAT_CLASSES):
         for day, verb in ((med.started_on, "started"), (med.stopped_on, "stopped")):
             if day is not None:

@@ -31,10 +31,12 @@ def modules_of(package: str) -> Iterator[Path]:
         yield from root.rglob("*.py")
 
 
-def offenders(packages: tuple[str, ...], forbidden: tuple[str, ...]) -> list[str]:
+def offenders(packages: tuple[str, ...], forbidden: tuple[str, ...], *, tests: bool = True) -> list[str]:
     found = []
     for package in packages:
         for path in modules_of(package):
+            if not tests and "tests" in path.parts:
+                continue  # tests may build the whole project (a session to start the relapse clock)
             for line, name in imports_of(path):
                 if any(name == f or name.startswith(f + ".") for f in forbidden):
                     found.append(f"{path.relative_to(KETACARE)}:{line} imports {name}")
@@ -48,3 +50,15 @@ def test_no_app_imports_the_api_the_urls_or_the_demo() -> None:
 def test_the_pure_core_imports_neither_django_nor_an_app() -> None:
     apps = tuple(f"ketacare.{app}" for app in APPS)
     assert offenders(PURE_CORE, ("django", *apps, *WIRING)) == []
+
+
+def test_outcomes_is_below_dosing_and_never_reads_it() -> None:
+    """Decisions #25: dosing builds on outcomes; outcomes learns of sessions through its treatment
+    providers, never by importing dosing or following patient.dosing_sessions."""
+    assert offenders(("outcomes",), ("ketacare.dosing",), tests=False) == []
+    readers = [
+        str(path.relative_to(KETACARE))
+        for path in modules_of("outcomes")
+        if "dosing_sessions" in path.read_text() and "tests" not in path.parts
+    ]
+    assert readers == []

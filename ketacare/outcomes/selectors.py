@@ -18,9 +18,11 @@ from ketacare.accounts.models import Clinic, User
 from ketacare.accounts.roles import Action, Role, role_may
 from ketacare.accounts.selectors import clinics_where, role_in
 from ketacare.analytics import schedule, tlfb
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.models import AuditEvent
-from ketacare.audit.services import record_refusal
+from ketacare.audit.services import record_event, record_refusal
 from ketacare.instruments.model import Instrument
+from ketacare.outcomes import charts
 from ketacare.outcomes.models import (
     Assignment,
     ClinicOutcomeSettings,
@@ -32,7 +34,7 @@ from ketacare.outcomes.models import (
     SubstanceUseDay,
 )
 from ketacare.outcomes.treatment import treatment_events
-from ketacare.patients.models import Patient
+from ketacare.patients.models import Medication, Patient
 from ketacare.patients.selectors import get_patient_for
 
 # --- instruments --------------------------------------------------------------------------------
@@ -394,7 +396,7 @@ class WorklistRow:
         return (-len(self.alerts), -len(self.worsening), -self.contradictions, -len(self.overdue))
 
 
-def worklist(user: User, today: dt.date | None = None) -> list[WorklistRow]:
+def worklist(user: User, today: dt.date | None = None, *, audit: bool = False) -> list[WorklistRow]:
     """What needs a clinician: open safety alerts (alarming), worsening bands, tests that contradict
     the self-report, and overdue questionnaires; most urgent first. Only the user's clinics."""
     if not isinstance(user, User) or not user.is_authenticated:
@@ -424,6 +426,10 @@ def worklist(user: User, today: dt.date | None = None) -> list[WorklistRow]:
         if row.alerts or row.overdue or row.worsening or row.contradictions:
             rows.append(row)
     rows.sort(key=lambda r: (r.priority, r.patient.family_name))
+    if audit:  # the worklist page lists patients: an audited search
+        record_event(
+            actor=user, action=AuditAction.SEARCH, entity_type="outcomes.worklist", detail={"rows": len(rows)}
+        )
     return rows
 
 
@@ -464,3 +470,101 @@ def responsible_clinician(patient: Patient) -> User | None:
         .first()
     )
     return member.user if member else None
+
+
+# --- what the pages show (views only render) -----------------------------------------------------
+
+MAT_CLASSES = (
+    Medication.DrugClass.METHADONE,
+    Medication.DrugClass.BUPRENORPHINE,
+    Medication.DrugClass.NALTREXONE,
+)
+
+
+def treatment_markers(patient: Patient) -> list[charts.Marker]:
+    """MAT starts and stops, and every treatment (ketamine session) that started, for the trend charts."""
+    markers = [charts.Marker(event.at, event.label, event.kind) for event in treatment_events(patient)]
+    for med in patient.medications.filter(entered_in_error=False, drug_class__in=MAT_CLASSES):
+        for day, verb in ((med.started_on, "started"), (med.stopped_on, "stopped")):
+            if day is not None:
+                at = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+                markers.append(charts.Marker(at, f"{med.name} {verb} {day:%d %b %Y}", "mat"))
+    return markers
+
+
+def trend_points(
+    patient: Patient, instrument_id: str, *, since: dt.datetime | None = None
+) -> list[charts.Point]:
+    """One instrument's totals over time, each labelled with its date, total and band."""
+    return [
+        charts.Point(
+            p.answered_at,
+            p.total,
+            f"{p.answered_at:%d %b %Y}: {p.total}{' (' + p.band + ')' if p.band else ''}",
+        )
+        for p in trend(patient, instrument_id)
+        if since is None or p.answered_at >= since
+    ]
+
+
+def _at_noon(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+
+
+def mood_points(patient: Patient) -> list[charts.Point]:
+    return [
+        charts.Point(_at_noon(day), mood, f"{day:%d %b %Y}: mood {mood}/10")
+        for day, mood in mood_series(patient)
+    ]
+
+
+def use_week_points(patient: Patient) -> list[charts.Point]:
+    # Sixteen weeks: the span of a ketamine course and its follow-up on one screen (a display choice).
+    return [
+        charts.Point(
+            _at_noon(start), used, f"Week of {start:%d %b %Y}: use on {used} of {reported} days reported"
+        )
+        for start, used, reported in weekly_use_days(patient, weeks=16)
+    ]
+
+
+def checked_in_on(patient: Patient, day: dt.date) -> bool:
+    return patient.daily_reports.filter(day=day, entered_in_error=False).exists()
+
+
+def drafts_of(patient: Patient, *, instrument_id: str | None = None) -> QuerySet[QuestionnaireResponse]:
+    return responses_of(patient, instrument_id=instrument_id).filter(
+        status=QuestionnaireResponse.Status.DRAFT, entered_in_error=False
+    )
+
+
+def recent_daily_reports(patient: Patient, *, days: int) -> list[DailyReport]:
+    return list(patient.daily_reports.filter(entered_in_error=False).order_by("-day")[:days])
+
+
+def outcome_settings_of(clinic: Clinic) -> ClinicOutcomeSettings | None:
+    return ClinicOutcomeSettings.objects.filter(clinic=clinic).first()
+
+
+def live_entry_of(
+    patient: Patient, model: type[SubstanceUseDay | LabResult | DailyReport], entry_id: int
+) -> Any:
+    """A reported day, test result or daily report of this patient not yet withdrawn, or None."""
+    return model.objects.filter(pk=entry_id, patient=patient, entered_in_error=False).first()
+
+
+def recent_alerts(patient: Patient) -> QuerySet[SafetyAlert]:
+    """The patient's last 20 safety alerts, open ones first."""
+    return patient.safety_alerts.select_related("recipient", "acknowledged_by").order_by(
+        "acknowledged_at", "-raised_at"
+    )[:20]
+
+
+def recent_responses(patient: Patient) -> QuerySet[QuestionnaireResponse]:
+    """The patient's last 50 responses with what replaced them."""
+    return responses_of(patient).select_related("replaced_by")[:50]
+
+
+def settings_clinic_for(user: User) -> Clinic | None:
+    """The first clinic (by name) whose outcome settings this user administers."""
+    return clinics_where(user, Action.MANAGE_OUTCOME_SETTINGS).order_by("name").first()

@@ -23,7 +23,9 @@ run: install
 
 
 # The pure core and every Django test run on SQLite; the tests that touch the database run again on
-# PostgreSQL when DATABASE_URL names one.
+# PostgreSQL when DATABASE_URL names one. Both passes run in parallel (pytest-xdist, one worker per
+# core, each with its own test database); PYTEST_ARGS="-n 0" runs in one process.
+PYTEST_ARGS ?= -n auto --dist loadgroup
 test: install
 	env -u DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
 	@if [ -n "$$DATABASE_URL" ]; then \

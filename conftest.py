@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
+
+from ketacare.testing import Persona, Personas
+from ketacare.testing import act_as as _act_as
 
 CHROMIUM = "/usr/bin/chromium"
 # Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls.
@@ -30,6 +34,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
     # Browser tests last: they empty the database between tests, which needs the audit triggers off.
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    # Under pytest-xdist (`make test`: -n auto --dist loadgroup) the browser tests share one worker, so
+    # one Chromium runs at a time and that worker's ordinary tests still run before them. Each worker
+    # has its own test database (test_<name>_gw0, ...), so lifting the triggers there touches no other.
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
     if not os.path.exists(CHROMIUM):
         if os.environ.get("KETACARE_REQUIRE_BROWSER"):
             raise pytest.UsageError(f"KETACARE_REQUIRE_BROWSER is set but {CHROMIUM} is missing.")
@@ -164,7 +174,7 @@ def personas(
     researcher: Any,
     patient_user: Any,
     outsider: Any,
-) -> dict[str, Any]:
+) -> Personas:
     return {
         "prescriber": prescriber,
         "nurse": nurse,
@@ -174,6 +184,13 @@ def personas(
         "patient": patient_user,
         "outsider": outsider,
     }
+
+
+@pytest.fixture
+def act_as(db: None) -> Callable[[Any], Persona]:
+    """`act_as(user).client` is a web client logged in as `user`; `.api` sends their bearer token;
+    `act_as(None)` is anonymous. The one way tests act as a persona (ketacare/testing.py)."""
+    return _act_as
 
 
 @pytest.fixture

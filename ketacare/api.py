@@ -16,8 +16,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from ketacare.accounts.models import User
-from ketacare.accounts.selectors import second_factor_missing
-from ketacare.accounts.services import user_for_api_token
+from ketacare.accounts.selectors import second_factor_missing, user_for_api_token
 from ketacare.audit.api import router as audit_router
 from ketacare.dosing.api import router as sessions_router
 from ketacare.interop.api import router as fhir_router

@@ -1,9 +1,20 @@
-"""Saving a clinical row from a service: validate with readable messages, then save atomically."""
+"""Saving a clinical row from a service: validate with readable messages, save atomically, and audit
+it in the same transaction (`save_audited`: where a write is audited)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+
+from ketacare.accounts.roles import Action
+from ketacare.audit.actions import AuditAction
+from ketacare.audit.services import record_event
+
+if TYPE_CHECKING:
+    from ketacare.accounts.models import Clinic, User
+    from ketacare.patients.models import Patient
 
 
 def save_checked(instance: models.Model, *, validate_constraints: bool = True) -> None:
@@ -37,3 +48,64 @@ def mark_in_error(
     entry.entered_in_error = True  # type: ignore[attr-defined]
     entry.error_reason = reason  # type: ignore[attr-defined]
     save_checked(entry, validate_constraints=False)
+
+
+def save_audited(
+    row: models.Model,
+    *,
+    by: User | None,
+    action: AuditAction | Action,
+    patient: Patient | None = None,
+    clinic: Clinic | None = None,
+    detail: dict[str, Any] | None = None,
+    validate_constraints: bool = False,
+) -> None:
+    """Save a row and append its audit event in one transaction: the one way a service writes and
+    audits. The event names the row, its patient and clinic (the patient's clinic unless given) and
+    only names, codes and ids in `detail` (ketacare/audit/actions.py); the row's history keeps values.
+    Constraints are left to the database unless asked (services check them first in words)."""
+    with transaction.atomic():
+        save_checked(row, validate_constraints=validate_constraints)
+        audit_row(row, by=by, action=action, patient=patient, clinic=clinic, detail=detail)
+
+
+def audit_row(
+    row: models.Model,
+    *,
+    by: User | None,
+    action: AuditAction | Action,
+    patient: Patient | None = None,
+    clinic: Clinic | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """The audit event of a row just written (by save_audited, mark_in_error_audited, or a service
+    that had to save it another way), in the caller's transaction."""
+    record_event(
+        actor=by,
+        action=action,
+        entity=row,
+        clinic=clinic if clinic is not None else (patient.clinic if patient is not None else None),
+        patient_id=patient.pk if patient is not None else None,
+        detail=detail,
+    )
+
+
+def mark_in_error_audited(
+    entry: models.Model,
+    reason: str,
+    *,
+    by: User,
+    patient: Patient,
+    what: str = "entry",
+    field: str = "error_reason",
+) -> None:
+    """mark_in_error and its audit event (the reason, never the values), in one transaction."""
+    with transaction.atomic():
+        mark_in_error(entry, reason, what=what, field=field)
+        audit_row(
+            entry,
+            by=by,
+            action=AuditAction.ENTERED_IN_ERROR,
+            patient=patient,
+            detail={"reason": entry.error_reason},  # type: ignore[attr-defined]
+        )

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "ketacare.ledger",
     "ketacare.interop",
     "ketacare.a11y",
+    "ketacare.core",
 ]
 
 MIDDLEWARE = [

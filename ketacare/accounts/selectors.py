@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from ketacare.accounts.models import Clinic, Membership, User
+from ketacare.accounts.models import ApiToken, Clinic, Credential, Membership, User
 from ketacare.accounts.roles import PERMISSIONS, STAFF_ROLES, Action, Role, role_may
 
 
@@ -72,3 +77,87 @@ def get_staff_membership_for(user: User, membership_id: int) -> Membership:
     if membership is None:
         raise Http404("No such staff member.")
     return membership
+
+
+# Licence types allowed to administer ketamine; a therapist's licence is not one of them.
+ADMINISTERING_LICENCES = frozenset(
+    {
+        Credential.LicenceType.PHYSICIAN,
+        Credential.LicenceType.NURSE_PRACTITIONER,
+        Credential.LicenceType.REGISTERED_NURSE,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reasons: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def may_administer_ketamine(user: User, clinic: Clinic, *, on: dt.date | None = None) -> Decision:
+    """May this user administer ketamine in this clinic on this day? If not, every reason why."""
+    today = on or timezone.localdate()
+    reasons: list[str] = []
+    membership = Membership.objects.filter(user=user, clinic=clinic, active=True).first()
+    if membership is None:
+        return Decision(False, [f"{user} is not on the staff of {clinic}."])
+    if not role_may(membership.role, Action.ADMINISTER_KETAMINE):
+        reasons.append(f"The role {membership.get_role_display()} does not administer ketamine.")
+
+    valid = Credential.objects.filter(user=user, revoked=False, expires_on__gte=today)
+    licences = [c for c in user.credentials.filter(kind=Credential.Kind.LICENCE, revoked=False)]
+    if not valid.filter(kind=Credential.Kind.LICENCE, licence_type__in=ADMINISTERING_LICENCES).exists():
+        expired = [c for c in licences if c.expires_on < today and c.licence_type in ADMINISTERING_LICENCES]
+        if expired:
+            latest = max(expired, key=lambda c: c.expires_on)
+            reasons.append(
+                f"The professional licence {latest.number} expired on {latest.expires_on:%d %b %Y}."
+            )
+        else:
+            reasons.append(
+                "No professional licence (physician, nurse practitioner or registered nurse) is on file."
+            )
+
+    required = clinic.administering_requires
+    if not valid.filter(kind=required).exists():
+        label = Clinic.LifeSupport(required).label
+        last = user.credentials.filter(kind=required, revoked=False).order_by("-expires_on").first()
+        if last is not None:
+            reasons.append(f"The {label} certificate expired on {last.expires_on:%d %b %Y}.")
+        else:
+            reasons.append(f"No {label} certificate is on file; {clinic} requires one.")
+    return Decision(not reasons, reasons)
+
+
+def staff_managed_by(admin: User) -> QuerySet[User]:
+    """The users who belong to a clinic where `admin` manages staff."""
+    clinics = Membership.objects.filter(user=admin, active=True, role=Role.CLINIC_ADMIN).values("clinic")
+    return User.objects.filter(memberships__clinic__in=clinics, memberships__active=True).distinct()
+
+
+def user_for_api_token(plain: str) -> User | None:
+    """The active user a bearer token belongs to, or None."""
+    if not plain.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=_hash_token(plain), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+TOKEN_PREFIX = "kc_"
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -31,17 +31,18 @@ from ketacare.accounts.selectors import (
     clinics_where,
     get_staff_membership_for,
     is_staff_member,
+    may_administer_ketamine,
+    staff_managed_by,
     staff_memberships_managed_by,
 )
 from ketacare.accounts.services import (
     add_staff_member,
     change_staff_role,
     end_membership,
-    may_administer_ketamine,
     reactivate_membership,
     record_credential,
-    staff_managed_by,
 )
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.services import record_event
 from ketacare.forms_util import save_form
 
@@ -68,11 +69,11 @@ def two_factor_verify(request: AuthedRequest) -> HttpResponse:
         for device in devices:
             if device.verify_token(form.cleaned_data["token"]):
                 otp_login(request, device)
-                record_event(actor=request.user, action="login-second-factor", entity=request.user)
+                record_event(actor=request.user, action=AuditAction.LOGIN_SECOND_FACTOR, entity=request.user)
                 return redirect(_next_url(request))
         record_event(
             actor=request.user,
-            action="login-second-factor",
+            action=AuditAction.LOGIN_SECOND_FACTOR,
             entity=request.user,
             outcome="failed",
         )
@@ -95,7 +96,7 @@ def two_factor_setup(request: AuthedRequest) -> HttpResponse:
             device.confirmed = True
             device.save()
             otp_login(request, device)
-            record_event(actor=request.user, action="two-factor-enrolled", entity=request.user)
+            record_event(actor=request.user, action=AuditAction.TWO_FACTOR_ENROLLED, entity=request.user)
             messages.success(
                 request, "Two-factor login is set up. You will be asked for a code at each log-in."
             )

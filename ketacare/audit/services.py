@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from ketacare.accounts.roles import Action
+from ketacare.audit.actions import DETAIL_KEYS, AuditAction
 from ketacare.audit.chain import GENESIS_HASH, event_hash
 from ketacare.audit.context import current_origin
 from ketacare.audit.models import AuditEvent
@@ -18,10 +20,33 @@ if TYPE_CHECKING:
 _CHAIN_LOCK_KEY = 0x4B455441_41554454
 
 
+def record_refusal(
+    *,
+    actor: User | None,
+    action: AuditAction | Action,
+    entity_type: str,
+    entity_id: object,
+    outcome: str,
+    clinic: Clinic | None = None,
+    patient_id: int | None = None,
+) -> AuditEvent:
+    """The one way a refused access is audited (outcome NOT_FOUND: 404, DENIED: 403). The refused user
+    learns nothing about the record or its clinic; the clinic's auditor sees the attempt."""
+    return record_event(
+        actor=actor,
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        clinic=clinic,
+        patient_id=patient_id,
+        outcome=outcome,
+    )
+
+
 def record_event(
     *,
     actor: User | None,
-    action: str,
+    action: AuditAction | Action,
     entity: models.Model | None = None,
     clinic: Clinic | None = None,
     patient_id: int | None = None,
@@ -30,7 +55,18 @@ def record_event(
     entity_type: str = "",
     entity_id: str = "",
 ) -> AuditEvent:
-    """Append one event to the chain, in the caller's transaction."""
+    """Append one event to the chain, in the caller's transaction.
+
+    `action` is a member of the vocabulary (ketacare/audit/actions.py); `detail` holds only the keys
+    of `DETAIL_KEYS` (names, codes, ids: never clinical values)."""
+    if not isinstance(action, AuditAction | Action):
+        raise TypeError(f"Audit action {action!r} is not in the vocabulary (ketacare/audit/actions.py).")
+    unknown = sorted(set(detail or {}) - DETAIL_KEYS)
+    if unknown:
+        raise ValueError(
+            f"Audit detail keys {unknown} are not in DETAIL_KEYS: the trail holds names, codes and ids "
+            "only, never clinical values (ketacare/audit/actions.py)."
+        )
     origin = current_origin()
     if entity is not None:
         entity_type = entity._meta.label_lower
@@ -46,7 +82,7 @@ def record_event(
             "actor_id": actor.pk if authenticated else None,  # type: ignore[union-attr]
             "actor_username": actor.get_username() if authenticated else "",  # type: ignore[union-attr]
             "clinic_id": clinic.pk if clinic is not None else None,
-            "action": action,
+            "action": str(action),
             "entity_type": entity_type,
             "entity_id": entity_id,
             "patient_id": patient_id,

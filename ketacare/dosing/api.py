@@ -13,7 +13,6 @@ from ninja import Field, Router, Schema, Status
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.roles import Action
 from ketacare.api_errors import ERROR_RESPONSES
-from ketacare.audit.services import record_event
 from ketacare.dosing import selectors, services
 from ketacare.dosing.labels import ROUTE_LABELS
 from ketacare.dosing.models import DosingSession, SessionAddendum, SideEffect, VitalSign
@@ -140,10 +139,7 @@ def _session(
 
 @router.get("", response={200: list[SessionOut], **ERROR_RESPONSES}, summary="A patient's sessions")
 def list_sessions(request: AuthedRequest, patient_id: int) -> list[DosingSession]:
-    patient = get_patient_for(request.user, patient_id, Action.ADMINISTER_KETAMINE)
-    record_event(
-        actor=request.user, action="read", entity=patient, clinic=patient.clinic, patient_id=patient.pk
-    )
+    patient = get_patient_for(request.user, patient_id, Action.ADMINISTER_KETAMINE, read=True)
     return list(selectors.sessions_of(patient))
 
 

@@ -11,15 +11,19 @@ from django.http import Http404
 from django.utils import timezone
 
 from ketacare import pharmacology
-from ketacare.accounts.models import User
+from ketacare.accounts.models import Clinic, User
 from ketacare.accounts.roles import Action
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.models import AuditEvent
-from ketacare.audit.services import record_event
-from ketacare.dosing.models import DosingSession
+from ketacare.audit.services import record_event, record_refusal
+from ketacare.dosing.models import ClinicSessionSettings, DosingSession
 from ketacare.outcomes.models import QuestionnaireResponse
+from ketacare.outcomes.selectors import final_responses_between
+from ketacare.outcomes.treatment import TreatmentEvent
 from ketacare.patients.models import BodyMeasurement, Patient
 from ketacare.patients.selectors import get_patient_for, latest_measurement
 from ketacare.pharmacology.model import SEXES
+from ketacare.rules.session_alerts import Thresholds
 
 
 @dataclass(frozen=True)
@@ -73,11 +77,11 @@ def get_session_for(
     audited by get_patient_for). A successful read is audited here."""
     session = DosingSession.objects.select_related("patient__clinic").filter(pk=session_id).first()
     if session is None:
-        record_event(
+        record_refusal(
             actor=user,
-            action=str(action),
+            action=action,
             entity_type="dosing.dosingsession",
-            entity_id=str(session_id),
+            entity_id=session_id,
             outcome=AuditEvent.Outcome.NOT_FOUND,
         )
         raise Http404("No such session.")
@@ -89,7 +93,7 @@ def get_session_for(
 def audit_session_read(user: User, session: DosingSession) -> None:
     record_event(
         actor=user,
-        action="read",
+        action=AuditAction.READ,
         entity=session,
         clinic=session.patient.clinic,
         patient_id=session.patient_id,
@@ -109,15 +113,23 @@ def sessions_of(patient: Patient) -> QuerySet[DosingSession]:
 def discharge_scores(session: DosingSession) -> list[QuestionnaireResponse]:
     if session.started_at is None:
         return []
-    scores = QuestionnaireResponse.objects.filter(
-        patient_id=session.patient_id,
-        instrument_id__in=DISCHARGE_INSTRUMENTS,
-        status=QuestionnaireResponse.Status.FINAL,
-        answered_at__gte=session.started_at,
+    until = session.ended_at + dt.timedelta(hours=1) if session.ended_at is not None else None
+    return final_responses_between(
+        session.patient_id, DISCHARGE_INSTRUMENTS, since=session.started_at, until=until
     )
-    if session.ended_at is not None:
-        scores = scores.filter(answered_at__lte=session.ended_at + dt.timedelta(hours=1))
-    return list(scores.order_by("answered_at"))
+
+
+def treatment_events(patient: Patient) -> list[TreatmentEvent]:
+    """The patient's sessions that started, for outcomes (the relapse clock, chart markers)."""
+    started = DosingSession.objects.filter(patient=patient, started_at__isnull=False).order_by("started_at")
+    events = []
+    for session in started:
+        at = session.started_at
+        assert at is not None  # filtered above
+        local = timezone.localtime(at)
+        label = f"Ketamine session {local:%d %b %Y}: {session.get_route_display()}, {session.dose_mg} mg"
+        events.append(TreatmentEvent(at, label))
+    return events
 
 
 def session_timeline(session: DosingSession) -> list[TimelineItem]:
@@ -144,3 +156,19 @@ def session_timeline(session: DosingSession) -> list[TimelineItem]:
         day = timezone.localdate(entry.at)
         entry.new_day, previous = day != previous, day
     return ordered
+
+
+def thresholds_of(clinic: Clinic) -> tuple[Thresholds, ClinicSessionSettings | None]:
+    current = ClinicSessionSettings.objects.filter(clinic=clinic).first()
+    if current is None:
+        return Thresholds(), None
+    return Thresholds(**{name: getattr(current, name) for name in THRESHOLD_FIELDS}), current
+
+
+THRESHOLD_FIELDS = (
+    "systolic_above_mmhg",
+    "diastolic_above_mmhg",
+    "heart_rate_above_per_min",
+    "heart_rate_below_per_min",
+    "spo2_below_percent",
+)

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from ketacare.accounts.models import Clinic, User
 from ketacare.accounts.roles import Action
-from ketacare.accounts.selectors import require_in_clinic
-from ketacare.accounts.services import may_administer_ketamine
+from ketacare.accounts.selectors import may_administer_ketamine, require_in_clinic
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.services import record_event
 from ketacare.dosing import sign_checks
 from ketacare.dosing.models import (
@@ -29,19 +29,13 @@ from ketacare.dosing.models import (
     SideEffect,
     VitalSign,
 )
+from ketacare.dosing.selectors import THRESHOLD_FIELDS, thresholds_of
 from ketacare.patients.models import Patient
 from ketacare.plans import services as plans
 from ketacare.plans.models import Order
 from ketacare.records import mark_in_error, save_checked
-from ketacare.rules.session_alerts import Alert, Reading, Thresholds, evaluate_vitals
+from ketacare.rules.session_alerts import Alert, Reading, evaluate_vitals
 
-THRESHOLD_FIELDS = (
-    "systolic_above_mmhg",
-    "diastolic_above_mmhg",
-    "heart_rate_above_per_min",
-    "heart_rate_below_per_min",
-    "spo2_below_percent",
-)
 SETTINGS_FIELDS = (*THRESHOLD_FIELDS, "minimum_observation_min")
 
 
@@ -78,7 +72,11 @@ def _when(at: dt.datetime | None, field: str, message: str = "This time is in th
 
 
 def _audit(
-    by: User, action: str, entity: Any, session: DosingSession, detail: dict[str, Any] | None = None
+    by: User,
+    action: AuditAction | Action,
+    entity: Any,
+    session: DosingSession,
+    detail: dict[str, Any] | None = None,
 ) -> None:
     patient = session.patient
     record_event(
@@ -89,13 +87,6 @@ def _audit(
         patient_id=patient.pk,
         detail=detail or {},
     )
-
-
-def thresholds_of(clinic: Clinic) -> tuple[Thresholds, ClinicSessionSettings | None]:
-    current = ClinicSessionSettings.objects.filter(clinic=clinic).first()
-    if current is None:
-        return Thresholds(), None
-    return Thresholds(**{name: getattr(current, name) for name in THRESHOLD_FIELDS}), current
 
 
 @transaction.atomic
@@ -125,7 +116,7 @@ def plan_session(
         created_by=by,
     )
     save_checked(session)
-    _audit(by, "create", session, session, {"route": route, "status": session.status})
+    _audit(by, AuditAction.CREATE, session, session, {"route": route, "status": session.status})
     return session
 
 
@@ -172,7 +163,7 @@ def start_session(
     session.started_at = at
     session.started_by = by
     save_checked(session)
-    _audit(by, "dosing.start", session, session, {"checklist": ["consent", "fasting", "escort"]})
+    _audit(by, AuditAction.START_SESSION, session, session, {"checklist": ["consent", "fasting", "escort"]})
     return session
 
 
@@ -214,7 +205,7 @@ def record_vital_sign(
         recorded_by=by,
     )
     save_checked(vital)
-    _audit(by, "create", vital, session, {"alerts": [a.code for a in alerts]})
+    _audit(by, AuditAction.CREATE, vital, session, {"alerts": [a.code for a in alerts]})
     return RecordedVital(vital, alerts)
 
 
@@ -242,7 +233,7 @@ def record_side_effect(
         recorded_by=by,
     )
     save_checked(effect)
-    _audit(by, "create", effect, session, {"kind": kind, "severity": severity})
+    _audit(by, AuditAction.CREATE, effect, session, {"kind": kind})
     return effect
 
 
@@ -277,7 +268,7 @@ def end_session(
     session.ended_by = by
     session.discharge_note = discharge_note.strip()
     save_checked(session)
-    _audit(by, "dosing.end", session, session)
+    _audit(by, AuditAction.END_SESSION, session, session)
     return session
 
 
@@ -295,7 +286,7 @@ def sign_session(*, by: User, session: DosingSession) -> DosingSession:
     session.signed_at = timezone.now()
     session.signed_by = by
     save_checked(session)
-    _audit(by, str(Action.SIGN_SESSION), session, session)
+    _audit(by, Action.SIGN_SESSION, session, session)
     return session
 
 
@@ -307,7 +298,7 @@ def add_addendum(*, by: User, session: DosingSession, text: str) -> SessionAdden
         raise ValidationError({"text": "Write the addendum."})
     addendum = SessionAddendum(session=session, text=text.strip(), recorded_by=by)
     save_checked(addendum)
-    _audit(by, "create", addendum, session)
+    _audit(by, AuditAction.CREATE, addendum, session)
     return addendum
 
 
@@ -318,7 +309,7 @@ def mark_session_entry_in_error(*, by: User, entry: VitalSign | SideEffect, reas
     require_in_clinic(by, session.patient.clinic, Action.ADMINISTER_KETAMINE)
     entry = type(entry).objects.select_for_update().get(pk=entry.pk)
     mark_in_error(entry, reason)
-    _audit(by, "entered-in-error", entry, session, {"reason": entry.error_reason})
+    _audit(by, AuditAction.ENTERED_IN_ERROR, entry, session, {"reason": entry.error_reason})
 
 
 @transaction.atomic
@@ -341,7 +332,7 @@ def update_session_settings(*, by: User, clinic: Clinic, **values: int | None) -
     save_checked(current)
     record_event(
         actor=by,
-        action=str(Action.MANAGE_SESSION_SETTINGS),
+        action=Action.MANAGE_SESSION_SETTINGS,
         entity=current,
         clinic=clinic,
         detail={"changed": changed},

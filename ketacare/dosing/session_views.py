@@ -20,10 +20,10 @@ from django.views.decorators.http import require_POST
 
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.roles import Action, role_may
-from ketacare.accounts.selectors import clinics_where, role_in
-from ketacare.accounts.services import may_administer_ketamine
+from ketacare.accounts.selectors import clinics_where, may_administer_ketamine, role_in
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.models import AuditEvent
-from ketacare.audit.services import record_event
+from ketacare.audit.services import record_event, record_refusal
 from ketacare.dosing import selectors, services
 from ketacare.dosing.forms import (
     AddendumForm,
@@ -46,10 +46,7 @@ ENTRY_MODELS: dict[str, type[VitalSign] | type[SideEffect]] = {"vital": VitalSig
 @login_required
 def session_list(request: AuthedRequest, patient_id: int) -> HttpResponse:
     """The patient's sessions, and the form that plans a new one (prefilled from the dose-planning page)."""
-    patient = get_patient_for(request.user, patient_id, Action.ADMINISTER_KETAMINE)
-    record_event(
-        actor=request.user, action="read", entity=patient, clinic=patient.clinic, patient_id=patient.pk
-    )
+    patient = get_patient_for(request.user, patient_id, Action.ADMINISTER_KETAMINE, read=True)
     initial = {k: request.GET[k] for k in ("route", "dose_mg", "duration_min", "regimen") if k in request.GET}
     orders = signed_orders_of(patient)
     chosen = (
@@ -75,7 +72,7 @@ def _page(
     request: AuthedRequest, session: DosingSession, *, status: int = 200, **forms_: forms.Form
 ) -> HttpResponse:
     clinic = session.patient.clinic
-    thresholds, settings_row = services.thresholds_of(clinic)
+    thresholds, settings_row = selectors.thresholds_of(clinic)
     role = role_in(request.user, clinic)
     editable = session.signed_at is None
     context: dict[str, Any] = {
@@ -257,11 +254,15 @@ def session_settings(request: AuthedRequest) -> HttpResponse:
     """The clinic administrator's alert thresholds and minimum observation time (none by default)."""
     clinic = clinics_where(request.user, Action.MANAGE_SESSION_SETTINGS).order_by("name").first()
     if clinic is None:
-        record_event(
-            actor=request.user, action=str(Action.MANAGE_SESSION_SETTINGS), outcome=AuditEvent.Outcome.DENIED
+        record_refusal(
+            actor=request.user,
+            action=Action.MANAGE_SESSION_SETTINGS,
+            entity_type="dosing.clinicsessionsettings",
+            entity_id="",
+            outcome=AuditEvent.Outcome.DENIED,
         )
         raise PermissionDenied("Only a clinic administrator sets the session alert thresholds.")
-    _, current = services.thresholds_of(clinic)
+    _, current = selectors.thresholds_of(clinic)
     initial = {name: getattr(current, name) for name in services.SETTINGS_FIELDS} if current else {}
     form = SessionSettingsForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -273,7 +274,7 @@ def session_settings(request: AuthedRequest) -> HttpResponse:
             messages.success(request, "Session settings saved.")
             return redirect("dosing:settings")
     if current is not None:
-        record_event(actor=request.user, action="read", entity=current, clinic=clinic)
+        record_event(actor=request.user, action=AuditAction.READ, entity=current, clinic=clinic)
     return render(
         request,
         "dosing/settings.html",

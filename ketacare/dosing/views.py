@@ -35,12 +35,9 @@ SEED = 1
 
 @login_required
 def plan_dose(request: AuthedRequest, patient_id: int) -> HttpResponse:
-    patient = get_patient_for(request.user, patient_id, Action.PLAN_DOSE)
+    # The page shows the weight and age it reads from the record: an audited read.
+    patient = get_patient_for(request.user, patient_id, Action.PLAN_DOSE, read=True)
     covariates = selectors.covariates_of(patient)
-    # The page shows the weight and age it reads from the record.
-    record_event(
-        actor=request.user, action="read", entity=patient, clinic=patient.clinic, patient_id=patient.pk
-    )
     form = DosePlanForm(request.GET if "route" in request.GET else None)
     context: dict[str, Any] = {"patient": patient, "covariates": covariates, "form": form, "result": None}
     if form.is_bound and covariates is not None and form.is_valid():
@@ -52,7 +49,7 @@ def plan_dose(request: AuthedRequest, patient_id: int) -> HttpResponse:
             context["result"] = _result(decided)
             record_event(
                 actor=request.user,
-                action=str(Action.PLAN_DOSE),
+                action=Action.PLAN_DOSE,
                 entity=patient,
                 clinic=patient.clinic,
                 patient_id=patient.pk,

@@ -28,6 +28,7 @@ from .errors import (
 from .model import (
     Band,
     Flag,
+    FlagCode,
     FlagSeverity,
     Instrument,
     Item,
@@ -81,6 +82,7 @@ __all__ = [
     "AnswerOutOfRange",
     "Band",
     "Flag",
+    "FlagCode",
     "FlagSeverity",
     "IncompleteAnswers",
     "Instrument",

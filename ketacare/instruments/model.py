@@ -56,6 +56,18 @@ class FlagSeverity(enum.StrEnum):
     URGENT = "urgent"
 
 
+class FlagCode(enum.StrEnum):
+    """Every flag an instrument can raise, defined once. The app routes alerts by these names
+    (outcomes alerts on SUICIDE_RISK), so a flag and the alert that acts on it share one symbol."""
+
+    SUICIDE_RISK = "suicide-risk"
+    LOSS_OF_CONSCIOUSNESS = "loss-of-consciousness"
+    ALCOHOL_SCREEN_POSITIVE = "alcohol-screen-positive"
+    ALCOHOL_CRAVING_SIGNIFICANT = "alcohol-craving-significant"
+    SUBSTANCE_USE_REPORTED = "substance-use-reported"
+    ANXIETY_SCREEN_POSITIVE = "anxiety-screen-positive"
+
+
 @dataclass(frozen=True)
 class Citation:
     text: str
@@ -166,7 +178,7 @@ class Threshold:
 class Flag:
     """Something the app must act on. `code` is stable (the app routes alerts by it)."""
 
-    code: str
+    code: FlagCode
     severity: FlagSeverity
     message: str
 

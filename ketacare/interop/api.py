@@ -7,6 +7,7 @@ from ninja import Query, Router
 
 from ketacare.accounts.http import AuthedRequest
 from ketacare.api_errors import ERROR_RESPONSES
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.services import record_event
 from ketacare.interop import fhir
 from ketacare.interop.fhir_disclosure import DisclosureParams, released
@@ -43,7 +44,7 @@ def patient_everything(
     bundle = fhir.everything(patient, request.build_absolute_uri("/api/v1/fhir/"))
     record_event(
         actor=request.user,
-        action="export",
+        action=AuditAction.EXPORT,
         entity=patient,
         clinic=patient.clinic,
         patient_id=patient.pk,

@@ -30,6 +30,7 @@ from django_tasks import task
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.resource import Resource
 
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.services import record_event
 from ketacare.interop import fhir, labels, privacy
 from ketacare.interop.models import BulkExport, Disclosure
@@ -190,7 +191,7 @@ def run_bulk_export(export_id: str) -> str:
     job.refresh_from_db()
     record_event(
         actor=job.requested_by,
-        action="export",
+        action=AuditAction.EXPORT,
         entity_type="interop.bulkexport",
         entity_id=str(job.pk),
         detail={"format": "FHIR Bulk NDJSON", "deidentified": job.deidentified, "status": job.status},

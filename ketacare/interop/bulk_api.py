@@ -23,6 +23,7 @@ from ketacare.accounts.models import Clinic
 from ketacare.accounts.roles import Action
 from ketacare.accounts.selectors import clinics_where, role_in
 from ketacare.api_errors import ERROR_RESPONSES
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.models import AuditEvent
 from ketacare.audit.services import record_event
 from ketacare.interop import bulk
@@ -67,7 +68,7 @@ def _kick_off(
     )
     record_event(
         actor=request.user,
-        action="export",
+        action=AuditAction.EXPORT,
         entity=job,
         clinic=group,
         detail={"stage": "kick-off", "deidentified": job.deidentified, "clinics": len(clinics)},
@@ -90,7 +91,7 @@ def system_export(request: AuthedRequest, params: Query[ExportParams]) -> HttpRe
     if not clinics:
         record_event(
             actor=request.user,
-            action="export",
+            action=AuditAction.EXPORT,
             entity_type="interop.bulkexport",
             outcome=AuditEvent.Outcome.DENIED,
         )
@@ -111,7 +112,7 @@ def group_export(request: AuthedRequest, group_id: str, params: Query[ExportPara
     if clinic is None or role is None:
         record_event(
             actor=request.user,
-            action="export",
+            action=AuditAction.EXPORT,
             entity_type="accounts.clinic",
             entity_id=group_id[:64],
             outcome=AuditEvent.Outcome.NOT_FOUND,
@@ -120,7 +121,7 @@ def group_export(request: AuthedRequest, group_id: str, params: Query[ExportPara
     if clinic not in _allowed_clinics(request, params):
         record_event(
             actor=request.user,
-            action="export",
+            action=AuditAction.EXPORT,
             entity=clinic,
             clinic=clinic,
             outcome=AuditEvent.Outcome.DENIED,
@@ -196,7 +197,7 @@ def cancel_export(request: AuthedRequest, export_id: str) -> HttpResponse:
         status=BulkExport.Status.CANCELLED, finished_at=timezone.now()
     )
     shutil.rmtree(bulk.directory(job), ignore_errors=True)
-    record_event(actor=request.user, action="cancel", entity=job, detail={"stage": "cancel"})
+    record_event(actor=request.user, action=AuditAction.CANCEL, entity=job, detail={"stage": "cancel"})
     return HttpResponse(status=202)
 
 
@@ -214,5 +215,7 @@ def export_file(request: AuthedRequest, export_id: str, file_name: str) -> FileR
     path = bulk.directory(job) / f"{kind}.ndjson"
     if not path.is_file():
         raise Http404("No such file.")
-    record_event(actor=request.user, action="export", entity=job, detail={"stage": "download", "type": kind})
+    record_event(
+        actor=request.user, action=AuditAction.EXPORT, entity=job, detail={"stage": "download", "type": kind}
+    )
     return FileResponse(path.open("rb"), content_type=NDJSON)

@@ -23,6 +23,7 @@ from django.utils import timezone
 from ketacare.accounts.models import Clinic, User
 from ketacare.accounts.roles import Action, Role, role_may
 from ketacare.accounts.selectors import role_in
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.models import AuditEvent
 from ketacare.audit.services import record_event
 from ketacare.interop import part2
@@ -60,7 +61,7 @@ def _require_role(user: User, clinic: Clinic, action: Action) -> Role:
     if not role_may(role, action):
         record_event(
             actor=user,
-            action=str(action),
+            action=action,
             clinic=clinic,
             entity_type="accounts.clinic",
             entity_id=str(clinic.pk),
@@ -86,7 +87,7 @@ def save_privacy_settings(
         chosen.allow_medical_emergency = allow_medical_emergency
         chosen.updated_by = by
         save_checked(chosen)
-        record_event(actor=by, action="update", entity=chosen, clinic=clinic)
+        record_event(actor=by, action=AuditAction.UPDATE, entity=chosen, clinic=clinic)
     return chosen
 
 
@@ -191,7 +192,7 @@ def record_consent(
     save_checked(consent)
     record_event(
         actor=by,
-        action="create",
+        action=AuditAction.CREATE,
         entity=consent,
         clinic=patient.clinic,
         patient_id=patient.pk,
@@ -206,7 +207,7 @@ def consent_for(user: User, consent_id: int, action: Action = Action.VIEW_PATIEN
     if consent is None:
         record_event(
             actor=user,
-            action="read",
+            action=AuditAction.READ,
             entity_type="interop.part2consent",
             entity_id=str(consent_id),
             outcome=AuditEvent.Outcome.NOT_FOUND,
@@ -248,7 +249,11 @@ def sign_on_portal(*, by: User, consent: Part2Consent, signature: str) -> Part2C
     consent.signed_at = timezone.now()
     save_checked(consent)
     record_event(
-        actor=by, action="sign", entity=consent, clinic=consent.clinic, patient_id=consent.patient_id
+        actor=by,
+        action=AuditAction.SIGN,
+        entity=consent,
+        clinic=consent.clinic,
+        patient_id=consent.patient_id,
     )
     return consent
 
@@ -271,7 +276,11 @@ def revoke_consent(*, by: User, consent: Part2Consent, note: str) -> Part2Consen
     consent.revocation_note = note
     save_checked(consent)
     record_event(
-        actor=by, action="revoke", entity=consent, clinic=consent.clinic, patient_id=consent.patient_id
+        actor=by,
+        action=AuditAction.REVOKE,
+        entity=consent,
+        clinic=consent.clinic,
+        patient_id=consent.patient_id,
     )
     return consent
 
@@ -318,7 +327,7 @@ def covering_consent(patient: Patient, request: DisclosureRequest) -> Part2Conse
 def _refuse(by: User, patient: Patient, request: DisclosureRequest, message: str) -> None:
     record_event(
         actor=by,
-        action="disclose",
+        action=AuditAction.DISCLOSE,
         entity=patient,
         clinic=patient.clinic,
         patient_id=patient.pk,
@@ -389,7 +398,7 @@ def disclose(
         save_checked(disclosure)
         record_event(
             actor=by,
-            action="disclose",
+            action=AuditAction.DISCLOSE,
             entity=disclosure,
             clinic=patient.clinic,
             patient_id=patient.pk,
@@ -406,7 +415,7 @@ def accounting(user: User, patient_id: int, *, as_of: dt.datetime | None = None)
     since = accounting_start(as_of)
     record_event(
         actor=user,
-        action="read",
+        action=AuditAction.READ,
         entity_type="interop.accounting",
         entity_id=str(patient.pk),
         clinic=patient.clinic,

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from ketacare.accounts.models import Clinic, User
 from ketacare.analytics import tlfb, trials
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.services import record_event
 from ketacare.dosing.models import DosingSession
 from ketacare.interop.research import relapse_rule
@@ -88,6 +89,10 @@ def trial_endpoints(user: User, clinic: Clinic) -> list[trials.TrialComparison]:
         ),
     ]
     record_event(
-        actor=user, action="read", clinic=clinic, entity_type="research.trials", entity_id=clinic.slug
+        actor=user,
+        action=AuditAction.READ,
+        clinic=clinic,
+        entity_type="research.trials",
+        entity_id=clinic.slug,
     )
     return comparisons

@@ -15,6 +15,7 @@ from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.models import Clinic
 from ketacare.analytics import trials
 from ketacare.analytics.cohort import summarise_cohort
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.services import record_event
 from ketacare.interop import research
 from ketacare.interop.charts import km_svg
@@ -34,7 +35,7 @@ def cohort(request: AuthedRequest) -> HttpResponse:
     definition, run = research.relapse_rule(clinic)
     record_event(
         actor=request.user,
-        action="read",
+        action=AuditAction.READ,
         clinic=clinic,
         entity_type="research.cohort",
         entity_id=clinic.slug,
@@ -60,7 +61,7 @@ def cohort_csv(request: AuthedRequest) -> HttpResponse:
     rows = research.cohort_rows(clinic)
     record_event(
         actor=request.user,
-        action="export",
+        action=AuditAction.EXPORT,
         clinic=clinic,
         entity_type="research.cohort",
         entity_id=clinic.slug,

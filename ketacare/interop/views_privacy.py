@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.roles import Action
 from ketacare.accounts.selectors import clinics_where, is_staff_member
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.services import record_event
 from ketacare.forms_util import add_service_errors, save_form
 from ketacare.interop import part2, pdf, privacy
@@ -39,7 +40,9 @@ def home(request: AuthedRequest) -> HttpResponse:
     settings_clinics = list(clinics_where(request.user, Action.MANAGE_PRIVACY_SETTINGS).order_by("name"))
     clinics = clinics_where(request.user, Action.MANAGE_CONSENTS)
     recent = Disclosure.objects.filter(clinic__in=clinics).select_related("patient", "disclosed_by")[:50]
-    record_event(actor=request.user, action="read", entity_type="interop.disclosures", entity_id="recent")
+    record_event(
+        actor=request.user, action=AuditAction.READ, entity_type="interop.disclosures", entity_id="recent"
+    )
     return render(
         request,
         "interop/privacy_home.html",
@@ -104,7 +107,7 @@ def consent_detail(request: AuthedRequest, consent_id: int) -> HttpResponse:
         return redirect("privacy:consent", consent.pk)
     record_event(
         actor=request.user,
-        action="read",
+        action=AuditAction.READ,
         entity=consent,
         clinic=consent.clinic,
         patient_id=consent.patient_id,
@@ -131,7 +134,7 @@ def consent_scan(request: AuthedRequest, consent_id: int) -> FileResponse:
         raise Http404("This consent has no scan.")
     record_event(
         actor=request.user,
-        action="read",
+        action=AuditAction.READ,
         entity=consent,
         clinic=consent.clinic,
         patient_id=consent.patient_id,
@@ -154,7 +157,7 @@ def _accounting_pdf(request: AuthedRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for(request.user, patient_id)
     record_event(
         actor=request.user,
-        action="export",
+        action=AuditAction.EXPORT,
         entity_type="interop.accounting",
         entity_id=str(patient.pk),
         clinic=patient.clinic,

@@ -20,6 +20,7 @@ from django.utils import timezone
 from ketacare.accounts.models import Clinic, User
 from ketacare.accounts.roles import Action, Role, role_may
 from ketacare.accounts.selectors import clinics_where, role_in
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.models import AuditEvent
 from ketacare.audit.services import record_event
 from ketacare.dosing.models import DosingSession
@@ -57,7 +58,7 @@ def _refuse(
 ) -> None:
     record_event(
         actor=user,
-        action=str(action),
+        action=action,
         entity_type=entity_type,
         entity_id=str(entity_id),
         clinic=clinic,
@@ -162,7 +163,7 @@ def visible_clinics(user: User, action: Action = Action.LEDGER_VIEW) -> QuerySet
 def audit_read(
     user: User, what: str, clinic: Clinic | None = None, entity: models.Model | None = None
 ) -> None:
-    record_event(actor=user, action="read", entity=entity, entity_type=what, clinic=clinic)
+    record_event(actor=user, action=AuditAction.READ, entity=entity, entity_type=what, clinic=clinic)
 
 
 def settings_of(clinic: Clinic) -> LedgerSettings:

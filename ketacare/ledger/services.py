@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from ketacare.accounts.models import Clinic, User
 from ketacare.accounts.roles import Action, role_may
-from ketacare.accounts.selectors import require_in_clinic, role_in
-from ketacare.accounts.services import may_administer_ketamine
+from ketacare.accounts.selectors import may_administer_ketamine, require_in_clinic, role_in
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.services import record_event
 from ketacare.dosing.models import DosingSession
 from ketacare.ledger.models import (
@@ -102,7 +102,14 @@ def _when(at: dt.datetime | None, field: str = "occurred_at") -> dt.datetime:
 def _audit(
     by: User, action: str, entity: Any, clinic: Clinic, detail: dict[str, Any], patient_id: int | None = None
 ) -> None:
-    record_event(actor=by, action=action, entity=entity, clinic=clinic, patient_id=patient_id, detail=detail)
+    record_event(
+        actor=by,
+        action=AuditAction(action),
+        entity=entity,
+        clinic=clinic,
+        patient_id=patient_id,
+        detail=detail,
+    )
 
 
 def _lock_balances(keys: list[tuple[int, int]]) -> dict[tuple[int, int], Balance]:

@@ -332,7 +332,7 @@ def report(request: AuthedRequest) -> HttpResponse:
         patient_ids = sorted({e.session.patient_id for e in entries if e.session_id})  # type: ignore[union-attr]
         record_event(
             actor=request.user,
-            action=str(Action.LEDGER_REPORT),
+            action=Action.LEDGER_REPORT,
             entity_type="ledger.dispensing_record",
             clinic=clinic,
             detail={

@@ -32,6 +32,7 @@ from ketacare.outcomes.models import (
     QuestionnaireResponse,
     SafetyAlert,
 )
+from ketacare.patients.selectors import get_patient_for
 
 instruments_router = Router(tags=["instruments"])
 router = Router(tags=["outcomes"])
@@ -70,7 +71,7 @@ def list_instruments(request: AuthedRequest) -> list[dict[str, Any]]:
     return [
         {
             **summary_to_dict(i),
-            "offered": bool(clinics) and all(services.instrument_available(c, i) for c in clinics),
+            "offered": bool(clinics) and all(selectors.instrument_available(c, i) for c in clinics),
         }
         for i in instruments.list_instruments()
     ]
@@ -88,7 +89,7 @@ def read_instrument(request: AuthedRequest, instrument_id: str) -> dict[str, Any
         raise Http404 from None
     clinics = _user_clinics(request)
     data = instruments.instrument_to_dict(instrument)
-    data["offered"] = bool(clinics) and all(services.instrument_available(c, instrument) for c in clinics)
+    data["offered"] = bool(clinics) and all(selectors.instrument_available(c, instrument) for c in clinics)
     return data
 
 
@@ -209,7 +210,7 @@ class ResponseFilter(Schema):
 def list_responses(
     request: AuthedRequest, patient_id: int, filters: Query[ResponseFilter]
 ) -> list[dict[str, Any]]:
-    patient = selectors.patient_for(request.user, patient_id)
+    patient = get_patient_for(request.user, patient_id)
     responses = selectors.responses_of(
         patient, instrument_id=filters.instrument, include_drafts=filters.include_drafts
     )
@@ -222,7 +223,7 @@ def list_responses(
     summary="Record a questionnaire: scored, or stored unscored as a draft",
 )
 def create_response(request: AuthedRequest, patient_id: int, payload: ResponseIn) -> Status:
-    patient = selectors.patient_for(request.user, patient_id, Action.RECORD_RESPONSE)
+    patient = get_patient_for(request.user, patient_id, Action.RECORD_RESPONSE)
     assignment = None
     if payload.assignment is not None:
         assignment = Assignment.objects.filter(pk=payload.assignment, patient=patient).first()
@@ -246,7 +247,7 @@ def create_response(request: AuthedRequest, patient_id: int, payload: ResponseIn
     summary="One response",
 )
 def read_response(request: AuthedRequest, patient_id: int, response_id: int) -> dict[str, Any]:
-    patient = selectors.patient_for(request.user, patient_id)
+    patient = get_patient_for(request.user, patient_id)
     return _response_out(selectors.response_of(patient, response_id))
 
 
@@ -258,7 +259,7 @@ def read_response(request: AuthedRequest, patient_id: int, response_id: int) -> 
 def update_response(
     request: AuthedRequest, patient_id: int, response_id: int, payload: DraftIn
 ) -> dict[str, Any]:
-    patient = selectors.patient_for(request.user, patient_id, Action.RECORD_RESPONSE)
+    patient = get_patient_for(request.user, patient_id, Action.RECORD_RESPONSE)
     response = selectors.response_of(patient, response_id)
     recorded = services.update_draft(
         by=request.user, response=response, answers=payload.answers, draft=payload.draft
@@ -274,7 +275,7 @@ def update_response(
 def correct_response(
     request: AuthedRequest, patient_id: int, response_id: int, payload: CorrectionIn
 ) -> Status:
-    patient = selectors.patient_for(request.user, patient_id, Action.RECORD_RESPONSE)
+    patient = get_patient_for(request.user, patient_id, Action.RECORD_RESPONSE)
     response = selectors.response_of(patient, response_id)
     recorded = services.correct_response(
         by=request.user, response=response, answers=payload.answers, reason=payload.reason
@@ -290,7 +291,7 @@ def correct_response(
 def withdraw_response(
     request: AuthedRequest, patient_id: int, response_id: int, payload: ReasonIn
 ) -> dict[str, Any]:
-    patient = selectors.patient_for(request.user, patient_id, Action.RECORD_RESPONSE)
+    patient = get_patient_for(request.user, patient_id, Action.RECORD_RESPONSE)
     response = selectors.response_of(patient, response_id)
     services.mark_response_entered_in_error(by=request.user, response=response, reason=payload.reason)
     return _response_out(response)
@@ -307,7 +308,7 @@ class AcknowledgeIn(Schema):
     "/{patient_id}/alerts", response={200: list[AlertOut], **ERROR_RESPONSES}, summary="Safety alerts"
 )
 def list_alerts(request: AuthedRequest, patient_id: int) -> list[dict[str, Any]]:
-    patient = selectors.patient_for(request.user, patient_id, Action.ACKNOWLEDGE_ALERT)
+    patient = get_patient_for(request.user, patient_id, Action.ACKNOWLEDGE_ALERT)
     return [_alert_out(a) for a in patient.safety_alerts.select_related("recipient").order_by("-raised_at")]
 
 
@@ -319,7 +320,7 @@ def list_alerts(request: AuthedRequest, patient_id: int) -> list[dict[str, Any]]
 def acknowledge_alert(
     request: AuthedRequest, patient_id: int, alert_id: int, payload: AcknowledgeIn
 ) -> dict[str, Any]:
-    patient = selectors.patient_for(request.user, patient_id, Action.ACKNOWLEDGE_ALERT)
+    patient = get_patient_for(request.user, patient_id, Action.ACKNOWLEDGE_ALERT)
     alert = patient.safety_alerts.filter(pk=alert_id).first()
     if alert is None:
         raise Http404("No such alert.")
@@ -371,7 +372,7 @@ def _assignment_out(state: selectors.AssignmentState) -> dict[str, Any]:
     summary="Active assignments and what is due",
 )
 def list_assignments(request: AuthedRequest, patient_id: int) -> list[dict[str, Any]]:
-    patient = selectors.patient_for(request.user, patient_id)
+    patient = get_patient_for(request.user, patient_id)
     return [_assignment_out(s) for s in selectors.assignment_states(patient)]
 
 
@@ -381,7 +382,7 @@ def list_assignments(request: AuthedRequest, patient_id: int) -> list[dict[str, 
     summary="Assign a questionnaire",
 )
 def create_assignment(request: AuthedRequest, patient_id: int, payload: AssignmentIn) -> Status:
-    patient = selectors.patient_for(request.user, patient_id, Action.ASSIGN_INSTRUMENT)
+    patient = get_patient_for(request.user, patient_id, Action.ASSIGN_INSTRUMENT)
     assignment = services.assign_instrument(
         by=request.user,
         patient=patient,
@@ -492,7 +493,7 @@ def _lab_out(result: LabResult, contradictions: dict[int, str]) -> dict[str, Any
     summary="Timeline follow-back calendar, its summary, tests against self-report, time to relapse",
 )
 def read_substance_use(request: AuthedRequest, patient_id: int, filters: Query[UseFilter]) -> dict[str, Any]:
-    patient = selectors.patient_for(request.user, patient_id)
+    patient = get_patient_for(request.user, patient_id)
     view = selectors.substance_use(
         patient, start=filters.start, end=filters.end, relapse_from=filters.relapse_from
     )
@@ -522,7 +523,7 @@ def read_substance_use(request: AuthedRequest, patient_id: int, filters: Query[U
     summary="Report one day's use of one substance (a new report of the same day replaces the old)",
 )
 def create_use_day(request: AuthedRequest, patient_id: int, payload: UseDayIn) -> Status:
-    patient = selectors.patient_for(request.user, patient_id, Action.RECORD_SUBSTANCE_USE)
+    patient = get_patient_for(request.user, patient_id, Action.RECORD_SUBSTANCE_USE)
     entry = services.record_substance_use(by=request.user, patient=patient, **payload.dict())
     return Status(201, entry)
 
@@ -533,7 +534,7 @@ def create_use_day(request: AuthedRequest, patient_id: int, payload: UseDayIn) -
     summary="Record a urine toxicology, EtG or breath alcohol result",
 )
 def create_lab_result(request: AuthedRequest, patient_id: int, payload: LabResultIn) -> Status:
-    patient = selectors.patient_for(request.user, patient_id, Action.RECORD_LAB_RESULT)
+    patient = get_patient_for(request.user, patient_id, Action.RECORD_LAB_RESULT)
     result = services.record_lab_result(by=request.user, patient=patient, **payload.dict())
     day = timezone.localdate(result.collected_at)
     view = selectors.substance_use(patient, start=day, end=day)
@@ -573,7 +574,7 @@ class ForecastOut(Schema):
 def get_forecast(request: AuthedRequest, patient_id: int, query: Query[ForecastQuery]) -> dict[str, Any]:
     if not is_staff_member(request.user):
         raise PermissionDenied("The booster forecast is for clinic staff.")
-    patient = selectors.patient_for(request.user, patient_id)
+    patient = get_patient_for(request.user, patient_id)
     if query.instrument == "phq-9" and query.threshold is not None and query.threshold > 27:
         raise ValidationError({"threshold": "PHQ-9 totals run from 0 to 27: enter a threshold within them."})
     found = booster_forecast(patient, query.instrument, query.threshold)

@@ -37,7 +37,8 @@ def session_days(patient: Patient) -> list[dt.date]:
 
 def booster_forecast(patient: Patient, instrument_id: str, threshold: float | None) -> BoosterForecast:
     """The fitted fade and, given a threshold, when the measure is likely to cross it. The caller has
-    already fetched the patient for this user (selectors.patient_for: access checked and audited)."""
+    already fetched the patient for this user (patients.selectors.get_patient_for: access checked
+    and audited)."""
     if instrument_id not in FORECAST_INSTRUMENTS:
         raise ValueError(f"A forecast is offered for {', '.join(FORECAST_INSTRUMENTS)} only.")
     instrument = instruments.get_instrument(instrument_id)

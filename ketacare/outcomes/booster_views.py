@@ -11,8 +11,8 @@ from django.shortcuts import render
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.selectors import is_staff_member
 from ketacare.analytics import forecast
-from ketacare.outcomes import selectors
 from ketacare.outcomes.booster import FORECAST_INSTRUMENTS, booster_forecast
+from ketacare.patients.selectors import get_patient_for
 
 
 class ForecastForm(forms.Form):
@@ -41,7 +41,7 @@ class ForecastForm(forms.Form):
 def patient_forecast(request: AuthedRequest, patient_id: int) -> HttpResponse:
     if not is_staff_member(request.user):
         raise PermissionDenied("This page is for clinic staff.")
-    patient = selectors.patient_for(request.user, patient_id)  # access decided and the read audited
+    patient = get_patient_for(request.user, patient_id)  # access decided and the read audited
     form = ForecastForm(request.GET or None)
     result = None
     if not request.GET:

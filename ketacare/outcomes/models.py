@@ -260,6 +260,9 @@ class SafetyAlert(models.Model):
 class DailyReport(ClinicalEntry):
     """The patient's short daily report: mood (0-10) beside the craving rating and any use."""
 
+    # The instrument the check-in's craving rating is recorded with (always offered in the portal).
+    CRAVING_INSTRUMENT = "craving-vas"
+
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="daily_reports")
     day = models.DateField(validators=[validate_not_in_future])
     mood_0_10 = models.PositiveSmallIntegerField(validators=[MinValueValidator(0), MaxValueValidator(10)])

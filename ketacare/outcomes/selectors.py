@@ -1,8 +1,10 @@
-"""Every read of outcomes, scoped to the user; access through one function, `patient_for`."""
+"""Every read of outcomes, scoped to the user; access through `patients.selectors.get_patient_for`
+(the patient's record, own-record rule included) and `permission_for` (a clinic's licence)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,12 +15,14 @@ from django.utils import timezone
 
 from ketacare import instruments
 from ketacare.accounts.models import Clinic, User
-from ketacare.accounts.roles import PATIENT_SELF_ACTIONS, Action, Role, role_may
+from ketacare.accounts.roles import Action, Role, role_may
 from ketacare.accounts.selectors import clinics_where, role_in
 from ketacare.analytics import schedule, tlfb
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.models import AuditEvent
-from ketacare.audit.services import record_event
+from ketacare.audit.services import record_event, record_refusal
 from ketacare.instruments.model import Instrument
+from ketacare.outcomes import charts
 from ketacare.outcomes.models import (
     Assignment,
     ClinicOutcomeSettings,
@@ -29,22 +33,9 @@ from ketacare.outcomes.models import (
     SafetyAlert,
     SubstanceUseDay,
 )
-from ketacare.outcomes.services import instrument_available
-from ketacare.patients.models import Patient
+from ketacare.outcomes.treatment import treatment_events
+from ketacare.patients.models import Medication, Patient
 from ketacare.patients.selectors import get_patient_for
-
-
-def patient_for(user: User, patient_id: int, action: Action = Action.VIEW_PATIENT) -> Patient:
-    """The patient, if this user may do this on their outcomes. A portal user reaches only their own
-    record, and only the self-report actions; everyone else goes through the record's access check
-    (404 for another clinic, 403 for the wrong role; both audited)."""
-    own = Patient.objects.select_related("clinic").filter(pk=patient_id, portal_user=user).first()
-    if own is not None and action in PATIENT_SELF_ACTIONS:
-        if action == Action.VIEW_PATIENT:
-            record_event(actor=user, action="read", entity=own, clinic=own.clinic, patient_id=own.pk)
-        return own
-    return get_patient_for(user, patient_id, action)
-
 
 # --- instruments --------------------------------------------------------------------------------
 
@@ -76,12 +67,11 @@ def permission_for(user: User, permission_id: int) -> InstrumentPermission:
 def _refuse_permission(
     user: User, permission_id: int, permission: InstrumentPermission | None, outcome: str
 ) -> None:
-    record_event(
+    record_refusal(
         actor=user,
-        action=str(Action.MANAGE_OUTCOME_SETTINGS),
+        action=Action.MANAGE_OUTCOME_SETTINGS,
         entity_type=InstrumentPermission._meta.label_lower,
-        entity_id=str(permission_id),
-        # The refused user learns nothing; the clinic's auditor sees the attempt.
+        entity_id=permission_id,
         clinic=permission.clinic if permission is not None else None,
         outcome=outcome,
     )
@@ -187,7 +177,7 @@ def alert_for(user: User, alert_id: int) -> SafetyAlert:
     )
     if alert is None:
         raise Http404("No such alert.")
-    patient_for(user, alert.patient_id)  # access check and audited read
+    get_patient_for(user, alert.patient_id)  # access check and audited read
     return alert
 
 
@@ -279,16 +269,27 @@ class SubstanceUseView:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def final_responses_between(
+    patient_id: int, instrument_ids: Sequence[str], *, since: dt.datetime, until: dt.datetime | None = None
+) -> list[QuestionnaireResponse]:
+    """Final responses of these instruments answered in a window, oldest first (for dosing's session
+    page: discharge scores recorded while the session ran)."""
+    responses = QuestionnaireResponse.objects.filter(
+        patient_id=patient_id,
+        instrument_id__in=instrument_ids,
+        status=QuestionnaireResponse.Status.FINAL,
+        answered_at__gte=since,
+    )
+    if until is not None:
+        responses = responses.filter(answered_at__lte=until)
+    return list(responses.order_by("answered_at"))
+
+
 def treatment_start(patient: Patient) -> dt.date | None:
     """The day of the patient's first ketamine session, where the relapse clock starts (as in the
     trials, time to relapse counts from the treatment); None before any session has started."""
-    first = (
-        patient.dosing_sessions.filter(started_at__isnull=False)
-        .order_by("started_at")
-        .values_list("started_at", flat=True)
-        .first()
-    )
-    return timezone.localdate(first) if first else None
+    events = treatment_events(patient)
+    return timezone.localdate(events[0].at) if events else None
 
 
 def substance_use(
@@ -395,7 +396,7 @@ class WorklistRow:
         return (-len(self.alerts), -len(self.worsening), -self.contradictions, -len(self.overdue))
 
 
-def worklist(user: User, today: dt.date | None = None) -> list[WorklistRow]:
+def worklist(user: User, today: dt.date | None = None, *, audit: bool = False) -> list[WorklistRow]:
     """What needs a clinician: open safety alerts (alarming), worsening bands, tests that contradict
     the self-report, and overdue questionnaires; most urgent first. Only the user's clinics."""
     if not isinstance(user, User) or not user.is_authenticated:
@@ -425,4 +426,145 @@ def worklist(user: User, today: dt.date | None = None) -> list[WorklistRow]:
         if row.alerts or row.overdue or row.worsening or row.contradictions:
             rows.append(row)
     rows.sort(key=lambda r: (r.priority, r.patient.family_name))
+    if audit:  # the worklist page lists patients: an audited search
+        record_event(
+            actor=user, action=AuditAction.SEARCH, entity_type="outcomes.worklist", detail={"rows": len(rows)}
+        )
     return rows
+
+
+DEFAULT_CRISIS_INFORMATION = (
+    "If you are in danger now or might act on these thoughts, call your local emergency number or go "
+    "to the nearest emergency department. Your care team has been told about your answers and will "
+    "contact you."
+)
+
+
+def instrument_available(clinic: Clinic | int, instrument: Instrument) -> bool:
+    """An instrument whose licence needs permission is offered only while the clinic has an active
+    (recorded, not withdrawn) permission for it."""
+    if not instrument.licence.requires_permission:
+        return True
+    clinic_id = clinic if isinstance(clinic, int) else clinic.pk
+    return InstrumentPermission.objects.filter(
+        clinic_id=clinic_id, instrument_id=instrument.id, withdrawn_at__isnull=True
+    ).exists()
+
+
+def crisis_information(clinic: Clinic) -> str:
+    current = ClinicOutcomeSettings.objects.filter(clinic=clinic).first()
+    return (current.crisis_information if current else "") or DEFAULT_CRISIS_INFORMATION
+
+
+def responsible_clinician(patient: Patient) -> User | None:
+    # Only while they still work at the patient's clinic: once an administrator ends their
+    # membership the alerts go to the clinic's prescribers instead of someone who has left.
+    member = (
+        patient.care_team.filter(
+            is_responsible=True,
+            active=True,
+            user__memberships__clinic=patient.clinic,
+            user__memberships__active=True,
+        )
+        .select_related("user")
+        .first()
+    )
+    return member.user if member else None
+
+
+# --- what the pages show (views only render) -----------------------------------------------------
+
+MAT_CLASSES = (
+    Medication.DrugClass.METHADONE,
+    Medication.DrugClass.BUPRENORPHINE,
+    Medication.DrugClass.NALTREXONE,
+)
+
+
+def treatment_markers(patient: Patient) -> list[charts.Marker]:
+    """MAT starts and stops, and every treatment (ketamine session) that started, for the trend charts."""
+    markers = [charts.Marker(event.at, event.label, event.kind) for event in treatment_events(patient)]
+    for med in patient.medications.filter(entered_in_error=False, drug_class__in=MAT_CLASSES):
+        for day, verb in ((med.started_on, "started"), (med.stopped_on, "stopped")):
+            if day is not None:
+                at = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+                markers.append(charts.Marker(at, f"{med.name} {verb} {day:%d %b %Y}", "mat"))
+    return markers
+
+
+def trend_points(
+    patient: Patient, instrument_id: str, *, since: dt.datetime | None = None
+) -> list[charts.Point]:
+    """One instrument's totals over time, each labelled with its date, total and band."""
+    return [
+        charts.Point(
+            p.answered_at,
+            p.total,
+            f"{p.answered_at:%d %b %Y}: {p.total}{' (' + p.band + ')' if p.band else ''}",
+        )
+        for p in trend(patient, instrument_id)
+        if since is None or p.answered_at >= since
+    ]
+
+
+def _at_noon(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+
+
+def mood_points(patient: Patient) -> list[charts.Point]:
+    return [
+        charts.Point(_at_noon(day), mood, f"{day:%d %b %Y}: mood {mood}/10")
+        for day, mood in mood_series(patient)
+    ]
+
+
+def use_week_points(patient: Patient) -> list[charts.Point]:
+    # Sixteen weeks: the span of a ketamine course and its follow-up on one screen (a display choice).
+    return [
+        charts.Point(
+            _at_noon(start), used, f"Week of {start:%d %b %Y}: use on {used} of {reported} days reported"
+        )
+        for start, used, reported in weekly_use_days(patient, weeks=16)
+    ]
+
+
+def checked_in_on(patient: Patient, day: dt.date) -> bool:
+    return patient.daily_reports.filter(day=day, entered_in_error=False).exists()
+
+
+def drafts_of(patient: Patient, *, instrument_id: str | None = None) -> QuerySet[QuestionnaireResponse]:
+    return responses_of(patient, instrument_id=instrument_id).filter(
+        status=QuestionnaireResponse.Status.DRAFT, entered_in_error=False
+    )
+
+
+def recent_daily_reports(patient: Patient, *, days: int) -> list[DailyReport]:
+    return list(patient.daily_reports.filter(entered_in_error=False).order_by("-day")[:days])
+
+
+def outcome_settings_of(clinic: Clinic) -> ClinicOutcomeSettings | None:
+    return ClinicOutcomeSettings.objects.filter(clinic=clinic).first()
+
+
+def live_entry_of(
+    patient: Patient, model: type[SubstanceUseDay | LabResult | DailyReport], entry_id: int
+) -> Any:
+    """A reported day, test result or daily report of this patient not yet withdrawn, or None."""
+    return model.objects.filter(pk=entry_id, patient=patient, entered_in_error=False).first()
+
+
+def recent_alerts(patient: Patient) -> QuerySet[SafetyAlert]:
+    """The patient's last 20 safety alerts, open ones first."""
+    return patient.safety_alerts.select_related("recipient", "acknowledged_by").order_by(
+        "acknowledged_at", "-raised_at"
+    )[:20]
+
+
+def recent_responses(patient: Patient) -> QuerySet[QuestionnaireResponse]:
+    """The patient's last 50 responses with what replaced them."""
+    return responses_of(patient).select_related("replaced_by")[:50]
+
+
+def settings_clinic_for(user: User) -> Clinic | None:
+    """The first clinic (by name) whose outcome settings this user administers."""
+    return clinics_where(user, Action.MANAGE_OUTCOME_SETTINGS).order_by("name").first()

@@ -13,7 +13,6 @@ from ketacare.accounts.models import Clinic
 from ketacare.accounts.roles import Action
 from ketacare.accounts.selectors import clinics_where
 from ketacare.api_errors import ERROR_RESPONSES
-from ketacare.audit.services import record_event
 from ketacare.patients import selectors, services
 from ketacare.patients.models import BodyMeasurement, Patient
 from ketacare.rules.record_limits import HEIGHT_CM_MAX, HEIGHT_CM_MIN, WEIGHT_KG_MAX, WEIGHT_KG_MIN
@@ -103,8 +102,7 @@ def _out(patient: Patient) -> Patient:
 @paginate(LimitOffsetPagination)
 def list_patients(request: AuthedRequest, q: str = ""):  # type: ignore[no-untyped-def]
     """Words in `q` match name, record number or date of birth (YYYY-MM-DD)."""
-    record_event(actor=request.user, action="search", entity_type="patients.patient", detail={"query": q})
-    return selectors.with_latest_weight(selectors.search_patients(request.user, q))
+    return selectors.with_latest_weight(selectors.search_patients(request.user, q, audit=True))
 
 
 @router.get("/{patient_id}", response={200: PatientOut, **ERROR_RESPONSES}, summary="Read one patient")

@@ -17,7 +17,7 @@ from django.utils import timezone
 from ketacare.accounts.models import Clinic, User
 from ketacare.accounts.roles import Action
 from ketacare.accounts.selectors import require_in_clinic, role_in
-from ketacare.audit.services import record_event
+from ketacare.audit.actions import AuditAction
 from ketacare.patients.models import (
     Allergy,
     BodyMeasurement,
@@ -28,7 +28,7 @@ from ketacare.patients.models import (
     Patient,
     SubstanceUseDisorder,
 )
-from ketacare.records import mark_in_error, save_checked
+from ketacare.records import mark_in_error_audited, save_audited
 
 DEMOGRAPHIC_FIELDS = (
     "medical_record_number",
@@ -59,8 +59,9 @@ def register_patient(
     if unknown:
         raise TypeError(f"Unknown patient fields: {sorted(unknown)}")
     patient = Patient(clinic=clinic, **demographics)
-    save_checked(patient)
-    record_event(actor=by, action="create", entity=patient, clinic=clinic, patient_id=patient.pk)
+    save_audited(
+        patient, by=by, action=AuditAction.CREATE, patient=patient, clinic=clinic, validate_constraints=True
+    )
     if weight_kg is not None:
         record_body_measurement(by=by, patient=patient, weight_kg=weight_kg, height_cm=height_cm)
     return patient
@@ -78,15 +79,13 @@ def update_demographics(*, by: User, patient: Patient, **changes: Any) -> list[s
         return []
     for name in changed:
         setattr(patient, name, changes[name])
-    save_checked(patient)
-    # Field names only: the values live in the record's own history, not in the audit trail.
-    record_event(
-        actor=by,
-        action="update",
-        entity=patient,
-        clinic=patient.clinic,
-        patient_id=patient.pk,
+    save_audited(
+        patient,
+        by=by,
+        action=AuditAction.UPDATE,
+        patient=patient,
         detail={"fields": changed},
+        validate_constraints=True,
     )
     return changed
 
@@ -94,9 +93,8 @@ def update_demographics(*, by: User, patient: Patient, **changes: Any) -> list[s
 def _record_entry(by: User, patient: Patient, entry: ClinicalEntry, detail: dict[str, Any]) -> None:
     require_in_clinic(by, patient.clinic, Action.EDIT_CLINICAL)
     entry.recorded_by = by
-    save_checked(entry)
-    record_event(
-        actor=by, action="create", entity=entry, clinic=patient.clinic, patient_id=patient.pk, detail=detail
+    save_audited(
+        entry, by=by, action=AuditAction.CREATE, patient=patient, detail=detail, validate_constraints=True
     )
 
 
@@ -116,7 +114,7 @@ def record_body_measurement(
     measurement = BodyMeasurement(
         patient=patient, weight_kg=weight_kg, height_cm=height_cm, measured_at=measured_at or timezone.now()
     )
-    _record_entry(by, patient, measurement, {"weight_kg": str(weight_kg)})
+    _record_entry(by, patient, measurement, {})
     return measurement
 
 
@@ -179,7 +177,7 @@ def add_medication(
         started_on=started_on,
         stopped_on=stopped_on,
     )
-    _record_entry(by, patient, medication, {"drug_class": drug_class})
+    _record_entry(by, patient, medication, {"kind": drug_class})
     return medication
 
 
@@ -187,14 +185,13 @@ def add_medication(
 def stop_medication(*, by: User, medication: Medication, stopped_on: dt.date) -> Medication:
     require_in_clinic(by, medication.patient.clinic, Action.EDIT_CLINICAL)
     medication.stopped_on = stopped_on
-    save_checked(medication)
-    record_event(
-        actor=by,
-        action="update",
-        entity=medication,
-        clinic=medication.patient.clinic,
-        patient_id=medication.patient_id,
+    save_audited(
+        medication,
+        by=by,
+        action=AuditAction.UPDATE,
+        patient=medication.patient,
         detail={"fields": ["stopped_on"]},
+        validate_constraints=True,
     )
     return medication
 
@@ -223,7 +220,7 @@ def record_substance_use_disorder(
         last_use_on=last_use_on,
         is_primary=is_primary,
     )
-    _record_entry(by, patient, disorder, {"substance": substance, "criteria_met": criteria_met})
+    _record_entry(by, patient, disorder, {"substance": substance})
     return disorder
 
 
@@ -232,15 +229,7 @@ def mark_entered_in_error(*, by: User, entry: ClinicalEntry, reason: str) -> Non
     """Withdraw a wrong entry. It stays in the record, struck through, with who, when and why."""
     patient: Patient = entry.patient  # type: ignore[attr-defined]
     require_in_clinic(by, patient.clinic, Action.EDIT_CLINICAL)
-    mark_in_error(entry, reason)
-    record_event(
-        actor=by,
-        action="entered-in-error",
-        entity=entry,
-        clinic=patient.clinic,
-        patient_id=patient.pk,
-        detail={"reason": entry.error_reason},
-    )
+    mark_in_error_audited(entry, reason, by=by, patient=patient)
 
 
 @transaction.atomic
@@ -255,14 +244,13 @@ def add_care_team_member(
             previous.is_responsible = False
             previous.save(update_fields=["is_responsible"])
     entry = CareTeamMember(patient=patient, user=member, is_responsible=is_responsible)
-    save_checked(entry)
-    record_event(
-        actor=by,
-        action="create",
-        entity=entry,
-        clinic=patient.clinic,
-        patient_id=patient.pk,
+    save_audited(
+        entry,
+        by=by,
+        action=AuditAction.CREATE,
+        patient=patient,
         detail={"member": member.get_username(), "responsible": is_responsible},
+        validate_constraints=True,
     )
     return entry
 
@@ -271,12 +259,11 @@ def add_care_team_member(
 def link_portal_user(*, by: User, patient: Patient, user: User) -> None:
     require_in_clinic(by, patient.clinic, Action.EDIT_DEMOGRAPHICS)
     patient.portal_user = user
-    save_checked(patient)
-    record_event(
-        actor=by,
-        action="update",
-        entity=patient,
-        clinic=patient.clinic,
-        patient_id=patient.pk,
+    save_audited(
+        patient,
+        by=by,
+        action=AuditAction.UPDATE,
+        patient=patient,
         detail={"fields": ["portal_user"]},
+        validate_constraints=True,
     )

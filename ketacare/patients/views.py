@@ -16,8 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.models import User
-from ketacare.accounts.roles import Action, Role, role_may
-from ketacare.accounts.selectors import clinics_where, role_in
+from ketacare.accounts.roles import Action, Role
+from ketacare.accounts.selectors import clinics_where
 from ketacare.forms_util import add_service_errors, save_form
 from ketacare.patients import selectors, services
 from ketacare.patients.forms import (
@@ -37,7 +37,6 @@ from ketacare.patients.models import (
     ClinicalEntry,
     HistoryFlag,
     Medication,
-    Patient,
     SubstanceUseDisorder,
 )
 
@@ -84,11 +83,6 @@ def patient_new(request: AuthedRequest) -> HttpResponse:
     return render(request, "patients/form.html", {"form": form, "title": "Register a patient"})
 
 
-def _may(request: AuthedRequest, patient: Patient, action: Action) -> bool:
-    role = role_in(request.user, patient.clinic)
-    return role is not None and role_may(role, action)
-
-
 @login_required
 def patient_detail(request: AuthedRequest, patient_id: int) -> HttpResponse:
     patient = selectors.get_patient_for(request.user, patient_id)
@@ -97,10 +91,10 @@ def patient_detail(request: AuthedRequest, patient_id: int) -> HttpResponse:
     context = {
         "patient": patient,
         "latest": selectors.latest_measurement(patient),
-        "may_edit_demographics": _may(request, patient, Action.EDIT_DEMOGRAPHICS),
-        "may_edit_clinical": _may(request, patient, Action.EDIT_CLINICAL),
-        "may_plan_dose": _may(request, patient, Action.PLAN_DOSE),
-        "may_see_sessions": _may(request, patient, Action.ADMINISTER_KETAMINE),
+        "may_edit_demographics": selectors.may(request.user, patient, Action.EDIT_DEMOGRAPHICS),
+        "may_edit_clinical": selectors.may(request.user, patient, Action.EDIT_CLINICAL),
+        "may_plan_dose": selectors.may(request.user, patient, Action.PLAN_DOSE),
+        "may_see_sessions": selectors.may(request.user, patient, Action.ADMINISTER_KETAMINE),
         "entry_kinds": ENTRY_KINDS,
         **selectors.record_sections(patient),
     }

@@ -16,6 +16,7 @@ from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.roles import Action
 from ketacare.accounts.selectors import clinics_where
 from ketacare.api_errors import ERROR_RESPONSES
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.services import record_event
 from ketacare.dosing.labels import ROUTE_LABELS
 from ketacare.patients import services as patients
@@ -156,7 +157,11 @@ def latest_screening(request: AuthedRequest, patient_id: int) -> dict[str, objec
     if screening is None:
         raise Http404("Not screened yet.")
     record_event(
-        actor=request.user, action="read", entity=screening, clinic=patient.clinic, patient_id=patient.pk
+        actor=request.user,
+        action=AuditAction.READ,
+        entity=screening,
+        clinic=patient.clinic,
+        patient_id=patient.pk,
     )
     return _screening_out(screening)
 
@@ -359,7 +364,11 @@ class DiscontinueIn(In):
 def list_orders(request: AuthedRequest, patient_id: int) -> list[Order]:
     patient = get_patient_for(request.user, patient_id, Action.ADMINISTER_KETAMINE)
     record_event(
-        actor=request.user, action="read", entity=patient, clinic=patient.clinic, patient_id=patient.pk
+        actor=request.user,
+        action=AuditAction.READ,
+        entity=patient,
+        clinic=patient.clinic,
+        patient_id=patient.pk,
     )
     return list(selectors.orders_of(patient))
 

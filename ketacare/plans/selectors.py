@@ -13,6 +13,7 @@ from django.http import Http404
 
 from ketacare.accounts.models import User
 from ketacare.accounts.roles import Action
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.models import AuditEvent
 from ketacare.audit.services import record_event
 from ketacare.patients.models import Patient
@@ -52,7 +53,7 @@ def get_order_for(user: User, order_id: int, action: Action = Action.VIEW_PATIEN
     if order is None:
         record_event(
             actor=user,
-            action=str(action),
+            action=action,
             entity_type="plans.order",
             entity_id=str(order_id),
             outcome=AuditEvent.Outcome.NOT_FOUND,
@@ -61,7 +62,11 @@ def get_order_for(user: User, order_id: int, action: Action = Action.VIEW_PATIEN
     order.patient = get_patient_for(user, order.patient_id, action)
     if action != Action.VIEW_PATIENT:
         record_event(
-            actor=user, action="read", entity=order, clinic=order.patient.clinic, patient_id=order.patient_id
+            actor=user,
+            action=AuditAction.READ,
+            entity=order,
+            clinic=order.patient.clinic,
+            patient_id=order.patient_id,
         )
     return order
 

@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from ketacare.accounts.models import Clinic, User
 from ketacare.accounts.roles import Action
-from ketacare.accounts.selectors import require_in_clinic
-from ketacare.accounts.services import may_administer_ketamine
+from ketacare.accounts.selectors import may_administer_ketamine, require_in_clinic
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.services import record_event
 from ketacare.outcomes.models import QuestionnaireResponse, SubstanceUseDay
 from ketacare.patients.models import Patient
@@ -92,7 +92,7 @@ def update_safety_settings(*, by: User, clinic: Clinic, **values: Any) -> Clinic
     save_checked(row)
     record_event(
         actor=by,
-        action=str(Action.MANAGE_SAFETY_SETTINGS),
+        action=Action.MANAGE_SAFETY_SETTINGS,
         entity=row,
         clinic=clinic,
         detail={"changed": changed},
@@ -247,7 +247,7 @@ def run_screening(*, by: User, patient: Patient, trigger: str = "manual") -> Scr
     save_checked(screening)
     record_event(
         actor=by,
-        action=str(Action.SCREEN_ELIGIBILITY),
+        action=Action.SCREEN_ELIGIBILITY,
         entity=screening,
         clinic=patient.clinic,
         patient_id=patient.pk,
@@ -283,7 +283,7 @@ def override_reason(*, by: User, screening: Screening, code: str, justification:
     save_checked(override)
     record_event(
         actor=by,
-        action=str(Action.OVERRIDE_SCREENING),
+        action=Action.OVERRIDE_SCREENING,
         entity=override,
         clinic=patient.clinic,
         patient_id=patient.pk,
@@ -384,7 +384,7 @@ def add_clinic_protocol(
         created_by=by,
     )
     save_checked(protocol)
-    record_event(actor=by, action="create", entity=protocol, clinic=clinic)
+    record_event(actor=by, action=AuditAction.CREATE, entity=protocol, clinic=clinic)
     return protocol
 
 
@@ -546,7 +546,7 @@ def create_order(
     save_checked(order)
     record_event(
         actor=by,
-        action=str(Action.ORDER_KETAMINE),
+        action=Action.ORDER_KETAMINE,
         entity=order,
         clinic=patient.clinic,
         patient_id=patient.pk,
@@ -570,7 +570,11 @@ def sign_order(*, by: User, order: Order) -> Order:
     order.signed_by = by
     save_checked(order)
     record_event(
-        actor=by, action="order.sign", entity=order, clinic=order.patient.clinic, patient_id=order.patient_id
+        actor=by,
+        action=AuditAction.ORDER_SIGN,
+        entity=order,
+        clinic=order.patient.clinic,
+        patient_id=order.patient_id,
     )
     return order
 
@@ -589,7 +593,7 @@ def discontinue_order(*, by: User, order: Order, reason: str) -> Order:
     save_checked(order)
     record_event(
         actor=by,
-        action="order.discontinue",
+        action=AuditAction.ORDER_DISCONTINUE,
         entity=order,
         clinic=order.patient.clinic,
         patient_id=order.patient_id,

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from ketacare.accounts import selectors as account_selectors
 from ketacare.accounts import services as accounts
 from ketacare.accounts.models import Credential, Membership, User
 from ketacare.accounts.roles import Role
@@ -26,7 +27,7 @@ def order_prescriber(patient: Patient) -> User:
         .select_related("user")
         .first()
     )
-    if membership is not None and accounts.may_administer_ketamine(membership.user, patient.clinic):
+    if membership is not None and account_selectors.may_administer_ketamine(membership.user, patient.clinic):
         return membership.user
     user = accounts.create_user(username=f"orders-{patient.clinic.slug}", password="correct horse battery")
     accounts.add_membership(user=user, clinic=patient.clinic, role=Role.PRESCRIBER)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.roles import Action, role_may
 from ketacare.accounts.selectors import clinics_where, role_in
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.models import AuditEvent
 from ketacare.audit.services import record_event
 from ketacare.forms_util import add_service_errors
@@ -68,7 +69,11 @@ def screening_context(patient: Patient, screening: Screening | None) -> dict[str
 def screening_page(request: AuthedRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for(request.user, patient_id, Action.SCREEN_ELIGIBILITY)
     record_event(
-        actor=request.user, action="read", entity=patient, clinic=patient.clinic, patient_id=patient.pk
+        actor=request.user,
+        action=AuditAction.READ,
+        entity=patient,
+        clinic=patient.clinic,
+        patient_id=patient.pk,
     )
     return _screening(request, patient)
 
@@ -117,7 +122,10 @@ def screening_override(request: AuthedRequest, patient_id: int) -> HttpResponse:
 def protocol_library(request: AuthedRequest) -> HttpResponse:
     if not clinics_where(request.user, Action.VIEW_PATIENT).exists():
         record_event(
-            actor=request.user, action="read", entity_type="plans.protocol", outcome=AuditEvent.Outcome.DENIED
+            actor=request.user,
+            action=AuditAction.READ,
+            entity_type="plans.protocol",
+            outcome=AuditEvent.Outcome.DENIED,
         )
         raise PermissionDenied("The protocol library is for clinic staff.")
     own_clinic = clinics_where(request.user, Action.ORDER_KETAMINE).order_by("name").first()
@@ -153,7 +161,11 @@ def order_list(request: AuthedRequest, patient_id: int) -> HttpResponse:
     """A patient's orders; a prescriber writes a new one here."""
     patient = get_patient_for(request.user, patient_id, Action.ADMINISTER_KETAMINE)
     record_event(
-        actor=request.user, action="read", entity=patient, clinic=patient.clinic, patient_id=patient.pk
+        actor=request.user,
+        action=AuditAction.READ,
+        entity=patient,
+        clinic=patient.clinic,
+        patient_id=patient.pk,
     )
     may_order = _may(request, patient, Action.ORDER_KETAMINE)
     form = OrderForm(
@@ -163,7 +175,7 @@ def order_list(request: AuthedRequest, patient_id: int) -> HttpResponse:
         if not may_order:
             record_event(
                 actor=request.user,
-                action=str(Action.ORDER_KETAMINE),
+                action=Action.ORDER_KETAMINE,
                 entity=patient,
                 clinic=patient.clinic,
                 patient_id=patient.pk,
@@ -247,7 +259,7 @@ def safety_settings(request: AuthedRequest) -> HttpResponse:
     clinic = clinics_where(request.user, Action.MANAGE_SAFETY_SETTINGS).order_by("name").first()
     if clinic is None:
         record_event(
-            actor=request.user, action=str(Action.MANAGE_SAFETY_SETTINGS), outcome=AuditEvent.Outcome.DENIED
+            actor=request.user, action=Action.MANAGE_SAFETY_SETTINGS, outcome=AuditEvent.Outcome.DENIED
         )
         raise PermissionDenied("Only a clinic administrator sets the safety limits.")
     current = services.settings_of(clinic)

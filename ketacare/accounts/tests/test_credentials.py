@@ -5,21 +5,21 @@ import datetime as dt
 import pytest
 
 from conftest import make_staff
-from ketacare.accounts import services
+from ketacare.accounts import selectors, services
 from ketacare.accounts.models import Credential
 
 
 def test_prescriber_with_valid_licence_and_acls_may_administer(prescriber, clinic) -> None:
-    decision = services.may_administer_ketamine(prescriber, clinic)
+    decision = selectors.may_administer_ketamine(prescriber, clinic)
     assert decision.allowed and decision.reasons == []
 
 
 def test_nurse_with_valid_licence_and_acls_may_administer(nurse, clinic) -> None:
-    assert services.may_administer_ketamine(nurse, clinic)
+    assert selectors.may_administer_ketamine(nurse, clinic)
 
 
 def test_therapist_may_not_administer_even_when_licensed(therapist, clinic) -> None:
-    decision = services.may_administer_ketamine(therapist, clinic)
+    decision = selectors.may_administer_ketamine(therapist, clinic)
     assert not decision
     assert any("does not administer ketamine" in reason for reason in decision.reasons)
 
@@ -34,26 +34,26 @@ def test_expired_licence_answers_no_with_its_expiry_date(clinic) -> None:
         jurisdiction="Test State",
         expires_on=dt.date(2020, 3, 31),
     )
-    decision = services.may_administer_ketamine(nurse, clinic)
+    decision = selectors.may_administer_ketamine(nurse, clinic)
     assert not decision
     assert decision.reasons == ["The professional licence RN-9 expired on 31 Mar 2020."]
 
 
 def test_missing_acls_answers_no_and_names_the_certificate(clinic) -> None:
     nurse = make_staff("noacls", clinic, "nurse", licence="registered_nurse")
-    decision = services.may_administer_ketamine(nurse, clinic)
+    decision = selectors.may_administer_ketamine(nurse, clinic)
     assert not decision
     assert decision.reasons == ["No ACLS certificate is on file; Test Clinic requires one."]
 
 
 def test_licence_valid_yesterday_but_expired_today_answers_no(nurse, clinic) -> None:
     licence = nurse.credentials.get(kind="licence")
-    assert services.may_administer_ketamine(nurse, clinic, on=licence.expires_on)
-    assert not services.may_administer_ketamine(nurse, clinic, on=licence.expires_on + dt.timedelta(days=1))
+    assert selectors.may_administer_ketamine(nurse, clinic, on=licence.expires_on)
+    assert not selectors.may_administer_ketamine(nurse, clinic, on=licence.expires_on + dt.timedelta(days=1))
 
 
 def test_staff_of_another_clinic_may_not_administer_here(outsider, clinic) -> None:
-    decision = services.may_administer_ketamine(outsider, clinic)
+    decision = selectors.may_administer_ketamine(outsider, clinic)
     assert not decision
     assert "not on the staff" in decision.reasons[0]
 
@@ -63,7 +63,7 @@ def test_clinic_requiring_bls_accepts_bls_instead_of_acls(clinic) -> None:
     clinic.save()
     nurse = make_staff("blsnurse", clinic, "nurse", licence="registered_nurse")
     services.record_credential(user=nurse, kind="bls", expires_on=dt.date.today() + dt.timedelta(days=30))
-    assert services.may_administer_ketamine(nurse, clinic)
+    assert selectors.may_administer_ketamine(nurse, clinic)
 
 
 @pytest.mark.django_db

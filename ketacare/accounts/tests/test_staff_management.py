@@ -17,6 +17,7 @@ from conftest import make_staff
 from ketacare.accounts import services
 from ketacare.accounts.models import Membership, User
 from ketacare.audit.models import AuditEvent
+from ketacare.testing import client_for
 
 ANON = "anonymous"
 GOOD_PASSWORD = "quiet meadow lantern 42"
@@ -42,10 +43,7 @@ def people(personas: dict[str, Any], other_admin: Any) -> dict[str, Any]:
 
 
 def _client(persona: str, people: dict[str, Any]) -> Client:
-    client = Client()
-    if persona != ANON:
-        client.force_login(people[persona])
-    return client
+    return client_for(None if persona == ANON else people[persona])
 
 
 def _membership(user: User) -> Membership:

@@ -8,22 +8,15 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from ketacare.accounts.services import create_api_token
 from ketacare.dosing import services
 from ketacare.dosing.models import DosingSession, VitalSign
 from ketacare.plans.testing import signed_order
+from ketacare.testing import api_client
 
 pytestmark = pytest.mark.django_db
 
 VITALS = {"systolic_mmhg": 128, "diastolic_mmhg": 82, "heart_rate_per_min": 76, "spo2_percent": 98}
 CHECKLIST = {"consent_confirmed": True, "fasting_confirmed": True, "escort_confirmed": True}
-
-
-def api_client(user: Any) -> Client:
-    if user is None:
-        return Client()
-    _, token = create_api_token(user=user, name="test")
-    return Client(headers={"Authorization": f"Bearer {token}"})
 
 
 def post(client: Client, path: str, body: dict[str, Any] | None = None) -> Any:

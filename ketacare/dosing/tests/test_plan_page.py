@@ -9,23 +9,16 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from ketacare.audit.models import AuditEvent
 from ketacare.patients import services as patients
+from ketacare.testing import client_for
 
 pytestmark = pytest.mark.django_db
 
 # 0.5 mg/kg over 40 min, the classic depression-trial infusion, for the 64.5-kg fixture patient.
 INFUSION = {"route": "iv-infusion", "dose": "0.5", "unit": "mg/kg", "salt": "base", "duration_min": "40"}
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def url(patient: Any) -> str:

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,18 +23,12 @@ from ketacare.dosing import selectors, services
 from ketacare.dosing.models import SIDE_EFFECT_KINDS, DosingSession, SideEffect, VitalSign
 from ketacare.plans.testing import signed_order
 from ketacare.rules import record_limits as limits
+from ketacare.testing import client_for
 
 pytestmark = pytest.mark.django_db
 
 NORMAL = {"systolic_mmhg": 128, "diastolic_mmhg": 82, "heart_rate_per_min": 76, "spo2_percent": 98}
 CHECKLIST = {"consent_confirmed": True, "fasting_confirmed": True, "escort_confirmed": True}
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def planned(nurse: Any, patient: Any) -> DosingSession:
@@ -491,14 +484,14 @@ def test_the_clinic_administrator_saves_thresholds_and_bad_ones_are_refused(clin
     )
     assert crossed.status_code == 400 and "must be below the high one" in crossed.content.decode()
     assert client.post(reverse("dosing:settings"), {"systolic_above_mmhg": "160"}).status_code == 302
-    thresholds, row = services.thresholds_of(clinic)
+    thresholds, row = selectors.thresholds_of(clinic)
     assert thresholds.systolic_above_mmhg == 160 and thresholds.spo2_below_percent is None
     assert row is not None and row.minimum_observation_min is None
     assert AuditEvent.objects.filter(action="dosing.settings", clinic=clinic).exists()
 
 
 def test_ketacare_ships_no_thresholds_a_new_clinic_has_none(clinic) -> None:
-    thresholds, row = services.thresholds_of(clinic)
+    thresholds, row = selectors.thresholds_of(clinic)
     assert row is None and not thresholds.any_set
 
 

@@ -17,6 +17,7 @@ from ..model import (
     Band,
     Citation,
     Flag,
+    FlagCode,
     FlagSeverity,
     Instrument,
     Licence,
@@ -51,7 +52,7 @@ def flags(ctx: ScoringContext) -> list[Flag]:
     if ctx.total >= value:
         return [
             Flag(
-                "alcohol-screen-positive",
+                FlagCode.ALCOHOL_SCREEN_POSITIVE,
                 FlagSeverity.WARNING,
                 f"AUDIT-C total {ctx.total} is at or above {value} ({basis}).",
             )

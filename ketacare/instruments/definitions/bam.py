@@ -17,6 +17,7 @@ from ..model import (
     Citation,
     Condition,
     Flag,
+    FlagCode,
     FlagSeverity,
     Instrument,
     Item,
@@ -95,7 +96,7 @@ def flags(ctx: ScoringContext) -> list[Flag]:
     if ctx.subscales["use"] > 0:
         return [
             Flag(
-                "substance-use-reported",
+                FlagCode.SUBSTANCE_USE_REPORTED,
                 FlagSeverity.INFO,
                 f"BAM: alcohol or drug use reported in the past 30 days (Use {ctx.subscales['use']}).",
             )

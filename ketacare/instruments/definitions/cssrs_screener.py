@@ -20,6 +20,7 @@ from ..model import (
     Citation,
     Condition,
     Flag,
+    FlagCode,
     FlagSeverity,
     Instrument,
     Item,
@@ -104,7 +105,7 @@ def flags(ctx: ScoringContext) -> list[Flag]:
     if tier is NO_RISK:
         return []
     severity = FlagSeverity.URGENT if tier is HIGH else FlagSeverity.WARNING
-    return [Flag("suicide-risk", severity, f"C-SSRS screener: {tier.label.lower()} ({tier.meaning}).")]
+    return [Flag(FlagCode.SUICIDE_RISK, severity, f"C-SSRS screener: {tier.label.lower()} ({tier.meaning}).")]
 
 
 CSSRS_SCREENER = Instrument(

@@ -12,6 +12,7 @@ from ..model import (
     Band,
     Citation,
     Flag,
+    FlagCode,
     FlagSeverity,
     Instrument,
     Item,
@@ -47,7 +48,7 @@ def flags(ctx: ScoringContext) -> list[Flag]:
     if ctx.total >= cutoff:
         return [
             Flag(
-                "anxiety-screen-positive",
+                FlagCode.ANXIETY_SCREEN_POSITIVE,
                 FlagSeverity.WARNING,
                 f"GAD-7 total {ctx.total} is at or above the screening cut-off of {cutoff}.",
             )

@@ -15,6 +15,7 @@ from ..model import (
     Administration,
     Citation,
     Flag,
+    FlagCode,
     FlagSeverity,
     Instrument,
     Item,
@@ -45,7 +46,7 @@ def flags(ctx: ScoringContext) -> list[Flag]:
     if ctx.total == 0:
         return [
             Flag(
-                "loss-of-consciousness",
+                FlagCode.LOSS_OF_CONSCIOUSNESS,
                 FlagSeverity.URGENT,
                 "MOAA/S 0: no response to a painful stimulus (loss of consciousness).",
             )

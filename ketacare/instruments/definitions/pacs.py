@@ -17,6 +17,7 @@ from ..model import (
     Administration,
     Citation,
     Flag,
+    FlagCode,
     FlagSeverity,
     Instrument,
     Item,
@@ -76,7 +77,7 @@ def flags(ctx: ScoringContext) -> list[Flag]:
     if ctx.total >= value:
         return [
             Flag(
-                "alcohol-craving-significant",
+                FlagCode.ALCOHOL_CRAVING_SIGNIFICANT,
                 FlagSeverity.WARNING,
                 f"PACS total {ctx.total} is at or above {value} (clinically significant craving).",
             )

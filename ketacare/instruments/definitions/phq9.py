@@ -12,6 +12,7 @@ from ..model import (
     Band,
     Citation,
     Flag,
+    FlagCode,
     FlagSeverity,
     Instrument,
     Item,
@@ -52,7 +53,7 @@ def flags(ctx: ScoringContext) -> list[Flag]:
     if item9:  # any answer other than "Not at all"
         result.append(
             Flag(
-                "suicide-risk",
+                FlagCode.SUICIDE_RISK,
                 FlagSeverity.URGENT,
                 f"PHQ-9 item 9 (thoughts of being better off dead or of self-harm) scored {item9}: "
                 "assess suicide risk now.",

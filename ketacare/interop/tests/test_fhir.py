@@ -9,25 +9,20 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.test import Client
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.patient import Patient as FhirPatient
 
-from ketacare.accounts import services as accounts
 from ketacare.audit.models import AuditEvent
 from ketacare.outcomes import services as outcomes
 from ketacare.patients import services as patients
 from ketacare.plans.testing import signed_order
+from ketacare.testing import api_client
 
 pytestmark = pytest.mark.django_db
 
 
 def get(user: Any, path: str) -> tuple[int, Any, str]:
-    headers = {}
-    if user is not None:
-        _, token = accounts.create_api_token(user=user, name="fhir-test")
-        headers["Authorization"] = f"Bearer {token}"
-    response = Client().get(f"/api/v1/fhir/{path}", headers=headers)
+    response = api_client(user).get(f"/api/v1/fhir/{path}")
     return response.status_code, json.loads(response.content), response["Content-Type"]
 
 

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -19,16 +18,10 @@ from ketacare.interop.research import COLUMNS, pseudonym
 from ketacare.outcomes import services as outcomes
 from ketacare.patients import services as patients
 from ketacare.plans.testing import signed_order
+from ketacare.testing import client_for
 
 pytestmark = pytest.mark.django_db
 START = dt.date(2026, 10, 1)
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def export(user: Any, **params: str) -> tuple[int, list[dict[str, str]]]:

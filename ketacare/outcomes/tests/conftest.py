@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from ketacare.accounts import services as accounts
+from ketacare.testing import act_as
 
 PHQ9_NO_RISK = [1, 1, 0, 1, 0, 0, 0, 0, 0]  # total 3, minimal, item 9 "not at all"
 PHQ9_ITEM9_POSITIVE = [2, 2, 1, 2, 1, 1, 1, 0, 1]  # total 11, moderate, item 9 "several days"
@@ -20,10 +20,7 @@ class Api:
 
     def __init__(self, user: Any | None) -> None:
         self.client = Client()
-        self.headers: dict[str, str] = {}
-        if user is not None:
-            _, token = accounts.create_api_token(user=user, name="test")
-            self.headers["Authorization"] = f"Bearer {token}"
+        self.headers: dict[str, str] = act_as(user).headers
 
     def _call(self, method: str, path: str, body: Any = None, **params: Any) -> tuple[int, Any]:
         url = f"/api/v1/{path.lstrip('/')}"

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from ketacare.outcomes import services
+from ketacare.outcomes import selectors, services
 from ketacare.outcomes.models import DailyReport, SafetyAlert
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -129,4 +129,4 @@ def test_administrator_withdraws_an_instrument_permission_from_the_settings_page
     page.wait_for_selector("text=Permission withdrawn: COWS is no longer offered.")
     row = page.wait_for_selector("[data-testid=permissions] tr.in-error")
     assert "The licence ended" in row.inner_text()
-    assert not services.instrument_available(clinic, services.instrument_or_error("cows"))
+    assert not selectors.instrument_available(clinic, services.instrument_or_error("cows"))

@@ -7,22 +7,15 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from ketacare.audit.models import AuditEvent
 from ketacare.outcomes import selectors, services
 from ketacare.outcomes.models import DailyReport, QuestionnaireResponse
+from ketacare.testing import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def check_in(patient_user, patient, *, mood: int, craving: int, days_ago: int = 0) -> DailyReport:  # type: ignore[no-untyped-def]

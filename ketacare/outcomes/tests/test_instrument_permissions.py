@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,18 +14,12 @@ from ketacare.audit.models import AuditEvent
 from ketacare.outcomes import selectors, services
 from ketacare.outcomes.models import InstrumentPermission, QuestionnaireResponse
 from ketacare.outcomes.tasks import send_due_reminders
+from ketacare.testing import client_for
 
 pytestmark = pytest.mark.django_db
 
 COWS_ANSWERS = [0] * 11
 CADSS6_ANSWERS = [0] * 6
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def permit(
@@ -42,7 +35,7 @@ def permit(
 
 
 def offered(clinic, instrument_id: str) -> bool:  # type: ignore[no-untyped-def]
-    return services.instrument_available(clinic, services.instrument_or_error(instrument_id))
+    return selectors.instrument_available(clinic, services.instrument_or_error(instrument_id))
 
 
 def withdraw_url(permission: InstrumentPermission) -> str:

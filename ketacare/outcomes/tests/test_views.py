@@ -7,11 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from ketacare.outcomes import services
+from ketacare.outcomes import selectors, services
 from ketacare.outcomes.models import (
     DailyReport,
     LabResult,
@@ -20,17 +19,11 @@ from ketacare.outcomes.models import (
     SubstanceUseDay,
 )
 from ketacare.plans.testing import signed_order
+from ketacare.testing import client_for
 
 from .conftest import PHQ9_ITEM9_POSITIVE, PHQ9_NO_RISK
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def phq9_form(answers: list[int | None]) -> dict[str, str]:
@@ -362,7 +355,7 @@ def test_administrator_records_a_permission_and_the_instrument_is_offered(
         {"form": "permission", "instrument": "cows", "granted_by": "Rights holder", "reference": "Letter 7"},
     )
     assert response.status_code == 302
-    assert services.instrument_available(patient.clinic, services.instrument_or_error("cows"))
+    assert selectors.instrument_available(patient.clinic, services.instrument_or_error("cows"))
 
 
 def test_regular_use_without_days_is_refused_on_the_settings_page(clinic_admin) -> None:

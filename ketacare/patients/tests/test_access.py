@@ -13,6 +13,7 @@ from django.test import Client
 
 from ketacare.accounts.services import create_api_token
 from ketacare.audit.models import AuditEvent
+from ketacare.testing import client_for
 
 ANON = "anonymous"
 
@@ -73,10 +74,7 @@ PAGES = [
 
 
 def _client(persona: str, personas: dict) -> Client:
-    client = Client()
-    if persona != ANON:
-        client.force_login(personas[persona])
-    return client
+    return client_for(None if persona == ANON else personas[persona])
 
 
 @pytest.mark.parametrize(("persona", "method", "path", "expected"), PAGES)

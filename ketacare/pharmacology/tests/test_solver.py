@@ -172,10 +172,11 @@ def test_concentrations_scale_linearly_with_dose(scale: float) -> None:
 @pytest.mark.parametrize("model_id", sorted(MODELS))
 def test_block_eigendecomposition_satisfies_a_v_equals_v_lambda_for_every_model(model_id: str) -> None:
     """The closed-form block path (used for populations) must be a true eigendecomposition."""
-    from ketacare.pharmacology.solver import _diagonalise, _eig_block_triangular
+    from ketacare.pharmacology.eigen import eig_block_triangular
+    from ketacare.pharmacology.solver import _diagonalise
 
     A, C, _ = _built(model_id, Regimen.single("iv-bolus", 10.0), n=300, seed=11)
-    lam, vectors, bad = _eig_block_triangular(A)
+    lam, vectors, bad = eig_block_triangular(A)
     reference = np.sort(np.linalg.eigvals(A).real, axis=1)
     if model_id == "simons-2022":
         # Its two-step transit chain has a repeated rate: every subject must go to the propagator.
@@ -192,7 +193,7 @@ def test_block_eigendecomposition_satisfies_a_v_equals_v_lambda_for_every_model(
 def test_closed_form_three_compartment_eigenvalues_match_lapack(
     k10: float, k12: float, k21: float, k13: float, k31: float, ke0: float
 ) -> None:
-    from ketacare.pharmacology.solver import _eig_block_triangular
+    from ketacare.pharmacology.eigen import eig_block_triangular
 
     A = np.array(
         [
@@ -204,7 +205,7 @@ def test_closed_form_three_compartment_eigenvalues_match_lapack(
             ]
         ]
     )
-    lam, vectors, bad = _eig_block_triangular(np.repeat(A, 2, axis=0))
+    lam, vectors, bad = eig_block_triangular(np.repeat(A, 2, axis=0))
     reference = np.sort(np.linalg.eigvals(A[0]).real)
     if not bad[0]:
         assert np.allclose(np.sort(lam[0]), reference, rtol=1e-9, atol=1e-13)

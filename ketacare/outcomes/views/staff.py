@@ -1,7 +1,5 @@
-"""Outcomes pages: the patient's phone-sized check-in, the clinician's worklist and patient view.
-
-Thin: parse, check access through selectors, call services, render.
-"""
+"""Staff pages of outcomes: the worklist, a patient's outcomes, assigning, entering, alerts, the
+clinic's settings and corrections. Thin: parse, fetch through selectors, call services, render."""
 
 from __future__ import annotations
 
@@ -15,21 +13,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
 from ketacare import instruments
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.roles import Action
-from ketacare.accounts.selectors import clinics_where, is_staff_member
-from ketacare.audit.services import record_event
+from ketacare.accounts.selectors import clinics_where
 from ketacare.forms_util import add_service_errors, save_form
 from ketacare.instruments.model import Administration, Instrument
-from ketacare.outcomes import charts, selectors, services
-from ketacare.outcomes.access import may
+from ketacare.outcomes import selectors, services
 from ketacare.outcomes.forms import (
     AcknowledgeForm,
     AssignForm,
-    DailyReportForm,
     LabResultForm,
     OutcomeSettingsForm,
     PermissionForm,
@@ -39,244 +33,10 @@ from ketacare.outcomes.forms import (
     WithdrawPermissionForm,
 )
 from ketacare.outcomes.glance import glance
-from ketacare.outcomes.models import ClinicOutcomeSettings, DailyReport, LabResult, SubstanceUseDay
-from ketacare.patients.models import Medication, Patient
-from ketacare.patients.selectors import own_patient_record
-
-MAT_CLASSES = (
-    Medication.DrugClass.METHADONE,
-    Medication.DrugClass.BUPRENORPHINE,
-    Medication.DrugClass.NALTREXONE,
-)
-
-
-def _staff_only(request: AuthedRequest) -> None:
-    if not is_staff_member(request.user):
-        raise PermissionDenied("This page is for clinic staff.")
-
-
-def _instrument(instrument_id: str) -> Instrument:
-    try:
-        return instruments.get_instrument(instrument_id)
-    except instruments.UnknownInstrument:
-        raise Http404("No such questionnaire.") from None
-
-
-# --- charts -------------------------------------------------------------------------------------
-
-
-def _treatment_markers(patient: Patient) -> list[charts.Marker]:
-    """MAT starts and stops, and every ketamine session that started, for the trend charts."""
-    markers = []
-    started = patient.dosing_sessions.filter(started_at__isnull=False).order_by("started_at")
-    for session in started:
-        at = session.started_at
-        assert at is not None  # filtered above
-        local = timezone.localtime(at)
-        label = f"Ketamine session {local:%d %b %Y}: {session.get_route_display()}, {session.dose_mg} mg"
-        markers.append(charts.Marker(at, label, "session"))
-    for med in patient.medications.filter(entered_in_error=False, drug_class__in=MAT_CLASSES):
-        for day, verb in ((med.started_on, "started"), (med.stopped_on, "stopped")):
-            if day is not None:
-                at = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
-                markers.append(charts.Marker(at, f"{med.name} {verb} {day:%d %b %Y}", "mat"))
-    return markers
-
-
-def _chart(patient: Patient, instrument_id: str, since: dt.datetime | None = None) -> str:
-    instrument = instruments.get_instrument(instrument_id)
-    points = [
-        charts.Point(
-            p.answered_at,
-            p.total,
-            f"{p.answered_at:%d %b %Y}: {p.total}{' (' + p.band + ')' if p.band else ''}",
-        )
-        for p in selectors.trend(patient, instrument_id)
-        if since is None or p.answered_at >= since
-    ]
-    bands = [
-        charts.BandArea(b.label, b.low, b.high)
-        for b in instrument.bands
-        if b.low is not None and b.high is not None
-    ]
-    markers = [
-        m for m in _treatment_markers(patient) if not points or m.at >= points[0].at - dt.timedelta(days=30)
-    ]
-    y_range = instrument.total_range or (0, 1)
-    svg = charts.trend_svg(
-        title=f"{instrument.abbreviation} over time",
-        points=points,
-        y_range=y_range,
-        bands=bands,
-        markers=markers,
-    )
-    return mark_safe(svg)  # noqa: S308  (built by charts.trend_svg, every text escaped there)
-
-
-def _at_noon(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
-
-
-def _mood_chart(patient: Patient) -> str | None:
-    series = selectors.mood_series(patient)
-    if not series:
-        return None
-    points = [charts.Point(_at_noon(day), mood, f"{day:%d %b %Y}: mood {mood}/10") for day, mood in series]
-    svg = charts.trend_svg(title="Mood (0-10, patient's daily report)", points=points, y_range=(0, 10))
-    return mark_safe(svg)  # noqa: S308  (built by charts.trend_svg, every text escaped there)
-
-
-def _use_chart(patient: Patient) -> str | None:
-    # Sixteen weeks: the span of a ketamine course and its follow-up on one screen (a display choice).
-    weeks = selectors.weekly_use_days(patient, weeks=16)
-    if not weeks:
-        return None
-    points = [
-        charts.Point(
-            _at_noon(start), used, f"Week of {start:%d %b %Y}: use on {used} of {reported} days reported"
-        )
-        for start, used, reported in weeks
-    ]
-    markers = _treatment_markers(patient)
-    svg = charts.trend_svg(title="Days of use per week", points=points, y_range=(0, 7), markers=markers)
-    return mark_safe(svg)  # noqa: S308  (built by charts.trend_svg, every text escaped there)
-
-
-def _all_charts(patient: Patient) -> list[tuple[str, str]]:
-    found = [(i, _chart(patient, i)) for i in selectors.instruments_answered(patient)]
-    for key, svg in (("mood", _mood_chart(patient)), ("use-days", _use_chart(patient))):
-        if svg is not None:
-            found.append((key, svg))
-    return found
-
-
-# --- the patient's portal -----------------------------------------------------------------------
-
-
-@login_required
-def portal(request: AuthedRequest) -> HttpResponse:
-    """Today's check-in and the questionnaires due, on a phone-sized page."""
-    patient = own_patient_record(request.user)
-    today = timezone.localdate()
-    checked_in = patient.daily_reports.filter(day=today, entered_in_error=False).exists()
-    form = DailyReportForm(request.POST or None)
-    if request.method == "POST" and not checked_in and form.is_valid():
-        data = form.cleaned_data
-        try:
-            _, craving = services.record_daily_report(
-                by=request.user,
-                patient=patient,
-                mood_0_10=data["mood_0_10"],
-                craving_0_100=data["craving_0_100"],
-                used_substance=data.get("used_substance") or "",
-                standard_drinks=data.get("standard_drinks"),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Thank you, today's check-in is saved.")
-            return redirect("outcomes:portal")
-    context = {
-        "patient": patient,
-        "form": form,
-        "checked_in": checked_in,
-        "due": selectors.due_now(patient, today),
-        "drafts": [
-            d
-            for d in selectors.responses_of(patient).filter(status="draft", entered_in_error=False)
-            if services.instrument_available(patient.clinic_id, _instrument(d.instrument_id))
-        ],
-    }
-    return render(request, "outcomes/portal.html", context)
-
-
-@login_required
-def portal_answer(request: AuthedRequest, instrument_id: str) -> HttpResponse:
-    patient = own_patient_record(request.user)
-    instrument = _instrument(instrument_id)
-    if instrument.administration == Administration.CLINICIAN_RATED:
-        raise Http404("Your care team fills in this one with you.")
-    if not services.instrument_available(patient.clinic_id, instrument):
-        raise Http404("Your clinic does not offer this questionnaire now.")
-    draft = (
-        selectors.responses_of(patient, instrument_id=instrument.id)
-        .filter(status="draft", entered_in_error=False)
-        .first()
-    )
-    # The portal offers what the care team assigned (and drafts of it), not the whole registry.
-    assigned = any(s.instrument.id == instrument.id for s in selectors.assignment_states(patient))
-    if draft is None and not assigned and instrument.id != "craving-vas":
-        raise Http404("This questionnaire is not assigned to you.")
-    initial = {f"item_{i}": a for i, a in enumerate(draft.answers, start=1)} if draft else None
-    form = QuestionnaireForm(request.POST or None, instrument=instrument, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        keep_draft = "save_draft" in request.POST
-        try:
-            if draft is not None:
-                recorded = services.update_draft(
-                    by=request.user, response=draft, answers=form.answers(), draft=keep_draft
-                )
-            else:
-                assignment = next(
-                    (s.assignment for s in selectors.due_now(patient) if s.instrument.id == instrument.id),
-                    None,
-                )
-                recorded = services.record_response(
-                    by=request.user,
-                    patient=patient,
-                    instrument_id=instrument.id,
-                    answers=form.answers(),
-                    draft=keep_draft,
-                    assignment=assignment,
-                )
-        except ValidationError as exc:
-            _questionnaire_errors(form, exc)
-        else:
-            if recorded.crisis_information:
-                # The patient sees the crisis information before anything else.
-                request.session["crisis_response_id"] = recorded.response.pk
-                return redirect("outcomes:portal_support")
-            messages.success(
-                request,
-                "Saved as a draft. Come back to finish it."
-                if keep_draft
-                else "Thank you, your answers are saved.",
-            )
-            return redirect("outcomes:portal")
-    return render(
-        request,
-        "outcomes/answer.html",
-        {"form": form, "instrument": instrument, "patient": patient, "portal": True},
-    )
-
-
-def _questionnaire_errors(form: QuestionnaireForm, exc: ValidationError) -> None:
-    """Service errors name items as answers.N; put each on its question."""
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.error_dict.items():
-            name = f"item_{key.split('.', 1)[1]}" if key.startswith("answers.") else None
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-@login_required
-def portal_support(request: AuthedRequest) -> HttpResponse:
-    patient = own_patient_record(request.user)
-    return render(
-        request,
-        "outcomes/support.html",
-        {"patient": patient, "crisis_information": services.crisis_information(patient.clinic)},
-    )
-
-
-@login_required
-def portal_trends(request: AuthedRequest) -> HttpResponse:
-    patient = own_patient_record(request.user)
-    charts_ = _all_charts(patient)
-    moods = list(patient.daily_reports.filter(entered_in_error=False).order_by("-day")[:14])
-    return render(request, "outcomes/trends.html", {"patient": patient, "charts": charts_, "moods": moods})
-
+from ketacare.outcomes.models import DailyReport, LabResult, SubstanceUseDay
+from ketacare.outcomes.views._common import _instrument, _questionnaire_errors, _staff_only
+from ketacare.outcomes.views.charts import all_charts
+from ketacare.patients.selectors import get_patient_for, may
 
 # --- staff --------------------------------------------------------------------------------------
 
@@ -284,10 +44,7 @@ def portal_trends(request: AuthedRequest) -> HttpResponse:
 @login_required
 def worklist(request: AuthedRequest) -> HttpResponse:
     _staff_only(request)
-    rows = selectors.worklist(request.user)
-    record_event(
-        actor=request.user, action="search", entity_type="outcomes.worklist", detail={"rows": len(rows)}
-    )
+    rows = selectors.worklist(request.user, audit=True)
     may_settings = clinics_where(request.user, Action.MANAGE_OUTCOME_SETTINGS).exists()
     return render(request, "outcomes/worklist.html", {"rows": rows, "may_settings": may_settings})
 
@@ -295,17 +52,15 @@ def worklist(request: AuthedRequest) -> HttpResponse:
 @login_required
 def patient_outcomes(request: AuthedRequest, patient_id: int) -> HttpResponse:
     _staff_only(request)
-    patient = selectors.patient_for(request.user, patient_id)
+    patient = get_patient_for(request.user, patient_id)
     offered = selectors.offered_instruments(patient.clinic)
     since = timezone.localdate() - dt.timedelta(days=90)
     context: dict[str, Any] = {
         "patient": patient,
-        "alerts": patient.safety_alerts.select_related("recipient", "acknowledged_by").order_by(
-            "acknowledged_at", "-raised_at"
-        )[:20],
+        "alerts": selectors.recent_alerts(patient),
         "assignments": selectors.assignment_states(patient),
-        "responses": selectors.responses_of(patient).select_related("replaced_by")[:50],
-        "charts": _all_charts(patient),
+        "responses": selectors.recent_responses(patient),
+        "charts": all_charts(patient),
         "glance": glance(patient),
         "use": selectors.substance_use(patient, start=since),
         "daily_reports": selectors.daily_reports_of(patient, since=since),
@@ -324,7 +79,7 @@ def patient_outcomes(request: AuthedRequest, patient_id: int) -> HttpResponse:
 @login_required
 def assign(request: AuthedRequest, patient_id: int) -> HttpResponse:
     _staff_only(request)
-    patient = selectors.patient_for(request.user, patient_id, Action.ASSIGN_INSTRUMENT)
+    patient = get_patient_for(request.user, patient_id, Action.ASSIGN_INSTRUMENT)
     offered = [
         i
         for i in selectors.offered_instruments(patient.clinic)
@@ -362,7 +117,7 @@ def staff_answer(request: AuthedRequest, patient_id: int, instrument_id: str) ->
         if instrument.administration == Administration.CLINICIAN_RATED
         else Action.RECORD_RESPONSE
     )
-    patient = selectors.patient_for(request.user, patient_id, action)
+    patient = get_patient_for(request.user, patient_id, action)
     form = QuestionnaireForm(request.POST or None, instrument=instrument)
     if request.method == "POST" and form.is_valid():
         try:
@@ -397,7 +152,7 @@ def staff_answer(request: AuthedRequest, patient_id: int, instrument_id: str) ->
 @login_required
 def use_day_new(request: AuthedRequest, patient_id: int) -> HttpResponse:
     _staff_only(request)
-    patient = selectors.patient_for(request.user, patient_id, Action.RECORD_SUBSTANCE_USE)
+    patient = get_patient_for(request.user, patient_id, Action.RECORD_SUBSTANCE_USE)
     form = UseDayForm(request.POST or None, initial={"day": timezone.localdate()})
     record = partial(services.record_substance_use, by=request.user, patient=patient)
     if save_form(request, form, record, success="Saved.")[0]:
@@ -412,7 +167,7 @@ def use_day_new(request: AuthedRequest, patient_id: int) -> HttpResponse:
 @login_required
 def lab_result_new(request: AuthedRequest, patient_id: int) -> HttpResponse:
     _staff_only(request)
-    patient = selectors.patient_for(request.user, patient_id, Action.RECORD_LAB_RESULT)
+    patient = get_patient_for(request.user, patient_id, Action.RECORD_LAB_RESULT)
     form = LabResultForm(request.POST or None)
     record = partial(services.record_lab_result, by=request.user, patient=patient)
     if save_form(request, form, record, success="Saved.")[0]:
@@ -462,10 +217,10 @@ def alert_detail(request: AuthedRequest, alert_id: int) -> HttpResponse:
 def clinic_settings(request: AuthedRequest) -> HttpResponse:
     """A clinic administrator's choices: relapse definition, crisis text, instrument permissions."""
     _staff_only(request)
-    clinic = clinics_where(request.user, Action.MANAGE_OUTCOME_SETTINGS).order_by("name").first()
+    clinic = selectors.settings_clinic_for(request.user)
     if clinic is None:
         raise PermissionDenied("Only a clinic administrator changes these settings.")
-    current = ClinicOutcomeSettings.objects.filter(clinic=clinic).first()
+    current = selectors.outcome_settings_of(clinic)
     initial = {
         "relapse_definition": current.relapse_definition if current else "any-use",
         "regular_use_days": current.regular_use_days if current else None,
@@ -474,7 +229,7 @@ def clinic_settings(request: AuthedRequest) -> HttpResponse:
     missing = [
         i
         for i in instruments.list_instruments()
-        if i.licence.requires_permission and not services.instrument_available(clinic, i)
+        if i.licence.requires_permission and not selectors.instrument_available(clinic, i)
     ]
     posted = request.POST.get("form") if request.method == "POST" else None
     settings_form = OutcomeSettingsForm(request.POST if posted == "settings" else None, initial=initial)
@@ -536,7 +291,7 @@ def _record_action(instrument: Instrument) -> Action:
 def correct_response(request: AuthedRequest, patient_id: int, response_id: int) -> HttpResponse:
     """Correct a submitted questionnaire: the old one stays, marked entered-in-error with the reason."""
     _staff_only(request)
-    patient = selectors.patient_for(request.user, patient_id, Action.RECORD_RESPONSE)
+    patient = get_patient_for(request.user, patient_id, Action.RECORD_RESPONSE)
     response = selectors.response_of(patient, response_id)
     instrument = _instrument(response.instrument_id)
     if not may(request.user, patient, _record_action(instrument)):
@@ -590,8 +345,8 @@ def entry_error(request: AuthedRequest, patient_id: int, kind: str, entry_id: in
     model = ERROR_KINDS.get(kind)
     if model is None:
         raise Http404("No such kind of entry.")
-    patient = selectors.patient_for(request.user, patient_id, services.entered_in_error_action(model))
-    entry = model.objects.filter(pk=entry_id, patient=patient, entered_in_error=False).first()
+    patient = get_patient_for(request.user, patient_id, services.entered_in_error_action(model))
+    entry = selectors.live_entry_of(patient, model, entry_id)
     if entry is None:
         raise Http404("No such entry.")
     form = ReasonForm(request.POST or None)

@@ -1,0 +1,1 @@
+"""Project-wide commands and tests: what belongs to no single app (docs/decisions.md #24)."""

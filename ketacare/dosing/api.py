@@ -9,6 +9,7 @@ from typing import Annotated, TypeVar
 
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
+from pydantic import AfterValidator, ConfigDict
 
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.roles import Action
@@ -16,7 +17,7 @@ from ketacare.api_errors import ERROR_RESPONSES
 from ketacare.audit.services import record_event
 from ketacare.dosing import selectors, services
 from ketacare.dosing.labels import ROUTE_LABELS
-from ketacare.dosing.models import DosingSession, SessionAddendum, SideEffect, VitalSign
+from ketacare.dosing.models import DosingSession, SessionAddendum, SessionAlert, SideEffect, VitalSign
 from ketacare.patients.selectors import get_patient_for
 from ketacare.rules import record_limits as limits
 
@@ -32,6 +33,15 @@ SpO2 = Annotated[int, Field(ge=limits.SPO2_PERCENT_MIN, le=limits.SPO2_PERCENT_M
 RespiratoryRate = Annotated[
     int, Field(ge=limits.RESPIRATORY_RATE_PER_MIN_MIN, le=limits.RESPIRATORY_RATE_PER_MIN_MAX)
 ]
+
+
+def _no_control_characters(value: str) -> str:
+    if any(ord(c) < 32 and c not in "\n\t" for c in value):
+        raise ValueError("Text may not contain control characters.")
+    return value
+
+
+PlainText = Annotated[str, AfterValidator(_no_control_characters)]
 Kind = Annotated[str, Field(pattern="^(" + "|".join(SideEffect.Kind.values) + ")$")]
 Severity = Annotated[str, Field(pattern="^(mild|moderate|severe)$")]
 
@@ -47,6 +57,8 @@ class SessionOut(Schema):
     signed: bool
     created_at: dt.datetime
     created_by: str = Field(..., alias="created_by.username")
+    chair: str
+    drug: str
     consent_confirmed: bool
     fasting_confirmed: bool
     escort_confirmed: bool
@@ -62,12 +74,15 @@ class SessionIn(Schema):
     dose_mg: DoseMg = Field(..., description="Ketamine base, mg.")
     duration_min: Annotated[Decimal, Field(ge=0, le=1440, max_digits=6, decimal_places=1)] | None = None
     regimen: str = Field("", max_length=300)
+    chair: PlainText = Field("", max_length=40)
+    drug: Annotated[str, Field(pattern="^(ketamine|esketamine)$")] = "ketamine"
 
 
 class ChecklistIn(Schema):
     consent_confirmed: bool
     fasting_confirmed: bool
     escort_confirmed: bool
+    override_reason: PlainText = Field("", max_length=500)
 
 
 class VitalIn(Schema):
@@ -95,8 +110,33 @@ class VitalOut(Schema):
 
 
 class AlertOut(Schema):
+    id: int
     code: str
     message: str
+
+
+class SessionAlertOut(Schema):
+    id: int
+    vital_id: int
+    code: str
+    message: str
+    raised_at: dt.datetime
+    late: bool
+    acknowledged_at: dt.datetime | None
+    acknowledged_by: str | None = None
+    action: str
+    note: str
+
+    @staticmethod
+    def resolve_acknowledged_by(obj: SessionAlert) -> str | None:
+        return obj.acknowledged_by.username if obj.acknowledged_by else None
+
+
+class AcknowledgeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    action: Annotated[str, Field(pattern="^(recheck|pause|stop|escalate)$")]
+    note: PlainText = Field(..., min_length=1, max_length=500)
 
 
 class RecordedVitalOut(Schema):
@@ -296,3 +336,74 @@ def side_effect_entered_in_error(
     request: AuthedRequest, session_id: int, side_effect_id: int, payload: EnteredInErrorIn
 ) -> SideEffect:
     return _mark(request, session_id, SideEffect, side_effect_id, payload.reason)
+
+
+@router.get(
+    "/{session_id}/alerts",
+    response={200: list[SessionAlertOut], **ERROR_RESPONSES},
+    summary="The session's alerts, open and acknowledged",
+)
+def list_alerts(request: AuthedRequest, session_id: int) -> list[SessionAlert]:
+    session = _session(request, session_id)
+    selectors.audit_session_read(request.user, session)
+    return list(session.alerts.select_related("acknowledged_by"))
+
+
+@router.post(
+    "/{session_id}/alerts/{alert_id}/acknowledge",
+    response={200: SessionAlertOut, **ERROR_RESPONSES},
+    summary="Acknowledge an alert with what was done (recheck, pause, stop, escalate) and a note",
+)
+def acknowledge_alert(
+    request: AuthedRequest, session_id: int, alert_id: int, payload: AcknowledgeIn
+) -> SessionAlert:
+    return services.acknowledge_alert(
+        by=request.user, session=_session(request, session_id), alert_id=alert_id, **payload.dict()
+    )
+
+
+class BoardAlertOut(Schema):
+    id: int
+    code: str
+    message: str
+
+
+class BoardRowOut(Schema):
+    session_id: int
+    patient_id: int
+    patient: str
+    chair: str
+    drug: str
+    status: str
+    stage: str
+    started_at: dt.datetime | None
+    elapsed_min: int | None
+    next_reading_due: dt.datetime | None
+    next_reading_why: str
+    open_alerts: list[BoardAlertOut]
+
+
+day_board_router = Router(tags=["sessions"])
+
+
+@day_board_router.get("", response={200: list[BoardRowOut], **ERROR_RESPONSES}, summary="Today's sessions")
+def day_board(request: AuthedRequest) -> list[dict[str, object]]:
+    rows = selectors.day_board(request.user)
+    selectors.audit_day_board(request.user, rows)
+    return [
+        {
+            "session_id": r.session.pk,
+            "patient_id": r.session.patient_id,
+            "patient": r.session.patient.full_name,
+            "chair": r.session.chair,
+            "drug": r.session.drug,
+            "status": r.session.status,
+            "stage": r.stage,
+            "started_at": r.session.started_at,
+            "elapsed_min": r.elapsed_min,
+            "next_reading_due": r.next_due.at if r.next_due else None,
+            "next_reading_why": r.next_due.why if r.next_due else "",
+            "open_alerts": r.open_alerts,
+        }
+        for r in rows
+    ]

@@ -136,6 +136,15 @@ class SessionPlanForm(forms.Form):
     regimen = forms.CharField(
         required=False, max_length=300, label="Regimen as ordered", help_text="e.g. 0.5 mg/kg over 40 min"
     )
+    drug = forms.ChoiceField(
+        choices=[("ketamine", "Ketamine"), ("esketamine", "Esketamine (Spravato)")],
+        initial="ketamine",
+        required=False,
+    )
+    chair = forms.CharField(required=False, max_length=40, label="Chair or room")
+
+    def clean_drug(self) -> str:
+        return self.cleaned_data.get("drug") or "ketamine"
 
 
 class ChecklistForm(forms.Form):
@@ -144,10 +153,31 @@ class ChecklistForm(forms.Form):
     escort_confirmed = forms.BooleanField(
         required=False, label="An escort or transport home is arranged (no driving)"
     )
+    override_reason = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Prescriber's override (only for a relative gate)",
+        help_text="Why the session may start despite a relative refusal. Prescribers only.",
+    )
+
+
+class AlertAcknowledgeForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[
+            ("", "Choose…"),
+            ("recheck", "Rechecked"),
+            ("pause", "Paused the infusion"),
+            ("stop", "Stopped the infusion"),
+            ("escalate", "Escalated to the prescriber"),
+        ],
+        label="What was done",
+    )
+    note = forms.CharField(max_length=500, label="Note", help_text="What you saw and did.")
 
 
 class VitalSignForm(forms.Form):
     systolic_mmhg = _bounded("Systolic", limits.SYSTOLIC_MMHG_MIN, limits.SYSTOLIC_MMHG_MAX, "mmHg")
+    systolic_mmhg.widget.attrs["autofocus"] = True
     diastolic_mmhg = _bounded("Diastolic", limits.DIASTOLIC_MMHG_MIN, limits.DIASTOLIC_MMHG_MAX, "mmHg")
     heart_rate_per_min = _bounded(
         "Heart rate", limits.HEART_RATE_PER_MIN_MIN, limits.HEART_RATE_PER_MIN_MAX, "/min"
@@ -238,5 +268,33 @@ class SessionSettingsForm(forms.Form):
         "min",
         required=False,
         what="The minimum observation time",
-        help_text="Counted from the start of the session. Empty: no minimum.",
+        help_text="Clinic-set. Counted from the start of the session. Empty: no minimum (for esketamine "
+        "the label's 2 hours apply, VERIFIED).",
+    )
+    vitals_interval_min = _bounded(
+        "A reading is due every",
+        1,
+        limits.OBSERVATION_MIN_MAX,
+        "min",
+        required=False,
+        what="The reading interval",
+        help_text="Clinic-set. Suggestion: every 10 min during an IV infusion, every 15 min after "
+        "(Emory 2018, observational practice, not a guideline).",
+    )
+    predose_systolic_max_mmhg = _bounded(
+        "Pre-dose limit: systolic at most",
+        limits.SYSTOLIC_MMHG_MIN,
+        limits.SYSTOLIC_MMHG_MAX,
+        "mmHg",
+        required=False,
+        what="The pre-dose systolic limit",
+        help_text="Clinic-set. The esketamine label's 140/90 is SECONDARY (not verified): a suggestion only.",
+    )
+    predose_diastolic_max_mmhg = _bounded(
+        "Pre-dose limit: diastolic at most",
+        limits.DIASTOLIC_MMHG_MIN,
+        limits.DIASTOLIC_MMHG_MAX,
+        "mmHg",
+        required=False,
+        what="The pre-dose diastolic limit",
     )

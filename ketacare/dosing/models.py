@@ -42,6 +42,15 @@ class DosingSession(models.Model):
         max_digits=6, decimal_places=1, null=True, blank=True, validators=[MinValueValidator(0)]
     )
     regimen = models.CharField(max_length=300, blank=True, help_text="The planned regimen, as ordered.")
+    chair = models.CharField(max_length=40, blank=True, help_text="Chair or room, for the day board.")
+    drug = models.CharField(
+        max_length=12, choices=[("ketamine", "Ketamine"), ("esketamine", "Esketamine")], default="ketamine"
+    )
+    # A relative gate passed on the prescriber's recorded override (gates.py).
+    override_reason = models.CharField(max_length=500, blank=True)
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -93,6 +102,14 @@ class DosingSession(models.Model):
             models.CheckConstraint(
                 condition=Q(signed_at__isnull=True) | Q(ended_at__isnull=False, signed_by__isnull=False),
                 name="session_signed_after_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(drug__in=["ketamine", "esketamine"]), name="session_drug_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(override_by__isnull=True, override_reason="")
+                | (Q(override_by__isnull=False) & ~Q(override_reason="")),
+                name="session_override_has_reason",
             ),
         ]
         indexes = [models.Index(fields=["patient", "-created_at"], name="session_patient_created")]
@@ -276,6 +293,18 @@ class ClinicSessionSettings(models.Model):
     minimum_observation_min = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=_between(1, limits.OBSERVATION_MIN_MAX)
     )
+    # Clinic-set: how often a reading is due while a session is monitored. No default (the Emory 2018
+    # practice of every 10 min during an infusion is observational, shown only as a suggestion).
+    vitals_interval_min = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_between(1, limits.OBSERVATION_MIN_MAX)
+    )
+    # Clinic-set pre-dose blood-pressure limit (the label's 140/90 is SECONDARY: a suggestion only).
+    predose_systolic_max_mmhg = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_between(limits.SYSTOLIC_MMHG_MIN, limits.SYSTOLIC_MMHG_MAX)
+    )
+    predose_diastolic_max_mmhg = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_between(limits.DIASTOLIC_MMHG_MIN, limits.DIASTOLIC_MMHG_MAX)
+    )
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
@@ -323,7 +352,67 @@ class ClinicSessionSettings(models.Model):
                 "settings_observation_in_range",
                 optional=True,
             ),
+            _within(
+                "vitals_interval_min",
+                1,
+                limits.OBSERVATION_MIN_MAX,
+                "settings_vitals_interval_in_range",
+                optional=True,
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Session settings of {self.clinic}"
+
+
+ALERT_ACTIONS = ["recheck", "pause", "stop", "escalate"]
+
+
+class SessionAlert(models.Model):
+    """One alert a reading raised against the clinic's thresholds. It stays open (shown to everyone
+    viewing the session, on the day board and the worklist; ending and signing refused) until a
+    clinician acknowledges it with what was done and a note. One row per reading and code, so
+    re-evaluating readings when thresholds change never duplicates an alert."""
+
+    class Action(models.TextChoices):
+        RECHECK = "recheck", "Rechecked"
+        PAUSE = "pause", "Paused the infusion"
+        STOP = "stop", "Stopped the infusion"
+        ESCALATE = "escalate", "Escalated to the prescriber"
+
+    session = models.ForeignKey(DosingSession, on_delete=models.PROTECT, related_name="alerts")
+    vital = models.ForeignKey(VitalSign, on_delete=models.PROTECT, related_name="raised_alerts")
+    code = models.CharField(max_length=40)
+    message = models.CharField(max_length=300)
+    raised_at = models.DateTimeField(auto_now_add=True)
+    # True when raised by re-evaluating a reading taken before the threshold was set.
+    late = models.BooleanField(default=False)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["raised_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["vital", "code"], name="session_alert_once_per_reading"),
+            models.CheckConstraint(
+                condition=Q(acknowledged_at__isnull=True, acknowledged_by__isnull=True, action="", note="")
+                | (
+                    Q(acknowledged_at__isnull=False, acknowledged_by__isnull=False, action__in=ALERT_ACTIONS)
+                    & ~Q(note="")
+                ),
+                name="session_alert_acknowledgement_complete",
+            ),
+        ]
+        indexes = [models.Index(fields=["session", "acknowledged_at"], name="session_alert_open")]
+
+    def __str__(self) -> str:
+        return f"Alert {self.code} in session {self.session_id}"
+
+    @property
+    def open(self) -> bool:
+        return self.acknowledged_at is None

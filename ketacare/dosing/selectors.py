@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -15,11 +16,12 @@ from ketacare.accounts.models import User
 from ketacare.accounts.roles import Action
 from ketacare.audit.models import AuditEvent
 from ketacare.audit.services import record_event
-from ketacare.dosing.models import DosingSession
+from ketacare.dosing.models import DosingSession, SessionAlert
 from ketacare.outcomes.models import QuestionnaireResponse
 from ketacare.patients.models import BodyMeasurement, Patient
 from ketacare.patients.selectors import get_patient_for, latest_measurement
 from ketacare.pharmacology.model import SEXES
+from ketacare.rules import esketamine_label
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,11 @@ def session_timeline(session: DosingSession) -> list[TimelineItem]:
         for s in session.side_effects.select_related("recorded_by")
     ]
     items += [TimelineItem(r.answered_at, "score", r) for r in discharge_scores(session)]
+    items += [
+        TimelineItem(a.acknowledged_at, "acknowledged", a)
+        for a in session.alerts.filter(acknowledged_at__isnull=False).select_related("acknowledged_by")
+        if a.acknowledged_at is not None
+    ]
     if session.ended_at:
         items.append(TimelineItem(session.ended_at, "ended", session))
     if session.signed_at:
@@ -144,3 +151,166 @@ def session_timeline(session: DosingSession) -> list[TimelineItem]:
         day = timezone.localdate(entry.at)
         entry.new_day, previous = day != previous, day
     return ordered
+
+
+# --- Alerts, next reading, the day board --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReadingDue:
+    at: dt.datetime
+    why: str
+
+    @property
+    def overdue(self) -> bool:
+        return self.at <= timezone.now()
+
+
+def next_reading_due(session: DosingSession, interval_min: int | None) -> ReadingDue | None:
+    """When the next vital-sign reading is due: the clinic-set interval after the last reading and, for
+    esketamine, the 40-minute blood pressure of the REMS form (VERIFIED, rules/esketamine_label)."""
+    if session.status != DosingSession.Status.IN_PROGRESS or session.started_at is None:
+        return None
+    readings = session.vitals.filter(entered_in_error=False)
+    due: list[ReadingDue] = []
+    if session.drug == "esketamine":
+        at40 = session.started_at + dt.timedelta(minutes=esketamine_label.ESKETAMINE_BP_CHECK_AFTER_START_MIN)
+        if not readings.filter(measured_at__gte=at40 - dt.timedelta(minutes=5)).exists():
+            due.append(ReadingDue(at40, "40-minute blood pressure (esketamine REMS form)"))
+    if interval_min:
+        last = readings.order_by("-measured_at").first()
+        since = max(last.measured_at, session.started_at) if last else session.started_at
+        due.append(
+            ReadingDue(since + dt.timedelta(minutes=interval_min), f"every {interval_min} min (clinic-set)")
+        )
+    return min(due, key=lambda d: d.at) if due else None
+
+
+def open_alerts_for(user: User) -> QuerySet[SessionAlert]:
+    """Open alerts of unsigned sessions in the clinics where this user administers ketamine."""
+    from ketacare.accounts.selectors import clinics_where
+
+    return (
+        SessionAlert.objects.filter(
+            acknowledged_at__isnull=True,
+            vital__entered_in_error=False,
+            session__signed_at__isnull=True,
+            session__patient__clinic__in=clinics_where(user, Action.ADMINISTER_KETAMINE),
+        )
+        .select_related("session__patient", "vital")
+        .order_by("raised_at", "id")
+    )
+
+
+@dataclass
+class BoardRow:
+    session: DosingSession
+    stage: str
+    elapsed_min: int | None
+    next_due: ReadingDue | None
+    open_alerts: list[SessionAlert]
+
+
+def _stage(session: DosingSession, minimum_min: int | None, has_open: bool, now: dt.datetime) -> str:
+    if session.signed_at is not None:
+        return "signed"
+    if session.status == DosingSession.Status.PLANNED:
+        return "checklist"
+    if session.status == DosingSession.Status.ENDED:
+        return "discharged, to sign"
+    assert session.started_at is not None
+    elapsed = (now - session.started_at).total_seconds() / 60
+    if session.duration_min and elapsed < float(session.duration_min):
+        return "dosing"
+    if not has_open and (minimum_min is None or elapsed >= minimum_min):
+        return "ready for discharge"
+    return "monitoring"
+
+
+def day_board(user: User) -> list[BoardRow]:
+    """Today's sessions of the user's clinics (planned, started or ended today), oldest first. The
+    caller audits the read."""
+    from ketacare.accounts.selectors import clinics_where
+    from ketacare.dosing.services import minimum_observation_min, thresholds_of
+
+    today = timezone.localdate()
+    start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    end = start + dt.timedelta(days=1)
+    clinics = clinics_where(user, Action.ADMINISTER_KETAMINE)
+    sessions = (
+        DosingSession.objects.filter(patient__clinic__in=clinics)
+        .filter(
+            Q(started_at__gte=start, started_at__lt=end)
+            | Q(started_at__isnull=True, created_at__gte=start, created_at__lt=end)
+            | Q(ended_at__gte=start, ended_at__lt=end)
+        )
+        .select_related("patient__clinic")
+        .order_by(F("started_at").asc(nulls_last=True), "created_at")
+    )
+    now = timezone.now()
+    rows = []
+    settings_by_clinic: dict[int, Any] = {}
+    for session in sessions:
+        clinic = session.patient.clinic
+        if clinic.pk not in settings_by_clinic:
+            settings_by_clinic[clinic.pk] = thresholds_of(clinic)[1]
+        current = settings_by_clinic[clinic.pk]
+        alerts = list(
+            session.alerts.filter(acknowledged_at__isnull=True, vital__entered_in_error=False).order_by(
+                "raised_at"
+            )
+        )
+        elapsed = None
+        if session.started_at is not None:
+            stop = session.ended_at or now
+            elapsed = int((stop - session.started_at).total_seconds() // 60)
+        rows.append(
+            BoardRow(
+                session=session,
+                stage=_stage(session, minimum_observation_min(session, current), bool(alerts), now),
+                elapsed_min=elapsed,
+                next_due=next_reading_due(session, current.vitals_interval_min if current else None),
+                open_alerts=alerts,
+            )
+        )
+    return rows
+
+
+def live_version(session: DosingSession) -> str:
+    """A fingerprint of everything the live parts of the session page show: it changes when anything
+    is recorded, acknowledged or withdrawn, so a poll with the same fingerprint needs no new page."""
+    parts = [
+        session.status,
+        str(session.signed_at),
+        *(
+            f"{qs.count()}:{qs.order_by('-id').values_list('id', flat=True).first()}"
+            for qs in (
+                session.vitals.all(),
+                session.side_effects.all(),
+                session.addenda.all(),
+                session.alerts.all(),
+            )
+        ),
+        str(session.alerts.filter(acknowledged_at__isnull=False).count()),
+        str(
+            session.vitals.filter(entered_in_error=True).count()
+            + session.side_effects.filter(entered_in_error=True).count()
+        ),
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def audit_day_board(user: User, rows: list[BoardRow]) -> None:
+    """The board shows patients: one read per session shown (ids only)."""
+    record_event(actor=user, action="search", entity_type="dosing.dayboard", detail={"rows": len(rows)})
+    for row in rows:
+        audit_session_read(user, row.session)
+
+
+def board_version(rows: list[BoardRow]) -> str:
+    parts = [
+        f"{r.session.pk}:{r.stage}:{r.elapsed_min}:{live_version(r.session)}:"
+        f"{r.next_due.at if r.next_due else ''}"
+        for r in rows
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]

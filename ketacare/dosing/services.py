@@ -14,23 +14,27 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from ketacare.accounts.models import Clinic, User
-from ketacare.accounts.roles import Action
-from ketacare.accounts.selectors import require_in_clinic
+from ketacare.accounts.roles import Action, role_may
+from ketacare.accounts.selectors import require_in_clinic, role_in
 from ketacare.accounts.services import may_administer_ketamine
 from ketacare.audit.services import record_event
+from ketacare.dosing import gates
 from ketacare.dosing.models import (
     ClinicSessionSettings,
     DosingSession,
     SessionAddendum,
+    SessionAlert,
     SideEffect,
     VitalSign,
 )
 from ketacare.patients.models import Patient
 from ketacare.records import mark_in_error, save_checked
-from ketacare.rules.session_alerts import Alert, Reading, Thresholds, evaluate_vitals
+from ketacare.rules import esketamine_label
+from ketacare.rules.session_alerts import Reading, Thresholds, evaluate_vitals
 
 THRESHOLD_FIELDS = (
     "systolic_above_mmhg",
@@ -39,13 +43,66 @@ THRESHOLD_FIELDS = (
     "heart_rate_below_per_min",
     "spo2_below_percent",
 )
-SETTINGS_FIELDS = (*THRESHOLD_FIELDS, "minimum_observation_min")
+SETTINGS_FIELDS = (
+    *THRESHOLD_FIELDS,
+    "minimum_observation_min",
+    "vitals_interval_min",
+    "predose_systolic_max_mmhg",
+    "predose_diastolic_max_mmhg",
+)
+OPEN_ALERTS_MESSAGE = (
+    "{n} alert(s) are not acknowledged. A clinician must acknowledge each with what was done first."
+)
 
 
 @dataclass(frozen=True)
 class RecordedVital:
     vital: VitalSign
-    alerts: list[Alert]
+    alerts: list[SessionAlert]
+
+
+def open_alerts(session: DosingSession) -> Any:
+    """Alerts nobody has acknowledged yet (a reading withdrawn as entered in error no longer counts)."""
+    return SessionAlert.objects.filter(
+        session=session, acknowledged_at__isnull=True, vital__entered_in_error=False
+    ).order_by("raised_at", "id")
+
+
+def _refuse_if_open_alerts(session: DosingSession, doing: str) -> None:
+    count = open_alerts(session).count()
+    if count:
+        raise ValidationError(f"You cannot {doing} yet: " + OPEN_ALERTS_MESSAGE.format(n=count))
+
+
+def _raise_alerts(vital: VitalSign, thresholds: Thresholds, *, late: bool) -> list[SessionAlert]:
+    """Store the alerts this reading raises against these thresholds, once per reading and code."""
+    reading = Reading(
+        vital.systolic_mmhg,
+        vital.diastolic_mmhg,
+        vital.heart_rate_per_min,
+        vital.spo2_percent,
+        vital.respiratory_rate_per_min,
+    )
+    existing = set(vital.raised_alerts.values_list("code", flat=True)) if vital.pk else set()
+    raised = []
+    for alert in evaluate_vitals(reading, thresholds):
+        if alert.code in existing:
+            continue
+        row = SessionAlert(
+            session_id=vital.session_id, vital=vital, code=alert.code, message=alert.message[:300], late=late
+        )
+        save_checked(row, validate_constraints=False)
+        raised.append(row)
+    return raised
+
+
+def minimum_observation_min(session: DosingSession, current: ClinicSessionSettings | None) -> int | None:
+    """The clinic's minimum, else for esketamine the label's 2 h (VERIFIED, rules/esketamine_label)."""
+    if current is not None and current.minimum_observation_min:
+        return current.minimum_observation_min
+    if session.drug == "esketamine":
+        return esketamine_label.ESKETAMINE_MINIMUM_OBSERVATION_MIN
+    return None
 
 
 def _locked(session: DosingSession) -> DosingSession:
@@ -54,6 +111,11 @@ def _locked(session: DosingSession) -> DosingSession:
     if fresh.signed_at is not None:
         raise ValidationError("This session is signed and can no longer be changed; add an addendum instead.")
     return fresh
+
+
+def role_may_sign(by: User, clinic: Clinic) -> bool:
+    role = role_in(by, clinic)
+    return role is not None and role_may(role, Action.SIGN_SESSION)
 
 
 def _require_may_administer(by: User, clinic: Clinic, on: dt.date | None = None) -> None:
@@ -104,6 +166,8 @@ def plan_session(
     dose_mg: Decimal,
     duration_min: Decimal | None = None,
     regimen: str = "",
+    chair: str = "",
+    drug: str = "ketamine",
 ) -> DosingSession:
     """A planned session with its dose in mg of ketamine base; nothing is given yet."""
     require_in_clinic(by, patient.clinic, Action.ADMINISTER_KETAMINE)
@@ -113,6 +177,8 @@ def plan_session(
         dose_mg=dose_mg,
         duration_min=duration_min,
         regimen=regimen.strip(),
+        chair=chair.strip(),
+        drug=drug,
         created_by=by,
     )
     save_checked(session)
@@ -129,6 +195,7 @@ def start_session(
     fasting_confirmed: bool,
     escort_confirmed: bool,
     started_at: dt.datetime | None = None,
+    override_reason: str = "",
 ) -> DosingSession:
     """Confirm the pre-dose checklist and start: needs valid credentials on the day the session starts
     (may_administer_ketamine). `started_at` records a session after the fact; by default, now."""
@@ -138,24 +205,47 @@ def start_session(
     if session.status != DosingSession.Status.PLANNED:
         raise ValidationError("Only a planned session can be started.")
     at = _when(started_at, "started_at")
-    _require_may_administer(by, clinic, timezone.localdate(at))
-    missing = {
-        name: message
-        for name, done, message in (
-            ("consent_confirmed", consent_confirmed, "Confirm that consent is on file."),
-            ("fasting_confirmed", fasting_confirmed, "Confirm that the patient fasted as instructed."),
-            ("escort_confirmed", escort_confirmed, "Confirm that an escort or transport home is arranged."),
-        )
-        if not done
-    }
-    if missing:
-        raise ValidationError(missing)
+    _, current = thresholds_of(clinic)
+    context = gates.StartContext(
+        session=session,
+        by=by,
+        at=at,
+        confirmations={
+            "consent_confirmed": consent_confirmed,
+            "fasting_confirmed": fasting_confirmed,
+            "escort_confirmed": escort_confirmed,
+        },
+        settings=current,
+    )
+    refusals = gates.check_start(context)
+    hard = [r for r in refusals if r.hard]
+    relative = [r for r in refusals if not r.hard]
+    if hard:
+        by_field = {r.field: r.message for r in hard if r.field}
+        if by_field and len(by_field) == len(hard):
+            raise ValidationError(by_field)
+        raise ValidationError([r.message for r in hard])
+    if relative:
+        override_reason = override_reason.strip()
+        if not role_may_sign(by, clinic) or not override_reason:
+            raise ValidationError(
+                [r.message for r in relative]
+                + ["Only a prescriber can start it, with the reason for the override recorded."]
+            )
+        session.override_by = by
+        session.override_reason = override_reason
     session.consent_confirmed = session.fasting_confirmed = session.escort_confirmed = True
     session.status = DosingSession.Status.IN_PROGRESS
     session.started_at = at
     session.started_by = by
     save_checked(session)
-    _audit(by, "dosing.start", session, session, {"checklist": ["consent", "fasting", "escort"]})
+    _audit(
+        by,
+        "dosing.start",
+        session,
+        session,
+        {"checklist": ["consent", "fasting", "escort"], "overridden": [r.gate for r in relative]},
+    )
     return session
 
 
@@ -184,7 +274,7 @@ def record_vital_sign(
     reading = Reading(
         systolic_mmhg, diastolic_mmhg, heart_rate_per_min, spo2_percent, respiratory_rate_per_min
     )
-    alerts = evaluate_vitals(reading, thresholds)
+    messages = [a.message for a in evaluate_vitals(reading, thresholds)]
     vital = VitalSign(
         session=session,
         measured_at=measured_at,
@@ -193,10 +283,11 @@ def record_vital_sign(
         heart_rate_per_min=heart_rate_per_min,
         spo2_percent=spo2_percent,
         respiratory_rate_per_min=respiratory_rate_per_min,
-        alerts=[a.message for a in alerts],
+        alerts=messages,
         recorded_by=by,
     )
     save_checked(vital)
+    alerts = _raise_alerts(vital, thresholds, late=False)
     _audit(by, "create", vital, session, {"alerts": [a.code for a in alerts]})
     return RecordedVital(vital, alerts)
 
@@ -244,15 +335,17 @@ def end_session(
         raise ValidationError(
             {"discharge_note": "Write the discharge note: the patient's state and who took them home."}
         )
+    _refuse_if_open_alerts(session, "end the session")
     _, current = thresholds_of(clinic)
     now = _when(ended_at, "ended_at")
     if now < session.started_at:
         raise ValidationError({"ended_at": "A session cannot end before it started."})
-    if current is not None and current.minimum_observation_min:
+    minimum = minimum_observation_min(session, current)
+    if minimum:
         observed_min = (now - session.started_at).total_seconds() / 60
-        if observed_min < current.minimum_observation_min:
+        if observed_min < minimum:
             raise ValidationError(
-                f"The clinic requires at least {current.minimum_observation_min} minutes of observation; "
+                f"Observation must last at least {minimum} minutes; "
                 f"this session lasted {int(observed_min)} minutes."
             )
     session.status = DosingSession.Status.ENDED
@@ -272,6 +365,7 @@ def sign_session(*, by: User, session: DosingSession) -> DosingSession:
     require_in_clinic(by, clinic, Action.SIGN_SESSION)
     if session.status != DosingSession.Status.ENDED:
         raise ValidationError("End the session with a discharge note before signing it.")
+    _refuse_if_open_alerts(session, "sign the session")
     _require_may_administer(by, clinic)
     session.signed_at = timezone.now()
     session.signed_by = by
@@ -327,4 +421,58 @@ def update_session_settings(*, by: User, clinic: Clinic, **values: int | None) -
         clinic=clinic,
         detail={"changed": changed},
     )
+    if set(changed) & set(THRESHOLD_FIELDS):
+        reevaluate_readings(by=by, clinic=clinic)
     return current
+
+
+def reevaluate_readings(*, by: User | None, clinic: Clinic) -> list[SessionAlert]:
+    """Check every reading of the clinic's unsigned sessions against its current thresholds: a reading
+    taken before a threshold was set raises its alert now (marked late), once. Signed sessions are
+    final and stay as they were."""
+    thresholds, _ = thresholds_of(clinic)
+    if not thresholds.any_set:
+        return []
+    raised: list[SessionAlert] = []
+    vitals = VitalSign.objects.filter(
+        session__patient__clinic=clinic, session__signed_at__isnull=True, entered_in_error=False
+    ).select_related("session__patient")
+    for vital in vitals:
+        new = _raise_alerts(vital, thresholds, late=True)
+        for alert in new:
+            record_event(
+                actor=by,
+                action="dosing.alert",
+                entity=alert,
+                clinic=clinic,
+                patient_id=vital.session.patient_id,
+                detail={"code": alert.code, "late": True},
+            )
+        raised += new
+    return raised
+
+
+@transaction.atomic
+def acknowledge_alert(
+    *, by: User, session: DosingSession, alert_id: int, action: str, note: str
+) -> SessionAlert:
+    """A clinician says what was done about an alert (recheck, pause, stop, escalate) with a note."""
+    session = _locked(session)
+    require_in_clinic(by, session.patient.clinic, Action.ADMINISTER_KETAMINE)
+    alert = SessionAlert.objects.select_for_update().filter(pk=alert_id, session=session).first()
+    if alert is None:
+        raise Http404("No such alert in this session.")
+    if alert.acknowledged_at is not None:
+        raise ValidationError("This alert was already acknowledged.")
+    if action not in SessionAlert.Action.values:
+        raise ValidationError({"action": "Choose what was done: recheck, pause, stop or escalate."})
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": "Write a note: what you saw and did."})
+    alert.acknowledged_at = timezone.now()
+    alert.acknowledged_by = by
+    alert.action = action
+    alert.note = note
+    save_checked(alert)
+    _audit(by, "dosing.alert.acknowledge", alert, session, {"code": alert.code, "action": action})
+    return alert

@@ -11,12 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.roles import Action, role_may
@@ -27,6 +28,7 @@ from ketacare.audit.services import record_event
 from ketacare.dosing import selectors, services
 from ketacare.dosing.forms import (
     AddendumForm,
+    AlertAcknowledgeForm,
     ChecklistForm,
     EndSessionForm,
     EnteredInErrorForm,
@@ -63,6 +65,30 @@ def session_list(request: AuthedRequest, patient_id: int) -> HttpResponse:
     return render(request, "dosing/sessions.html", context, status=400 if form.errors else 200)
 
 
+def _htmx(request: AuthedRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _live_context(session: DosingSession) -> dict[str, Any]:
+    """What the live region of the session page shows (polled by everyone viewing it)."""
+    _, settings_row = services.thresholds_of(session.patient.clinic)
+    return {
+        "session": session,
+        "timeline": selectors.session_timeline(session),
+        "open_alerts": list(services.open_alerts(session).select_related("vital")),
+        "ack_form": AlertAcknowledgeForm(),
+        "next_due": selectors.next_reading_due(
+            session, settings_row.vitals_interval_min if settings_row else None
+        ),
+        "version": selectors.live_version(session),
+        "editable": session.signed_at is None,
+    }
+
+
+def _live(request: AuthedRequest, session: DosingSession, *, oob: bool = False) -> HttpResponse:
+    return render(request, "dosing/_live.html", {**_live_context(session), "oob": oob})
+
+
 def _page(
     request: AuthedRequest, session: DosingSession, *, status: int = 200, **forms_: forms.Form
 ) -> HttpResponse:
@@ -71,11 +97,12 @@ def _page(
     role = role_in(request.user, clinic)
     editable = session.signed_at is None
     context: dict[str, Any] = {
-        "session": session,
+        **_live_context(session),
         "patient": session.patient,
-        "timeline": selectors.session_timeline(session),
         "thresholds": thresholds,
-        "observation_min": settings_row.minimum_observation_min if settings_row else None,
+        "observation_min": services.minimum_observation_min(session, settings_row),
+        "interval_min": settings_row.vitals_interval_min if settings_row else None,
+        "idle_seconds": django_settings.SESSION_COOKIE_AGE,
         "editable": editable,
         "may_sign": role is not None and role_may(role, Action.SIGN_SESSION),
         # Decision is falsy when refused, so the page gets the reasons themselves.
@@ -140,7 +167,7 @@ def _post(
             add_service_errors(form, exc)
         else:
             messages.success(request, success)
-            for alert in getattr(result, "alerts", []):
+            for alert in result.alerts if isinstance(result, services.RecordedVital) else []:
                 messages.warning(request, f"ALERT: {alert.message}")
             return redirect("dosing:session", session.pk)
     selectors.audit_session_read(request.user, session)
@@ -166,7 +193,27 @@ def record_vital(request: AuthedRequest, session_id: int) -> HttpResponse:
     def save(session: DosingSession, measured_at: Any = None, **data: Any) -> services.RecordedVital:
         return services.record_vital_sign(by=request.user, session=session, measured_at=measured_at, **data)
 
-    return _post(request, session_id, VitalSignForm, "vital_form", save, success="Vital signs recorded.")
+    if not _htmx(request):
+        return _post(request, session_id, VitalSignForm, "vital_form", save, success="Vital signs recorded.")
+    # From the page (htmx): answer the one-line form (fresh, or with its errors and typed values) and
+    # the live region out of band; the page does not move and the first field has the focus again.
+    session = selectors.get_session_for(request.user, session_id)
+    form = VitalSignForm(request.POST)
+    saved = None
+    if form.is_valid():
+        try:
+            saved = save(session, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    selectors.audit_session_read(request.user, session)
+    session.refresh_from_db()
+    context = {
+        **_live_context(session),
+        "oob": True,
+        "vital_form": VitalSignForm() if saved else form,
+        "saved": saved,
+    }
+    return render(request, "dosing/_vital_form.html", context, status=200)
 
 
 @login_required
@@ -272,3 +319,77 @@ def session_settings(request: AuthedRequest) -> HttpResponse:
         {"clinic": clinic, "form": form, "current": current},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_GET
+def live(request: AuthedRequest, session_id: int) -> HttpResponse:
+    """The live region of the session page, polled every few seconds by everyone viewing it. With the
+    fingerprint the page already shows (?v=), an unchanged session answers 204 and shows nothing."""
+    session = selectors.get_session_for(request.user, session_id)
+    if request.GET.get("v") == selectors.live_version(session):
+        return HttpResponse(status=204)
+    selectors.audit_session_read(request.user, session)
+    return _live(request, session)
+
+
+@login_required
+@require_POST
+def acknowledge(request: AuthedRequest, session_id: int, alert_id: int) -> HttpResponse:
+    def save(session: DosingSession, **data: Any) -> Any:
+        return services.acknowledge_alert(by=request.user, session=session, alert_id=alert_id, **data)
+
+    if not _htmx(request):
+        return _post(
+            request, session_id, AlertAcknowledgeForm, "ack_form", save, success="Alert acknowledged."
+        )
+    session = selectors.get_session_for(request.user, session_id)
+    form = AlertAcknowledgeForm(request.POST)
+    ok = False
+    if form.is_valid():
+        try:
+            save(session, **form.cleaned_data)
+            ok = True
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    selectors.audit_session_read(request.user, session)
+    context = _live_context(session)
+    if not ok:
+        context["ack_errors"] = {alert_id: [m for errors in form.errors.values() for m in errors]}
+    return render(request, "dosing/_live.html", context, status=200)
+
+
+@login_required
+@require_POST
+def heartbeat(request: AuthedRequest) -> HttpResponse:
+    """Sent every minute by a page showing a monitored session: the request itself renews the login
+    (SESSION_SAVE_EVERY_REQUEST), so the idle timeout does not fire while the session is watched."""
+    return JsonResponse({"ok": True})
+
+
+@login_required
+@require_GET
+def day_board(request: AuthedRequest) -> HttpResponse:
+    """Today's sessions of the user's clinics: the nurse's starting page, live."""
+    if not clinics_where(request.user, Action.ADMINISTER_KETAMINE).exists():
+        record_event(actor=request.user, action="dosing.dayboard", outcome=AuditEvent.Outcome.DENIED)
+        raise PermissionDenied("The day board is for the clinic's nurses and prescribers.")
+    return _board(request, "dosing/day_board.html", poll=False)
+
+
+def _board(request: AuthedRequest, template: str, *, poll: bool) -> HttpResponse:
+    rows = selectors.day_board(request.user)
+    version = selectors.board_version(rows)
+    if poll and request.GET.get("v") == version:
+        return HttpResponse(status=204)
+    selectors.audit_day_board(request.user, rows)
+    alerts = list(selectors.open_alerts_for(request.user))
+    return render(request, template, {"rows": rows, "version": version, "all_open_alerts": alerts})
+
+
+@login_required
+@require_GET
+def day_board_live(request: AuthedRequest) -> HttpResponse:
+    if not clinics_where(request.user, Action.ADMINISTER_KETAMINE).exists():
+        raise PermissionDenied("The day board is for the clinic's nurses and prescribers.")
+    return _board(request, "dosing/_board.html", poll=True)

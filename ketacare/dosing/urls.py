@@ -19,4 +19,13 @@ urlpatterns = [
         name="entered_in_error",
     ),
     path("settings/", session_views.session_settings, name="settings"),
+    path("sessions/<int:session_id>/live/", session_views.live, name="live"),
+    path(
+        "sessions/<int:session_id>/alerts/<int:alert_id>/acknowledge/",
+        session_views.acknowledge,
+        name="acknowledge",
+    ),
+    path("heartbeat/", session_views.heartbeat, name="heartbeat"),
+    path("today/", session_views.day_board, name="day_board"),
+    path("today/live/", session_views.day_board_live, name="day_board_live"),
 ]

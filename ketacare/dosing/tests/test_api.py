@@ -52,6 +52,16 @@ def test_a_nurse_runs_a_session_through_the_api_and_a_vital_returns_its_alerts(
     )
     assert len(api.get(f"/api/v1/sessions/{sid}/vitals").json()) == 1
     assert len(api.get(f"/api/v1/sessions/{sid}/side-effects").json()) == 1
+    # An open alert blocks the end until a clinician acknowledges it with what was done.
+    refused_end = post(api, f"/api/v1/sessions/{sid}/end", {"discharge_note": "Home with sister."})
+    assert refused_end.status_code == 400 and "not acknowledged" in refused_end.json()["errors"][0]["message"]
+    alert_id = recorded.json()["alerts"][0]["id"]
+    acked = post(
+        api,
+        f"/api/v1/sessions/{sid}/alerts/{alert_id}/acknowledge",
+        {"action": "recheck", "note": "HR 96 on recheck."},
+    )
+    assert acked.status_code == 200 and acked.json()["action"] == "recheck"
     assert (
         post(api, f"/api/v1/sessions/{sid}/end", {"discharge_note": "Home with sister."}).status_code == 200
     )

@@ -58,6 +58,13 @@
     }
   });
 
+  // A form sent from a page older than the current login (CSRF refused): log in again and come back;
+  // the typed values are in the draft.
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status === 403 && xhr.responseText.indexOf("data-csrf-failure") !== -1) { toLogin(); }
+  });
+
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt;
     if (!form || !form.dataset || !form.dataset.draft || loginExpired(event.detail.xhr)) { return; }

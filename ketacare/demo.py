@@ -298,6 +298,7 @@ def build_demo_clinic(out: Writer | None = None) -> bool:
             staff=staff, patients=created[: len(substances)], portal_user=portal_user, rng=rng, today=today
         )
         dosing_demo.build(staff=staff, patients=created[: len(substances)], rng=rng, today=today)
+        dosing_demo.build_today(staff=staff, patients=created[:4], rng=rng, now=now)
     if out is not None:
         out.write(f"Demo clinic built: {len(created)} patients in 2 clinics.\n")
         print_logins(out)

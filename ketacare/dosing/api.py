@@ -165,6 +165,15 @@ class SideEffectOut(Schema):
     error_reason: str
 
 
+class SignIn(Schema):
+    """Signing re-authenticates: the password, and the authenticator code where two-factor is on."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    password: str = Field(..., min_length=1, max_length=200)
+    otp_token: str = Field("", max_length=10)
+
+
 class EndIn(Schema):
     discharge_note: str = Field(..., min_length=1)
 
@@ -265,8 +274,10 @@ def end_session(request: AuthedRequest, session_id: int, payload: EndIn) -> Dosi
     response={200: SessionOut, **ERROR_RESPONSES},
     summary="Sign an ended session (final)",
 )
-def sign_session(request: AuthedRequest, session_id: int) -> DosingSession:
-    return services.sign_session(by=request.user, session=_session(request, session_id, Action.SIGN_SESSION))
+def sign_session(request: AuthedRequest, session_id: int, payload: SignIn) -> DosingSession:
+    return services.sign_session(
+        by=request.user, session=_session(request, session_id, Action.SIGN_SESSION), **payload.dict()
+    )
 
 
 class AddendumIn(Schema):

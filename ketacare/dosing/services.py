@@ -357,9 +357,24 @@ def end_session(
     return session
 
 
+def _reauthenticate(by: User, password: str, otp_token: str) -> None:
+    """Signing re-authenticates the prescriber: the password, and the authenticator code where the
+    prescriber has enabled two-factor login."""
+    from django_otp import devices_for_user
+
+    if not password or not by.check_password(password):
+        raise ValidationError(
+            {"password": "Enter your password to sign: it confirms that it is you signing."}
+        )
+    devices = list(devices_for_user(by, confirmed=True))
+    if devices and not any(device.verify_token(otp_token.strip()) for device in devices):
+        raise ValidationError({"otp_token": "Enter the current code from your authenticator app to sign."})
+
+
 @transaction.atomic
-def sign_session(*, by: User, session: DosingSession) -> DosingSession:
-    """Sign an ended session: needs session.sign and valid credentials today. After this, no change."""
+def sign_session(*, by: User, session: DosingSession, password: str, otp_token: str = "") -> DosingSession:
+    """Sign an ended session: needs session.sign, valid credentials today, no open alert and the
+    prescriber's password (and authenticator code where enabled). After this, no change."""
     session = _locked(session)
     clinic = session.patient.clinic
     require_in_clinic(by, clinic, Action.SIGN_SESSION)
@@ -367,6 +382,7 @@ def sign_session(*, by: User, session: DosingSession) -> DosingSession:
         raise ValidationError("End the session with a discharge note before signing it.")
     _refuse_if_open_alerts(session, "sign the session")
     _require_may_administer(by, clinic)
+    _reauthenticate(by, password, otp_token)
     session.signed_at = timezone.now()
     session.signed_by = by
     save_checked(session)

@@ -112,6 +112,7 @@ def _page(
         "side_effect_form": forms_.get("side_effect_form") or SideEffectForm(),
         "end_form": forms_.get("end_form") or EndSessionForm(),
         "addendum_form": forms_.get("addendum_form") or AddendumForm(),
+        "sign_form": forms_.get("sign_form") or _SignForm(),
         # Refusals that belong to no field (signed, credentials, wrong status, entered-in-error reason)
         # are shown at the top: the form they came from may not be on the page (e.g. once signed).
         "refusals": [
@@ -243,7 +244,21 @@ def end(request: AuthedRequest, session_id: int) -> HttpResponse:
 
 
 class _SignForm(forms.Form):
-    pass
+    password = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput,
+        label="Your password",
+        help_text="Signing confirms it is you.",
+    )
+    otp_token = forms.CharField(
+        required=False,
+        max_length=10,
+        label="Authenticator code (if you use two-factor login)",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+_SHOWN_FIELDS[_SignForm] = tuple(_SignForm.base_fields)
 
 
 @login_required
@@ -254,7 +269,7 @@ def sign(request: AuthedRequest, session_id: int) -> HttpResponse:
         session_id,
         _SignForm,
         "sign_form",
-        lambda s, **data: services.sign_session(by=request.user, session=s),
+        lambda s, **data: services.sign_session(by=request.user, session=s, **data),
         action=Action.SIGN_SESSION,
         success="Session signed. It can no longer be changed; add an addendum if needed.",
     )

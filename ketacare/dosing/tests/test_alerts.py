@@ -111,7 +111,7 @@ def test_an_open_alert_blocks_ending_and_signing_until_acknowledged_with_what_wa
     with pytest.raises(ValidationError, match="already"):
         services.acknowledge_alert(by=nurse, session=session, alert_id=alert.pk, action="stop", note="again")
     services.end_session(by=nurse, session=session, discharge_note="Home with partner.")
-    services.sign_session(by=prescriber, session=session)
+    services.sign_session(by=prescriber, session=session, password="correct horse battery")
 
 
 def test_signing_is_refused_while_an_alert_raised_after_the_end_is_open(
@@ -120,9 +120,15 @@ def test_signing_is_refused_while_an_alert_raised_after_the_end_is_open(
     services.record_vital_sign(by=nurse, session=session, **ALARMING)
     services.end_session(by=nurse, session=session, discharge_note="Home.")
     services.update_session_settings(by=clinic_admin, clinic=clinic, **THRESHOLDS)
-    response = client_for(prescriber).post(reverse("dosing:sign", args=[session.pk]))
+    response = client_for(prescriber).post(
+        reverse("dosing:sign", args=[session.pk]), {"password": "correct horse battery"}
+    )
     assert response.status_code == 400 and "not acknowledged" in response.content.decode()
-    signed = api_client(prescriber).post(f"/api/v1/sessions/{session.pk}/sign")
+    signed = api_client(prescriber).post(
+        f"/api/v1/sessions/{session.pk}/sign",
+        data=json.dumps({"password": "correct horse battery"}),
+        content_type="application/json",
+    )
     assert signed.status_code == 400
 
 
@@ -302,3 +308,29 @@ def test_a_wrong_method_and_a_failed_csrf_check_get_ketacares_own_pages(nurse, s
     refused = strict.post(reverse("dosing:vitals", args=[session.pk]), NORMAL)
     assert refused.status_code == 403 and "This page had expired" in refused.content.decode()
     assert session.vitals.count() == 0
+
+
+def test_signing_re_authenticates_the_prescriber(nurse, prescriber, session) -> None:
+    services.end_session(by=nurse, session=session, discharge_note="Home with partner.")
+    url = reverse("dosing:sign", args=[session.pk])
+    wrong = client_for(prescriber).post(url, {"password": "not it"})
+    assert wrong.status_code == 400 and "Enter your password to sign" in wrong.content.decode()
+    api = api_client(prescriber)
+    missing = api.post(f"/api/v1/sessions/{session.pk}/sign", data="{}", content_type="application/json")
+    assert missing.status_code == 422
+    session.refresh_from_db()
+    assert session.signed_at is None
+    assert client_for(prescriber).post(url, {"password": "correct horse battery"}).status_code == 302
+    session.refresh_from_db()
+    assert session.signed_by == prescriber
+
+
+def test_the_demo_holds_a_session_day_in_progress_with_an_open_alert(db) -> None:
+    from ketacare.demo import build_demo_clinic
+    from ketacare.dosing.models import DosingSession
+
+    build_demo_clinic()
+    today = DosingSession.objects.filter(chair__in=["Chair 1", "Chair 2", "Room 3", "Chair 4"])
+    assert today.count() == 4
+    assert SessionAlert.objects.filter(session__chair="Room 3", acknowledged_at__isnull=True).exists()
+    assert DosingSession.objects.filter(signed_at__isnull=False).count() > 10

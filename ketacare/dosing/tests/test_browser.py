@@ -148,6 +148,7 @@ def test_a_session_from_checklist_to_signature_with_an_alert_the_prescriber_sees
     assert page.get_by_test_id("session-status").inner_text() == "Ended"
 
     other.reload()
+    other.get_by_label("Your password").fill("correct horse battery")
     other.get_by_role("button", name="Sign the session").click()
     assert other.get_by_test_id("session-status").inner_text() == "Ended, signed"
     assert other.get_by_test_id("vital-form").count() == 0

@@ -19,7 +19,7 @@ from ketacare.accounts.models import User
 from ketacare.accounts.selectors import second_factor_missing
 from ketacare.accounts.services import user_for_api_token
 from ketacare.audit.api import router as audit_router
-from ketacare.dosing.api import day_board_router
+from ketacare.dosing.api import day_board_router, rems_router
 from ketacare.dosing.api import router as sessions_router
 from ketacare.interop.api import router as fhir_router
 from ketacare.outcomes.api import instruments_router
@@ -112,3 +112,4 @@ api.add_router("/patients", outcomes_router)
 api.add_router("/fhir", fhir_router)
 api.add_router("/sessions", sessions_router)
 api.add_router("/day-board", day_board_router)
+api.add_router("/rems-forms", rems_router)

@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
 from pydantic import AfterValidator, ConfigDict
@@ -418,3 +419,203 @@ def day_board(request: AuthedRequest) -> list[dict[str, object]]:
         }
         for r in rows
     ]
+
+
+# --- The dose, infusion events, discharge, REMS ----------------------------------------------------
+
+
+class DoseIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    concentration_mg_per_ml: Annotated[Decimal, Field(gt=0, le=1000, max_digits=7, decimal_places=2)]
+    concentration_as: Annotated[str, Field(pattern="^(base|hcl)$")]
+    lot_number: PlainText = Field(..., min_length=1, max_length=40)
+    lot_expiry: dt.date
+    checked_by_username: PlainText | None = Field(None, max_length=150)
+
+
+class DoseOut(Schema):
+    session_id: int
+    dose_mg: Decimal = Field(..., description="Ordered, mg ketamine base.")
+    concentration_mg_per_ml: Decimal | None
+    concentration_as: str
+    volume_ml: Decimal | None = Field(None, description="Rounded to 0.01 mL.")
+    pump_rate_ml_h: Decimal | None = Field(None, description="Rounded to 0.1 mL/h; infusions only.")
+    lot_number: str
+    lot_expiry: dt.date | None
+    checked: bool
+
+
+def _dose_out(session: DosingSession) -> dict[str, object]:
+    return {
+        "session_id": session.pk,
+        "dose_mg": session.dose_mg,
+        "concentration_mg_per_ml": session.concentration_mg_per_ml,
+        "concentration_as": session.concentration_as,
+        "volume_ml": session.volume_ml,
+        "pump_rate_ml_h": session.pump_rate_ml_h,
+        "lot_number": session.lot_number,
+        "lot_expiry": session.lot_expiry,
+        "checked": session.checked_by_id is not None,
+    }
+
+
+@router.post("/{session_id}/dose", response={200: DoseOut, **ERROR_RESPONSES}, summary="Prepare the dose")
+def prepare_dose(request: AuthedRequest, session_id: int, payload: DoseIn) -> dict[str, object]:
+    from ketacare.accounts.models import User
+
+    data = payload.dict()
+    checker_name = data.pop("checked_by_username")
+    checker = User.objects.filter(username=checker_name).first() if checker_name else None
+    if checker_name and checker is None:
+        raise ValidationError({"checked_by_username": "No such clinician."})
+    session = services.prepare_dose(
+        by=request.user, session=_session(request, session_id), checked_by=checker, **data
+    )
+    return _dose_out(session)
+
+
+class EventIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Annotated[str, Field(pattern="^(start|pause|rate_change|resume|stop)$")]
+    rate_ml_h: Annotated[Decimal, Field(gt=0, le=2000, max_digits=7, decimal_places=1)] | None = None
+    at: dt.datetime | None = None
+    note: PlainText = Field("", max_length=300)
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    at: dt.datetime
+    rate_ml_h: Decimal | None
+    note: str
+    recorded_by: str = Field(..., alias="recorded_by.username")
+
+
+class EventsOut(Schema):
+    events: list[EventOut]
+    state: str
+    ordered_dose_mg: Decimal
+    delivered_dose_mg: Decimal | None = Field(
+        None, description="mg base, computed from the events, until now."
+    )
+
+
+def _events_out(session: DosingSession) -> dict[str, object]:
+    events = list(session.infusion_events.select_related("recorded_by"))
+    return {
+        "events": events,
+        "state": services.infusion_state(events),
+        "ordered_dose_mg": session.dose_mg,
+        "delivered_dose_mg": services.delivered_dose_mg(session, until=session.ended_at),
+    }
+
+
+@router.get("/{session_id}/events", response={200: EventsOut, **ERROR_RESPONSES}, summary="Infusion events")
+def list_events(request: AuthedRequest, session_id: int) -> dict[str, object]:
+    session = _session(request, session_id)
+    selectors.audit_session_read(request.user, session)
+    return _events_out(session)
+
+
+@router.post(
+    "/{session_id}/events",
+    response={201: EventsOut, **ERROR_RESPONSES},
+    summary="Record an infusion event (start, pause, rate change, resume, stop)",
+)
+def record_event_(request: AuthedRequest, session_id: int, payload: EventIn) -> Status:
+    session = _session(request, session_id)
+    services.record_infusion_event(by=request.user, session=session, **payload.dict())
+    session.refresh_from_db()
+    return Status(201, _events_out(session))
+
+
+class DischargeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    mental_status_at_baseline: bool
+    escort_present: bool
+    no_driving_advice_given: bool
+    next_day_checkin_at: dt.datetime | None = None
+    ready_to_leave_at: dt.datetime | None = None
+    discharge_note: PlainText = Field(..., min_length=1, max_length=2000)
+    ended_at: dt.datetime | None = None
+
+
+@router.post(
+    "/{session_id}/discharge",
+    response={200: SessionOut, **ERROR_RESPONSES},
+    summary="Discharge: every criterion checked, then the session ends",
+)
+def discharge(request: AuthedRequest, session_id: int, payload: DischargeIn) -> DosingSession:
+    return services.discharge_session(
+        by=request.user, session=_session(request, session_id), **payload.dict()
+    )
+
+
+class RemsFormOut(Schema):
+    session_id: int
+    treatment_date: dt.date | None
+    dose_mg: Decimal
+    lot_number: str
+    total_minutes: int | None
+    monitored_at_least_2_hours: bool | None
+    bp_prior_to_administration: str | None
+    bp_40_min_post_administration: str | None
+    bp_prior_to_completion: str | None
+    vitals_acceptable_prior_to_administration: bool | None
+    vitals_acceptable_prior_to_completion: bool | None
+    concomitant_benzodiazepines: bool | None
+    concomitant_non_benzodiazepine_sedative_hypnotics: bool | None
+    concomitant_psychostimulants: bool | None
+    concomitant_maois: bool | None
+    ready_to_leave_minutes: int | None
+    due_on: dt.date | None
+    submitted_at: dt.datetime | None
+    overdue: bool
+    missing: list[str]
+
+
+class RemsQueueOut(RemsFormOut):
+    patient: str
+    patient_id: int
+
+
+@router.get(
+    "/{session_id}/rems-form",
+    response={200: RemsFormOut, **ERROR_RESPONSES},
+    summary="The esketamine REMS Patient Monitoring Form, filled from the session",
+)
+def rems_form(request: AuthedRequest, session_id: int) -> dict[str, object]:
+    session = _session(request, session_id)
+    if session.drug != "esketamine":
+        raise ValidationError("Only an esketamine session has a REMS monitoring form.")
+    selectors.audit_session_read(request.user, session)
+    return selectors.rems_form(session)
+
+
+@router.post(
+    "/{session_id}/rems-form/submitted",
+    response={200: RemsFormOut, **ERROR_RESPONSES},
+    summary="Record that the REMS form was sent",
+)
+def rems_form_submitted(request: AuthedRequest, session_id: int) -> dict[str, object]:
+    session = services.mark_rems_form_submitted(by=request.user, session=_session(request, session_id))
+    return selectors.rems_form(session)
+
+
+rems_router = Router(tags=["sessions"])
+
+
+@rems_router.get(
+    "",
+    response={200: list[RemsQueueOut], **ERROR_RESPONSES},
+    summary="Esketamine monitoring forms not yet sent: due within 7 days, or overdue",
+)
+def rems_queue(request: AuthedRequest) -> list[dict[str, object]]:
+    rows = selectors.rems_queue(request.user)
+    record_event(
+        actor=request.user, action="search", entity_type="dosing.remsform", detail={"rows": len(rows)}
+    )
+    return rows

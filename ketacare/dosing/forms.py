@@ -271,6 +271,16 @@ class SessionSettingsForm(forms.Form):
         help_text="Clinic-set. Counted from the start of the session. Empty: no minimum (for esketamine "
         "the label's 2 hours apply, VERIFIED).",
     )
+    aldrete_discharge_minimum = _bounded(
+        "Discharge on a Modified Aldrete of at least",
+        0,
+        10,
+        "points",
+        required=False,
+        what="The Aldrete pass mark",
+        help_text="Clinic-set, optional: PADSS of at least 9 (Chung 1995, verified) always allows discharge. "
+        "The Aldrete pass mark varies between versions (9, or 8 with 2 in respiration and SpO2; SECONDARY).",
+    )
     vitals_interval_min = _bounded(
         "A reading is due every",
         1,

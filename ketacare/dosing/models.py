@@ -68,6 +68,29 @@ class DosingSession(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     discharge_note = models.TextField(blank=True)
+    # Discharge criteria, recorded by services.discharge_session (docs/dosing.md, "Discharge").
+    mental_status_at_baseline = models.BooleanField(default=False)
+    escort_present = models.BooleanField(default=False)
+    no_driving_advice_given = models.BooleanField(default=False)
+    next_day_checkin_at = models.DateTimeField(null=True, blank=True)
+    ready_to_leave_at = models.DateTimeField(null=True, blank=True)
+    # The prepared dose (services.prepare_dose): product, lot, volume, pump rate, second check.
+    concentration_mg_per_ml = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    concentration_as = models.CharField(
+        max_length=4, blank=True, choices=[("base", "ketamine base"), ("hcl", "ketamine hydrochloride")]
+    )
+    volume_ml = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    pump_rate_ml_h = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    lot_number = models.CharField(max_length=40, blank=True)
+    lot_expiry = models.DateField(null=True, blank=True)
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The esketamine REMS Patient Monitoring Form: when it was sent (due within 7 days).
+    rems_submitted_at = models.DateTimeField(null=True, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -293,6 +316,11 @@ class ClinicSessionSettings(models.Model):
     minimum_observation_min = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=_between(1, limits.OBSERVATION_MIN_MAX)
     )
+    # Clinic-set: the Modified Aldrete score that allows discharge instead of PADSS (the pass mark
+    # conflicts between versions, SECONDARY in clinical-verified.md §4: no default).
+    aldrete_discharge_minimum = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_between(0, 10)
+    )
     # Clinic-set: how often a reading is due while a session is monitored. No default (the Emory 2018
     # practice of every 10 min during an infusion is observational, shown only as a suggestion).
     vitals_interval_min = models.PositiveSmallIntegerField(
@@ -416,3 +444,43 @@ class SessionAlert(models.Model):
     @property
     def open(self) -> bool:
         return self.acknowledged_at is None
+
+
+INFUSION_EVENT_KINDS = ["start", "pause", "rate_change", "resume", "stop"]
+
+
+class InfusionEvent(models.Model):
+    """One timed pump event; the delivered dose is computed from them (services.delivered_dose_mg)."""
+
+    class Kind(models.TextChoices):
+        START = "start", "Started"
+        PAUSE = "pause", "Paused"
+        RATE_CHANGE = "rate_change", "Rate changed"
+        RESUME = "resume", "Resumed"
+        STOP = "stop", "Stopped"
+
+    session = models.ForeignKey(DosingSession, on_delete=models.PROTECT, related_name="infusion_events")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    at = models.DateTimeField()
+    rate_ml_h = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=INFUSION_EVENT_KINDS), name="infusion_event_kind_known"
+            ),
+            # A start, a resume and a rate change carry a positive rate; a pause and a stop none.
+            models.CheckConstraint(
+                condition=(Q(kind__in=["start", "resume", "rate_change"]) & Q(rate_ml_h__gt=0))
+                | (Q(kind__in=["pause", "stop"]) & Q(rate_ml_h__isnull=True)),
+                name="infusion_event_rate_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%H:%M}"

@@ -314,3 +314,114 @@ def board_version(rows: list[BoardRow]) -> str:
         for r in rows
     ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+# --- The esketamine REMS Patient Monitoring Form ---------------------------------------------------
+
+
+def _reading_near(
+    session: DosingSession, *, before: dt.datetime | None = None, around: dt.datetime | None = None
+) -> Any:
+    readings = session.vitals.filter(entered_in_error=False)
+    if before is not None:
+        return readings.filter(measured_at__lte=before).order_by("-measured_at").first()
+    assert around is not None
+    window = readings.filter(
+        measured_at__gte=around - dt.timedelta(minutes=5), measured_at__lte=around + dt.timedelta(minutes=15)
+    )
+    return min(window, key=lambda v: abs((v.measured_at - around).total_seconds()), default=None)
+
+
+def _bp(vital: Any) -> str | None:
+    return f"{vital.systolic_mmhg}/{vital.diastolic_mmhg}" if vital is not None else None
+
+
+def _in_range(vital: Any) -> bool | None:
+    """'Acceptable range' on the form has no number: KetaCare answers from the clinic's thresholds (no
+    alert on that reading); with no reading, no answer."""
+    if vital is None:
+        return None
+    return not vital.raised_alerts.exists()
+
+
+def rems_form(session: DosingSession) -> dict[str, Any]:
+    """The fields of the Spravato REMS Patient Monitoring Form (11/2021) that KetaCare can fill from the
+    session (clinical-verified.md §1c, VERIFIED): treatment date, dose, lot, total minutes from the
+    first device to the end of monitoring, the three blood pressures, vital signs in acceptable range
+    before administration and before completion, the "ready to leave" minutes. The four
+    concomitant-medication classes are the prescriber's to answer (None here). Due within 7 days."""
+    started, ended = session.started_at, session.ended_at
+    due = (
+        (timezone.localdate(started) + dt.timedelta(days=esketamine_label.REMS_FORM_DUE_DAYS))
+        if started
+        else None
+    )
+    prior = _reading_near(session, before=started) if started else None
+    at40 = (
+        _reading_near(
+            session,
+            around=started + dt.timedelta(minutes=esketamine_label.ESKETAMINE_BP_CHECK_AFTER_START_MIN),
+        )
+        if started
+        else None
+    )
+    completion = _reading_near(session, before=ended) if ended else None
+    missing = [
+        name
+        for name, value in (
+            ("lot_number", session.lot_number),
+            ("bp_prior_to_administration", prior),
+            ("bp_40_min_post_administration", at40),
+            ("bp_prior_to_completion", completion),
+            ("ready_to_leave_at", session.ready_to_leave_at),
+            ("ended_at", ended),
+        )
+        if not value
+    ]
+    return {
+        "session_id": session.pk,
+        "treatment_date": timezone.localdate(started) if started else None,
+        "dose_mg": session.dose_mg,
+        "lot_number": session.lot_number,
+        "total_minutes": int((ended - started).total_seconds() // 60) if started and ended else None,
+        "monitored_at_least_2_hours": (
+            (ended - started) >= dt.timedelta(minutes=esketamine_label.ESKETAMINE_MINIMUM_OBSERVATION_MIN)
+            if started and ended
+            else None
+        ),
+        "bp_prior_to_administration": _bp(prior),
+        "bp_40_min_post_administration": _bp(at40),
+        "bp_prior_to_completion": _bp(completion),
+        "vitals_acceptable_prior_to_administration": _in_range(prior),
+        "vitals_acceptable_prior_to_completion": _in_range(completion),
+        "concomitant_benzodiazepines": None,
+        "concomitant_non_benzodiazepine_sedative_hypnotics": None,
+        "concomitant_psychostimulants": None,
+        "concomitant_maois": None,
+        "ready_to_leave_minutes": (
+            int((session.ready_to_leave_at - started).total_seconds() // 60)
+            if started and session.ready_to_leave_at
+            else None
+        ),
+        "due_on": due,
+        "submitted_at": session.rems_submitted_at,
+        "overdue": bool(due and session.rems_submitted_at is None and timezone.localdate() > due),
+        "missing": missing,
+    }
+
+
+def rems_queue(user: User) -> list[dict[str, Any]]:
+    """Esketamine sessions of the user's clinics whose form is not sent: due within 7 days, or overdue."""
+    from ketacare.accounts.selectors import clinics_where
+
+    sessions = (
+        DosingSession.objects.filter(
+            drug="esketamine",
+            started_at__isnull=False,
+            rems_submitted_at__isnull=True,
+            patient__clinic__in=clinics_where(user, Action.ADMINISTER_KETAMINE),
+        )
+        .select_related("patient")
+        .order_by("started_at")
+    )
+    return [{**rems_form(s), "patient": s.patient.full_name, "patient_id": s.patient_id} for s in sessions]

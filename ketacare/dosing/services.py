@@ -26,6 +26,7 @@ from ketacare.dosing import gates
 from ketacare.dosing.models import (
     ClinicSessionSettings,
     DosingSession,
+    InfusionEvent,
     SessionAddendum,
     SessionAlert,
     SideEffect,
@@ -46,6 +47,7 @@ THRESHOLD_FIELDS = (
 SETTINGS_FIELDS = (
     *THRESHOLD_FIELDS,
     "minimum_observation_min",
+    "aldrete_discharge_minimum",
     "vitals_interval_min",
     "predose_systolic_max_mmhg",
     "predose_diastolic_max_mmhg",
@@ -492,3 +494,251 @@ def acknowledge_alert(
     save_checked(alert)
     _audit(by, "dosing.alert.acknowledge", alert, session, {"code": alert.code, "action": action})
     return alert
+
+
+# --- The dose, the infusion, discharge and the REMS form -----------------------------------------
+
+VOLUME_ROUNDING = Decimal("0.01")  # mL, stated on the page and in the API
+RATE_ROUNDING = Decimal("0.1")  # mL/h, the pump's usual step, stated on the page and in the API
+
+
+def base_mg_per_ml(session: DosingSession) -> Decimal | None:
+    """The product's concentration in mg of ketamine base per mL (a salt label converted)."""
+    from ketacare.pharmacology.units import BASE_PER_HCL
+
+    if session.concentration_mg_per_ml is None:
+        return None
+    if session.concentration_as == "hcl":
+        return session.concentration_mg_per_ml * Decimal(str(BASE_PER_HCL))
+    return session.concentration_mg_per_ml
+
+
+@transaction.atomic
+def prepare_dose(
+    *,
+    by: User,
+    session: DosingSession,
+    concentration_mg_per_ml: Decimal,
+    concentration_as: str,
+    lot_number: str,
+    lot_expiry: dt.date,
+    checked_by: User | None = None,
+) -> DosingSession:
+    """From the ordered dose (mg base) and the vial's concentration (base or salt, as the vial states):
+    the volume in mL (rounded to 0.01 mL) and, for an infusion, the pump rate in mL/h (to 0.1 mL/h).
+    Lot and expiry are recorded; an optional second clinician's check is recorded by name."""
+    session = _locked(session)
+    clinic = session.patient.clinic
+    require_in_clinic(by, clinic, Action.ADMINISTER_KETAMINE)
+    if session.status == DosingSession.Status.ENDED:
+        raise ValidationError("The session has ended; the dose can no longer be prepared.")
+    if concentration_as not in ("base", "hcl"):
+        raise ValidationError(
+            {"concentration_as": "Say whether the vial states ketamine base or hydrochloride."}
+        )
+    if concentration_mg_per_ml <= 0 or concentration_mg_per_ml > 1000:
+        raise ValidationError(
+            {"concentration_mg_per_ml": "The concentration must be between 0 and 1000 mg/mL."}
+        )
+    if lot_expiry < timezone.localdate():
+        raise ValidationError({"lot_expiry": f"This lot expired on {lot_expiry:%Y-%m-%d}: do not use it."})
+    lot_number = lot_number.strip()
+    if not lot_number or any(ord(c) < 32 for c in lot_number):
+        raise ValidationError({"lot_number": "Write the lot number as printed on the vial."})
+    if checked_by is not None:
+        if checked_by == by:
+            raise ValidationError({"checked_by": "The second check is by another clinician."})
+        require_in_clinic(checked_by, clinic, Action.ADMINISTER_KETAMINE)
+    session.concentration_mg_per_ml = concentration_mg_per_ml
+    session.concentration_as = concentration_as
+    per_ml = base_mg_per_ml(session)
+    assert per_ml is not None
+    session.volume_ml = (session.dose_mg / per_ml).quantize(VOLUME_ROUNDING)
+    if session.route == "iv-infusion" and session.duration_min:
+        session.pump_rate_ml_h = (session.dose_mg / per_ml * 60 / session.duration_min).quantize(
+            RATE_ROUNDING
+        )
+    else:
+        session.pump_rate_ml_h = None
+    session.lot_number = lot_number
+    session.lot_expiry = lot_expiry
+    session.prepared_by = by
+    session.checked_by = checked_by
+    save_checked(session)
+    _audit(by, "dosing.prepare", session, session, {"second_check": checked_by is not None})
+    return session
+
+
+_NEXT_STATE = {
+    # kind: (states it may follow, state after)
+    "start": ({"not_started"}, "running"),
+    "pause": ({"running"}, "paused"),
+    "rate_change": ({"running"}, "running"),
+    "resume": ({"paused"}, "running"),
+    "stop": ({"running", "paused"}, "stopped"),
+}
+_REFUSED = {
+    "not_started": "The infusion has not started yet: record its start first.",
+    "running": "The infusion is running.",
+    "paused": "The infusion is paused: resume or stop it.",
+    "stopped": "The infusion has stopped.",
+}
+
+
+def infusion_state(events: list[InfusionEvent]) -> str:
+    state = "not_started"
+    for event in events:
+        state = _NEXT_STATE[event.kind][1]
+    return state
+
+
+@transaction.atomic
+def record_infusion_event(
+    *,
+    by: User,
+    session: DosingSession,
+    kind: str,
+    rate_ml_h: Decimal | None = None,
+    at: dt.datetime | None = None,
+    note: str = "",
+) -> InfusionEvent:
+    """Start, pause, rate change, resume, stop: each in order (a rate change before the start is
+    refused), never before the previous event nor in the future."""
+    session = _locked(session)
+    require_in_clinic(by, session.patient.clinic, Action.ADMINISTER_KETAMINE)
+    if session.status != DosingSession.Status.IN_PROGRESS:
+        raise ValidationError("Infusion events are recorded while the session is in progress.")
+    if kind not in _NEXT_STATE:
+        raise ValidationError({"kind": "Choose start, pause, rate change, resume or stop."})
+    at = _when(at, "at", "The time of the event cannot be in the future.")
+    events = list(session.infusion_events.order_by("at", "id"))
+    state = infusion_state(events)
+    allowed, _ = _NEXT_STATE[kind]
+    if state not in allowed:
+        raise ValidationError({"kind": f"Cannot record '{kind.replace('_', ' ')}': {_REFUSED[state]}"})
+    if events and at < events[-1].at:
+        raise ValidationError({"at": "An event cannot be earlier than the previous one."})
+    if session.started_at and at < session.started_at - dt.timedelta(minutes=5):
+        raise ValidationError({"at": "An infusion event cannot precede the start of the session."})
+    needs_rate = kind in ("start", "resume", "rate_change")
+    if needs_rate and (rate_ml_h is None or rate_ml_h <= 0 or rate_ml_h > 2000):
+        raise ValidationError({"rate_ml_h": "Give the pump rate in mL/h (above 0, at most 2000)."})
+    if not needs_rate:
+        rate_ml_h = None
+    if any(ord(c) < 32 for c in note):
+        raise ValidationError({"note": "The note contains control characters."})
+    event = InfusionEvent(
+        session=session, kind=kind, at=at, rate_ml_h=rate_ml_h, note=note.strip(), recorded_by=by
+    )
+    save_checked(event)
+    _audit(by, "create", event, session, {"kind": kind})
+    return event
+
+
+def delivered_dose_mg(session: DosingSession, *, until: dt.datetime | None = None) -> Decimal | None:
+    """mg of ketamine base delivered by the pump, from the events: rate (mL/h) x time running x
+    concentration. None without a prepared concentration."""
+    per_ml = base_mg_per_ml(session)
+    if per_ml is None:
+        return None
+    until = until or timezone.now()
+    total_ml = Decimal(0)
+    rate: Decimal | None = None
+    since: dt.datetime | None = None
+    for event in session.infusion_events.order_by("at", "id"):
+        if rate is not None and since is not None:
+            total_ml += rate * Decimal((event.at - since).total_seconds()) / 3600
+        rate = event.rate_ml_h if event.kind in ("start", "resume", "rate_change") else None
+        since = event.at
+    if rate is not None and since is not None and until > since:
+        total_ml += rate * Decimal((until - since).total_seconds()) / 3600
+    return (total_ml * per_ml).quantize(Decimal("0.01"))
+
+
+def _latest_score(session: DosingSession, instrument: str) -> int | None:
+    from ketacare.dosing.selectors import discharge_scores
+
+    scores = [
+        r for r in discharge_scores(session) if r.instrument_id == instrument and r.score_total is not None
+    ]
+    return scores[-1].score_total if scores else None
+
+
+@transaction.atomic
+def discharge_session(
+    *,
+    by: User,
+    session: DosingSession,
+    mental_status_at_baseline: bool,
+    escort_present: bool,
+    no_driving_advice_given: bool,
+    next_day_checkin_at: dt.datetime | None,
+    ready_to_leave_at: dt.datetime | None,
+    discharge_note: str,
+    ended_at: dt.datetime | None = None,
+) -> DosingSession:
+    """Discharge ends the session when every criterion holds: the minimum observation (clinic's, or
+    2 h for esketamine from the label), PADSS at least 9 (Chung 1995) or the clinic's Aldrete pass
+    mark, mental status back to baseline, escort present (release to a responsible adult, Ketalar
+    label), no-driving advice given (Spravato PI §17), a next-day check-in scheduled, and the time the
+    patient was ready to leave. Any missing one is refused with every reason."""
+    locked = _locked(session)
+    clinic = locked.patient.clinic
+    require_in_clinic(by, clinic, Action.ADMINISTER_KETAMINE)
+    _, current = thresholds_of(clinic)
+    errors: dict[str, str] = {}
+    padss = _latest_score(locked, "padss")
+    aldrete = _latest_score(locked, "aldrete")
+    aldrete_min = current.aldrete_discharge_minimum if current else None
+    padss_ok = padss is not None and padss >= esketamine_label.PADSS_DISCHARGE_MINIMUM
+    aldrete_ok = aldrete_min is not None and aldrete is not None and aldrete >= aldrete_min
+    if not (padss_ok or aldrete_ok):
+        errors["__all__"] = (
+            f"Record a PADSS of at least {esketamine_label.PADSS_DISCHARGE_MINIMUM} (latest: "
+            f"{padss if padss is not None else 'none'})"
+            + (f" or a Modified Aldrete of at least {aldrete_min} (clinic-set)" if aldrete_min else "")
+            + " since the start of the session."
+        )
+    if not mental_status_at_baseline:
+        errors["mental_status_at_baseline"] = "Confirm that mental status is back to baseline."
+    if not escort_present:
+        errors["escort_present"] = "A responsible adult must be present to take the patient home."
+    if not no_driving_advice_given:
+        errors["no_driving_advice_given"] = (
+            "Give the no-driving advice: " + esketamine_label.NO_DRIVING_ADVICE
+        )
+    now = timezone.now()
+    if next_day_checkin_at is None or next_day_checkin_at <= now:
+        errors["next_day_checkin_at"] = "Schedule the next-day check-in (a time after now)."
+    if ready_to_leave_at is None:
+        errors["ready_to_leave_at"] = "Record when the patient was ready to leave."
+    elif locked.started_at and (
+        ready_to_leave_at < locked.started_at or ready_to_leave_at > now + dt.timedelta(minutes=5)
+    ):
+        errors["ready_to_leave_at"] = "The time ready to leave lies between the start and now."
+    if errors:
+        raise ValidationError(errors)
+    locked.mental_status_at_baseline = True
+    locked.escort_present = True
+    locked.no_driving_advice_given = True
+    locked.next_day_checkin_at = next_day_checkin_at
+    locked.ready_to_leave_at = ready_to_leave_at
+    save_checked(locked)
+    return end_session(by=by, session=locked, discharge_note=discharge_note, ended_at=ended_at)
+
+
+@transaction.atomic
+def mark_rems_form_submitted(
+    *, by: User, session: DosingSession, submitted_at: dt.datetime | None = None
+) -> DosingSession:
+    """Record that the esketamine monitoring form was sent to the REMS (it leaves the queue)."""
+    fresh = DosingSession.objects.select_for_update().select_related("patient__clinic").get(pk=session.pk)
+    require_in_clinic(by, fresh.patient.clinic, Action.ADMINISTER_KETAMINE)
+    if fresh.drug != "esketamine" or fresh.ended_at is None:
+        raise ValidationError("Only an ended esketamine session has a REMS monitoring form.")
+    if fresh.rems_submitted_at is not None:
+        raise ValidationError("This form was already recorded as sent.")
+    fresh.rems_submitted_at = _when(submitted_at, "submitted_at")
+    save_checked(fresh)
+    _audit(by, "dosing.rems.submitted", fresh, fresh)
+    return fresh

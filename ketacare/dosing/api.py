@@ -152,6 +152,9 @@ class SideEffectIn(Schema):
     severity: Severity
     note: str = Field("", max_length=500)
     occurred_at: dt.datetime | None = None
+    intervention: PlainText = Field("", max_length=200, description="e.g. antiemetic, infusion paused")
+    outcome: Annotated[str, Field(pattern="^(|resolved|resolving|ongoing)$")] = ""
+    serious: bool = Field(False, description="A serious adverse event, flagged for reporting.")
 
 
 class SideEffectOut(Schema):
@@ -160,6 +163,9 @@ class SideEffectOut(Schema):
     kind: str
     severity: str
     note: str
+    intervention: str
+    outcome: str
+    serious: bool
     recorded_at: dt.datetime
     recorded_by: str = Field(..., alias="recorded_by.username")
     entered_in_error: bool
@@ -619,3 +625,57 @@ def rems_queue(request: AuthedRequest) -> list[dict[str, object]]:
         actor=request.user, action="search", entity_type="dosing.remsform", detail={"rows": len(rows)}
     )
     return rows
+
+
+SESSION_SCALES = ("moaas", "cadss-6", "craving-vas")
+
+
+class ScaleIn(Schema):
+    """MOAA/S and CADSS-6 at the clinic's set times; craving 0-100 before and after (the instruments'
+    own definitions, scoring and bands in ketacare/instruments)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    instrument_id: Annotated[str, Field(pattern="^(moaas|cadss-6|craving-vas)$")]
+    answers: list[int] = Field(..., max_length=50)
+    answered_at: dt.datetime | None = None
+
+
+class ScaleOut(Schema):
+    id: int
+    instrument_id: str
+    answered_at: dt.datetime
+    score_total: int | None
+    band_label: str
+
+
+@router.get(
+    "/{session_id}/scales", response={200: list[ScaleOut], **ERROR_RESPONSES}, summary="Session scales"
+)
+def list_scales(request: AuthedRequest, session_id: int) -> list[object]:
+    session = _session(request, session_id)
+    selectors.audit_session_read(request.user, session)
+    return [r for r in selectors.session_scores(session) if r.instrument_id in SESSION_SCALES]
+
+
+@router.post(
+    "/{session_id}/scales",
+    response={201: ScaleOut, **ERROR_RESPONSES},
+    summary="Record MOAA/S, CADSS-6 or craving (0-100) in the session",
+)
+def record_scale(request: AuthedRequest, session_id: int, payload: ScaleIn) -> Status:
+    from ketacare.outcomes import services as outcomes
+
+    session = _session(request, session_id)
+    if session.started_at is None:
+        raise ValidationError(
+            "Scales are recorded once the session has started (craving before: at the start)."
+        )
+    recorded = outcomes.record_response(
+        by=request.user,
+        patient=session.patient,
+        instrument_id=payload.instrument_id,
+        answers=payload.answers,
+        answered_at=payload.answered_at,
+    )
+    return Status(201, recorded.response)

@@ -251,6 +251,15 @@ class SideEffect(ClinicalEntry):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     severity = models.CharField(max_length=10, choices=Severity.choices)
     note = models.CharField(max_length=500, blank=True)
+    intervention = models.CharField(
+        max_length=200, blank=True, help_text="What was done, e.g. antiemetic, infusion paused."
+    )
+    outcome = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=[("resolved", "Resolved"), ("resolving", "Resolving"), ("ongoing", "Ongoing")],
+    )
+    serious = models.BooleanField(default=False, help_text="A serious adverse event, flagged for reporting.")
     history = HistoricalRecords()
 
     class Meta:
@@ -263,6 +272,10 @@ class SideEffect(ClinicalEntry):
             # "Other" says what it was.
             models.CheckConstraint(
                 condition=~Q(kind="other") | ~Q(note=""), name="side_effect_other_has_note"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["", "resolved", "resolving", "ongoing"]),
+                name="side_effect_outcome_known",
             ),
             error_needs_reason("side_effect"),
         ]

@@ -58,6 +58,8 @@ def covariates_of(patient: Patient) -> Covariates | None:
 # Discharge scores are recorded through the existing instruments (outcomes.record_response); the
 # session page shows those recorded since the session started, with the instrument's own bands.
 DISCHARGE_INSTRUMENTS = ("padss", "aldrete")
+# Scales inside the session: sedation, dissociation, craving (issue 11), shown in its timeline.
+SESSION_INSTRUMENTS = (*DISCHARGE_INSTRUMENTS, "moaas", "cadss-6", "craving-vas")
 
 
 @dataclass
@@ -109,13 +111,24 @@ def sessions_of(patient: Patient) -> QuerySet[DosingSession]:
 
 
 def discharge_scores(session: DosingSession) -> list[QuestionnaireResponse]:
+    started = session.started_at
+    return [
+        r
+        for r in session_scores(session)
+        if r.instrument_id in DISCHARGE_INSTRUMENTS and started is not None and r.answered_at >= started
+    ]
+
+
+def session_scores(session: DosingSession) -> list[QuestionnaireResponse]:
+    """Discharge scores and in-session scales recorded from 30 min before the start (a baseline
+    craving) to an hour after the end."""
     if session.started_at is None:
         return []
     scores = QuestionnaireResponse.objects.filter(
         patient_id=session.patient_id,
-        instrument_id__in=DISCHARGE_INSTRUMENTS,
+        instrument_id__in=SESSION_INSTRUMENTS,
         status=QuestionnaireResponse.Status.FINAL,
-        answered_at__gte=session.started_at,
+        answered_at__gte=session.started_at - dt.timedelta(minutes=30),
     )
     if session.ended_at is not None:
         scores = scores.filter(answered_at__lte=session.ended_at + dt.timedelta(hours=1))
@@ -132,7 +145,7 @@ def session_timeline(session: DosingSession) -> list[TimelineItem]:
         TimelineItem(s.occurred_at, "side_effect", s)
         for s in session.side_effects.select_related("recorded_by")
     ]
-    items += [TimelineItem(r.answered_at, "score", r) for r in discharge_scores(session)]
+    items += [TimelineItem(r.answered_at, "score", r) for r in session_scores(session)]
     items += [
         TimelineItem(a.acknowledged_at, "acknowledged", a)
         for a in session.alerts.filter(acknowledged_at__isnull=False).select_related("acknowledged_by")

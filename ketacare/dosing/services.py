@@ -303,6 +303,9 @@ def record_side_effect(
     severity: str,
     note: str = "",
     occurred_at: dt.datetime | None = None,
+    intervention: str = "",
+    outcome: str = "",
+    serious: bool = False,
 ) -> SideEffect:
     session = _locked(session)
     require_in_clinic(by, session.patient.clinic, Action.ADMINISTER_KETAMINE)
@@ -315,10 +318,13 @@ def record_side_effect(
         kind=kind,
         severity=severity,
         note=note.strip(),
+        intervention=intervention.strip(),
+        outcome=outcome,
+        serious=serious,
         recorded_by=by,
     )
     save_checked(effect)
-    _audit(by, "create", effect, session, {"kind": kind, "severity": severity})
+    _audit(by, "create", effect, session, {"kind": kind, "severity": severity, "serious": serious})
     return effect
 
 

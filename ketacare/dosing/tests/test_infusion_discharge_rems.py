@@ -211,3 +211,35 @@ def test_discharge_needs_the_minimum_in_the_service_too(nurse, patient) -> None:
             discharge_note="x",
         )
     assert selectors.rems_form(session)["total_minutes"] is None
+
+
+def test_scales_and_side_effects_with_intervention_outcome_and_serious_flag(nurse, patient) -> None:
+    session = infusion(nurse, patient)
+    client = api(nurse)
+    moaas = post(client, f"/api/v1/sessions/{session.pk}/scales", {"instrument_id": "moaas", "answers": [1]})
+    assert moaas.status_code == 201, moaas.content
+    assert (
+        post(
+            client, f"/api/v1/sessions/{session.pk}/scales", {"instrument_id": "phq-9", "answers": [0]}
+        ).status_code
+        == 422
+    )
+    assert [s["instrument_id"] for s in client.get(f"/api/v1/sessions/{session.pk}/scales").json()] == [
+        "moaas"
+    ]
+    effect = post(
+        client,
+        f"/api/v1/sessions/{session.pk}/side-effects",
+        {
+            "kind": "vomiting",
+            "severity": "severe",
+            "intervention": "Ondansetron 4 mg IV",
+            "outcome": "resolved",
+            "serious": True,
+        },
+    )
+    assert (
+        effect.status_code == 201
+        and effect.json()["serious"] is True
+        and effect.json()["outcome"] == "resolved"
+    )

@@ -26,6 +26,7 @@ from ketacare.accounts.services import may_administer_ketamine
 from ketacare.audit.models import AuditEvent
 from ketacare.audit.services import record_event
 from ketacare.dosing import selectors, services
+from ketacare.dosing.course import session_course
 from ketacare.dosing.forms import (
     AddendumForm,
     AlertAcknowledgeForm,
@@ -103,6 +104,9 @@ def _page(
         "observation_min": services.minimum_observation_min(session, settings_row),
         "interval_min": settings_row.vitals_interval_min if settings_row else None,
         "idle_seconds": django_settings.SESSION_COOKIE_AGE,
+        "course": session_course(session) if session.signed_at is None or session.started_at else None,
+        "delivered_mg": services.delivered_dose_mg(session, until=session.ended_at),
+        "infusion_events": list(session.infusion_events.select_related("recorded_by")),
         "editable": editable,
         "may_sign": role is not None and role_may(role, Action.SIGN_SESSION),
         # Decision is falsy when refused, so the page gets the reasons themselves.

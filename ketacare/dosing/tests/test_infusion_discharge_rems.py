@@ -243,3 +243,27 @@ def test_scales_and_side_effects_with_intervention_outcome_and_serious_flag(nurs
         and effect.json()["serious"] is True
         and effect.json()["outcome"] == "resolved"
     )
+
+
+def test_the_session_page_shows_the_predicted_course_with_now_recomputed_from_the_infusion(
+    nurse, patient
+) -> None:
+    from django.urls import reverse
+
+    began = timezone.now() - dt.timedelta(minutes=20)
+    session = infusion(nurse, patient, started_at=began)
+    client = Client()
+    client.force_login(nurse)
+    page = client.get(reverse("dosing:session", args=[session.pk])).content.decode()
+    assert 'data-testid="course-now"' in page and "Now: 20 min after the start" in page and "<svg" in page
+    services.prepare_dose(
+        by=nurse,
+        session=session,
+        concentration_mg_per_ml=Decimal("10"),
+        concentration_as="base",
+        lot_number="K2291",
+        lot_expiry=timezone.localdate() + dt.timedelta(days=30),
+    )
+    services.record_infusion_event(by=nurse, session=session, kind="start", rate_ml_h=Decimal("6"), at=began)
+    page = client.get(reverse("dosing:session", args=[session.pk])).content.decode()
+    assert "from the infusion as given" in page and 'data-testid="delivered"' in page

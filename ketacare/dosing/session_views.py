@@ -412,3 +412,16 @@ def day_board_live(request: AuthedRequest) -> HttpResponse:
     if not clinics_where(request.user, Action.ADMINISTER_KETAMINE).exists():
         raise PermissionDenied("The day board is for the clinic's nurses and prescribers.")
     return _board(request, "dosing/_board.html", poll=True)
+
+
+@login_required
+@require_GET
+def summary_pdf(request: AuthedRequest, session_id: int) -> HttpResponse:
+    """The printable summary of a session (PDF), for its clinicians; audited as a read."""
+    from ketacare.dosing.summary_pdf import session_summary_pdf
+
+    session = selectors.get_session_for(request.user, session_id)
+    selectors.audit_session_read(request.user, session)
+    response = HttpResponse(session_summary_pdf(session), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="session-{session.pk}.pdf"'
+    return response

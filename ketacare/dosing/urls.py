@@ -26,6 +26,7 @@ urlpatterns = [
         name="acknowledge",
     ),
     path("heartbeat/", session_views.heartbeat, name="heartbeat"),
+    path("sessions/<int:session_id>/summary.pdf", session_views.summary_pdf, name="summary_pdf"),
     path("today/", session_views.day_board, name="day_board"),
     path("today/live/", session_views.day_board_live, name="day_board_live"),
 ]

@@ -267,3 +267,26 @@ def test_the_session_page_shows_the_predicted_course_with_now_recomputed_from_th
     services.record_infusion_event(by=nurse, session=session, kind="start", rate_ml_h=Decimal("6"), at=began)
     page = client.get(reverse("dosing:session", args=[session.pk])).content.decode()
     assert "from the infusion as given" in page and 'data-testid="delivered"' in page
+
+
+@pytest.mark.parametrize(("persona", "status"), [("nurse", 200), ("therapist", 403), ("outsider", 404)])
+def test_the_printable_summary_is_a_pdf_for_the_sessions_clinicians(
+    personas, nurse, patient, persona, status
+) -> None:
+    from django.urls import reverse
+
+    session = infusion(nurse, patient, started_at=timezone.now() - dt.timedelta(minutes=30))
+    for minute in (0, 15):
+        services.record_vital_sign(
+            by=nurse, session=session, measured_at=session.started_at + dt.timedelta(minutes=minute), **NORMAL
+        )
+    services.record_side_effect(
+        by=nurse, session=session, kind="nausea", severity="mild", intervention="Ondansetron", serious=False
+    )
+    client = Client()
+    client.force_login(personas[persona])
+    response = client.get(reverse("dosing:summary_pdf", args=[session.pk]))
+    assert response.status_code == status
+    if status == 200:
+        assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+    assert Client().get(reverse("dosing:summary_pdf", args=[session.pk])).status_code == 302

@@ -9,7 +9,7 @@ from django import forms
 
 from ketacare.dosing.labels import ROUTE_LABELS
 from ketacare.dosing.models import SideEffect
-from ketacare.forms_util import DateTimeInput
+from ketacare.forms_util import DateInput, DateTimeInput
 from ketacare.pharmacology import MODELS, Dose
 from ketacare.pharmacology.request import DoseRequest
 from ketacare.rules import record_limits as limits
@@ -307,4 +307,71 @@ class SessionSettingsForm(forms.Form):
         "mmHg",
         required=False,
         what="The pre-dose diastolic limit",
+    )
+
+
+class DoseForm(forms.Form):
+    concentration_mg_per_ml = forms.DecimalField(
+        label="Vial concentration (mg/mL)",
+        min_value=Decimal("0.01"),
+        max_value=1000,
+        max_digits=7,
+        decimal_places=2,
+    )
+    concentration_as = forms.ChoiceField(
+        choices=[("base", "ketamine base"), ("hcl", "ketamine hydrochloride")],
+        label="The vial states",
+        help_text="As printed on the vial; hydrochloride is converted (1 mg = 0.867 mg base).",
+    )
+    lot_number = forms.CharField(max_length=40, label="Lot number")
+    lot_expiry = forms.DateField(label="Lot expiry", widget=DateInput())
+
+
+class InfusionEventForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[
+            ("start", "Start"),
+            ("pause", "Pause"),
+            ("rate_change", "Rate change"),
+            ("resume", "Resume"),
+            ("stop", "Stop"),
+        ],
+        label="Pump event",
+    )
+    rate_ml_h = forms.DecimalField(
+        required=False,
+        min_value=Decimal("0.1"),
+        max_value=2000,
+        max_digits=7,
+        decimal_places=1,
+        label="Rate (mL/h)",
+        help_text="For start, resume and rate change.",
+    )
+    at = forms.DateTimeField(
+        required=False, label="At", help_text="Leave empty for now.", widget=DateTimeInput()
+    )
+
+
+class DischargeForm(forms.Form):
+    mental_status_at_baseline = forms.BooleanField(required=False, label="Mental status is back to baseline")
+    escort_present = forms.BooleanField(
+        required=False, label="A responsible adult is here to take the patient home"
+    )
+    no_driving_advice_given = forms.BooleanField(
+        required=False, label="No-driving advice given (not until the next day after a restful sleep)"
+    )
+    next_day_checkin_at = forms.DateTimeField(
+        required=False, label="Next-day check-in", widget=DateTimeInput()
+    )
+    ready_to_leave_at = forms.DateTimeField(
+        required=False,
+        label="Ready to leave at",
+        help_text="When the patient was ready to leave.",
+        widget=DateTimeInput(),
+    )
+    leaving_note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        label="State on leaving",
+        help_text="The patient's state on leaving and who took them home.",
     )

@@ -719,7 +719,9 @@ def discharge_session(
     if ready_to_leave_at is None:
         errors["ready_to_leave_at"] = "Record when the patient was ready to leave."
     elif locked.started_at and (
-        ready_to_leave_at < locked.started_at or ready_to_leave_at > now + dt.timedelta(minutes=5)
+        # Times are typed to the minute: the start's own minute counts.
+        ready_to_leave_at < locked.started_at.replace(second=0, microsecond=0)
+        or ready_to_leave_at > now + dt.timedelta(minutes=5)
     ):
         errors["ready_to_leave_at"] = "The time ready to leave lies between the start and now."
     if errors:

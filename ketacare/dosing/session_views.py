@@ -8,6 +8,7 @@ session.sign; the settings page is the clinic administrator's (dosing.settings).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django import forms
@@ -15,6 +16,7 @@ from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import OperationalError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -31,8 +33,11 @@ from ketacare.dosing.forms import (
     AddendumForm,
     AlertAcknowledgeForm,
     ChecklistForm,
+    DischargeForm,
+    DoseForm,
     EndSessionForm,
     EnteredInErrorForm,
+    InfusionEventForm,
     SessionPlanForm,
     SessionSettingsForm,
     SideEffectForm,
@@ -42,6 +47,7 @@ from ketacare.dosing.models import DosingSession, SideEffect, VitalSign
 from ketacare.forms_util import add_service_errors
 from ketacare.patients.selectors import get_patient_for
 
+logger = logging.getLogger(__name__)
 ENTRY_MODELS: dict[str, type[VitalSign] | type[SideEffect]] = {"vital": VitalSign, "side-effect": SideEffect}
 
 
@@ -117,6 +123,9 @@ def _page(
         "end_form": forms_.get("end_form") or EndSessionForm(),
         "addendum_form": forms_.get("addendum_form") or AddendumForm(),
         "sign_form": forms_.get("sign_form") or _SignForm(),
+        "dose_form": forms_.get("dose_form") or DoseForm(),
+        "infusion_form": forms_.get("infusion_form") or InfusionEventForm(),
+        "discharge_form": forms_.get("discharge_form") or DischargeForm(),
         # Refusals that belong to no field (signed, credentials, wrong status, entered-in-error reason)
         # are shown at the top: the form they came from may not be on the page (e.g. once signed).
         "refusals": [
@@ -263,6 +272,49 @@ class _SignForm(forms.Form):
 
 
 _SHOWN_FIELDS[_SignForm] = tuple(_SignForm.base_fields)
+for _form in (DoseForm, InfusionEventForm, DischargeForm):
+    _SHOWN_FIELDS[_form] = tuple(_form.base_fields)
+
+
+@login_required
+@require_POST
+def prepare_dose(request: AuthedRequest, session_id: int) -> HttpResponse:
+    return _post(
+        request,
+        session_id,
+        DoseForm,
+        "dose_form",
+        lambda s, **data: services.prepare_dose(by=request.user, session=s, **data),
+        success="Dose prepared: check the volume and pump rate against the vial.",
+    )
+
+
+@login_required
+@require_POST
+def infusion_event(request: AuthedRequest, session_id: int) -> HttpResponse:
+    return _post(
+        request,
+        session_id,
+        InfusionEventForm,
+        "infusion_form",
+        lambda s, **data: services.record_infusion_event(by=request.user, session=s, **data),
+        success="Pump event recorded.",
+    )
+
+
+@login_required
+@require_POST
+def discharge(request: AuthedRequest, session_id: int) -> HttpResponse:
+    return _post(
+        request,
+        session_id,
+        DischargeForm,
+        "discharge_form",
+        lambda s, leaving_note, **data: services.discharge_session(
+            by=request.user, session=s, discharge_note=leaving_note, **data
+        ),
+        success="Discharged: the session has ended.",
+    )
 
 
 @login_required
@@ -346,10 +398,16 @@ def live(request: AuthedRequest, session_id: int) -> HttpResponse:
     """The live region of the session page, polled every few seconds by everyone viewing it. With the
     fingerprint the page already shows (?v=), an unchanged session answers 204 and shows nothing."""
     session = selectors.get_session_for(request.user, session_id)
-    if request.GET.get("v") == selectors.live_version(session):
+    try:
+        if request.GET.get("v") == selectors.live_version(session):
+            return HttpResponse(status=204)
+        selectors.audit_session_read(request.user, session)
+        return _live(request, session)
+    except OperationalError:
+        # A poll that meets a locked database (SQLite under a concurrent write) shows nothing new and
+        # the next poll, 3 s later, tries again; writes are never retried silently.
+        logger.warning("live poll of session %s met a locked database; the next poll retries", session_id)
         return HttpResponse(status=204)
-    selectors.audit_session_read(request.user, session)
-    return _live(request, session)
 
 
 @login_required

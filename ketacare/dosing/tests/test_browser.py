@@ -143,8 +143,21 @@ def test_a_session_from_checklist_to_signature_with_an_alert_the_prescriber_sees
     page.get_by_test_id("acknowledged").wait_for(timeout=10_000)
     assert page.get_by_test_id("open-alerts").count() == 0
 
-    page.get_by_label("Discharge note").fill("Alert and oriented; partner drove home.")
-    page.get_by_role("button", name="End the session").click()
+    # Discharge with a PADSS of 9 (recorded on the outcomes page in practice) and each confirmation.
+    page.get_by_label("State on leaving").fill("Alert and oriented; partner drove home.")
+    from ketacare.accounts.models import User
+    from ketacare.outcomes.services import record_response
+
+    record_response(
+        by=User.objects.get(username="nurse"), patient=patient, instrument_id="padss", answers=[2, 2, 2, 2, 1]
+    )
+    page.get_by_label("Mental status is back to baseline").check()
+    page.get_by_label("A responsible adult is here to take the patient home").check()
+    page.get_by_label(re.compile("No-driving advice given")).check()
+    tomorrow = (dt.datetime.now() + dt.timedelta(days=1)).strftime("%Y-%m-%dT10:00")
+    page.get_by_label("Next-day check-in").fill(tomorrow)
+    page.get_by_label("Ready to leave at").fill(dt.datetime.now().strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_role("button", name="Discharge and end the session").click()
     assert page.get_by_test_id("session-status").inner_text() == "Ended"
 
     other.reload()

@@ -290,3 +290,39 @@ def test_the_printable_summary_is_a_pdf_for_the_sessions_clinicians(
     if status == 200:
         assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
     assert Client().get(reverse("dosing:summary_pdf", args=[session.pk])).status_code == 302
+
+
+def test_the_page_records_the_dose_a_pump_event_and_refuses_an_early_discharge_with_every_reason(
+    nurse, patient
+) -> None:
+    from django.urls import reverse
+
+    session = infusion(nurse, patient, started_at=timezone.now() - dt.timedelta(minutes=5))
+    client = Client()
+    client.force_login(nurse)
+    expiry = (timezone.localdate() + dt.timedelta(days=90)).isoformat()
+    dosed = client.post(
+        reverse("dosing:dose", args=[session.pk]),
+        {
+            "concentration_mg_per_ml": "10",
+            "concentration_as": "base",
+            "lot_number": "K2291",
+            "lot_expiry": expiry,
+        },
+    )
+    assert dosed.status_code == 302
+    early = client.post(
+        reverse("dosing:events", args=[session.pk]), {"kind": "rate_change", "rate_ml_h": "6"}
+    )
+    assert early.status_code == 400 and "has not started" in early.content.decode()
+    assert (
+        client.post(
+            reverse("dosing:events", args=[session.pk]), {"kind": "start", "rate_ml_h": "6"}
+        ).status_code
+        == 302
+    )
+    refused = client.post(reverse("dosing:discharge", args=[session.pk]), {"leaving_note": "Home."})
+    text = refused.content.decode()
+    assert refused.status_code == 400 and "PADSS of at least 9" in text and "responsible adult" in text
+    session.refresh_from_db()
+    assert session.status == "in_progress" and session.volume_ml == Decimal("4.00")

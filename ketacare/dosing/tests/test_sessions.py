@@ -72,6 +72,11 @@ def pages(session: DosingSession) -> list[tuple[str, str, dict[str, Any]]]:
         ("post", reverse("dosing:start", args=[session.pk]), {"consent_confirmed": "on"}),
         ("post", reverse("dosing:sign", args=[session.pk]), {}),
         ("post", reverse("dosing:entered_in_error", args=[session.pk, "vital", 1]), {"error_reason": "x"}),
+        ("post", reverse("dosing:events", args=[session.pk]), {"kind": "start", "rate_ml_h": "6"}),
+        ("post", reverse("dosing:dose", args=[session.pk]), {"concentration_mg_per_ml": "10"}),
+        ("post", reverse("dosing:discharge", args=[session.pk]), {"leaving_note": "Home."}),
+        ("get", reverse("dosing:live", args=[session.pk]), {}),
+        ("get", reverse("dosing:summary_pdf", args=[session.pk]), {}),
     ]
 
 

@@ -18,6 +18,7 @@ from ninja.security import HttpBearer, SessionAuth
 from ketacare.accounts.models import User
 from ketacare.accounts.selectors import second_factor_missing, user_for_api_token
 from ketacare.audit.api import router as audit_router
+from ketacare.dosing.api import day_board_router, rems_router
 from ketacare.dosing.api import router as sessions_router
 from ketacare.interop.api import router as fhir_router
 from ketacare.interop.bulk_api import router as bulk_router
@@ -123,3 +124,5 @@ api.add_router("/patients", screening_router)
 api.add_router("/protocols", protocols_router)
 api.add_router("/orders", orders_router)
 api.add_router("/ledger", ledger_router)
+api.add_router("/day-board", day_board_router)
+api.add_router("/rems-forms", rems_router)

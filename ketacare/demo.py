@@ -306,6 +306,8 @@ def build_demo_clinic(out: Writer | None = None) -> bool:
         privacy_demo.build(staff=staff, patient=created[0], portal_user=portal_user)
         plans_demo.finish(staff=staff, patients_=created[: len(substances)])
         ledger_demo.build(staff=staff, clinic=clinics["riverside"], today=today)
+        # Today's session day: patients whose orders the screening states above leave signed.
+        dosing_demo.build_today(staff=staff, patients=created[4:8], rng=rng, now=now)
     if out is not None:
         out.write(f"Demo clinic built: {len(created)} patients in 2 clinics.\n")
         print_logins(out)

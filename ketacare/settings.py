@@ -88,7 +88,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "ketacare.error_pages.MethodNotAllowedPage",
 ]
+# KetaCare's own page for a failed CSRF check (most often after an idle-timeout log-out).
+CSRF_FAILURE_VIEW = "ketacare.error_pages.csrf_failure"
 
 ROOT_URLCONF = "ketacare.urls"
 WSGI_APPLICATION = "ketacare.wsgi.application"

@@ -122,6 +122,8 @@ def home(request: AuthedRequest) -> HttpResponse:
         and clinics_where(request.user, Action.VIEW_DEIDENTIFIED).exists()
     ):
         return redirect("research:cohort")
+    if request.user.memberships.filter(role="nurse", active=True).exists():
+        return redirect("dosing:day_board")  # the nurse's starting page: today's sessions
     if is_staff_member(request.user):
         return redirect("patients:list")
     if hasattr(request.user, "patient_record"):

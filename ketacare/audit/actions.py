@@ -40,6 +40,11 @@ class AuditAction(models.TextChoices):
     CANCEL = "cancel", "Cancelled a bulk export"
     ORDER_SIGN = "order.sign", "Signed a ketamine order"
     ORDER_DISCONTINUE = "order.discontinue", "Discontinued a ketamine order"
+    ALERT_SESSION = "dosing.alert", "Raised a session alert (a vital sign beyond a clinic threshold)"
+    ACKNOWLEDGE_SESSION_ALERT = "dosing.alert.acknowledge", "Acknowledged a session alert with what was done"
+    PREPARE_DOSE = "dosing.prepare", "Recorded the prepared dose (volume, rate, lot)"
+    REMS_SUBMITTED = "dosing.rems.submitted", "Marked an esketamine monitoring form as submitted"
+    DAY_BOARD = "dosing.dayboard", "Opened the day board"
     # The controlled-substance ledger (ketacare/ledger): one action per kind of entry.
     LEDGER_LOCATION = "ledger.location", "Set up a storage location"
     LEDGER_PRODUCT = "ledger.product", "Recorded a controlled-substance product"
@@ -137,6 +142,13 @@ DETAIL_KEYS = frozenset(
         "type",
         "part",
         "disclosures",
+        # the session: alert codes and the acknowledgement's action code, gates passed on an override
+        "late",
+        "action",
+        "overridden",
+        "second_check",
+        "open",
+        "sessions",
         # The dose-planning page keeps no row of its own yet (decisions #17): its regimen is in the
         # trail until plans are rows; then it moves to the plan row and this key goes.
         "regimen",

@@ -7,15 +7,19 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
+from pydantic import AfterValidator, ConfigDict
 
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.roles import Action
 from ketacare.api_errors import ERROR_RESPONSES
+from ketacare.audit.actions import AuditAction
+from ketacare.audit.services import record_event
 from ketacare.dosing import selectors, services
 from ketacare.dosing.labels import ROUTE_LABELS
-from ketacare.dosing.models import DosingSession, SessionAddendum, SideEffect, VitalSign
+from ketacare.dosing.models import DosingSession, SessionAddendum, SessionAlert, SideEffect, VitalSign
 from ketacare.patients.selectors import get_patient_for
 from ketacare.plans.selectors import signed_orders_of
 from ketacare.rules import record_limits as limits
@@ -32,6 +36,15 @@ SpO2 = Annotated[int, Field(ge=limits.SPO2_PERCENT_MIN, le=limits.SPO2_PERCENT_M
 RespiratoryRate = Annotated[
     int, Field(ge=limits.RESPIRATORY_RATE_PER_MIN_MIN, le=limits.RESPIRATORY_RATE_PER_MIN_MAX)
 ]
+
+
+def _no_control_characters(value: str) -> str:
+    if any(ord(c) < 32 and c not in "\n\t" for c in value):
+        raise ValueError("Text may not contain control characters.")
+    return value
+
+
+PlainText = Annotated[str, AfterValidator(_no_control_characters)]
 Kind = Annotated[str, Field(pattern="^(" + "|".join(SideEffect.Kind.values) + ")$")]
 Severity = Annotated[str, Field(pattern="^(mild|moderate|severe)$")]
 
@@ -48,6 +61,8 @@ class SessionOut(Schema):
     signed: bool
     created_at: dt.datetime
     created_by: str = Field(..., alias="created_by.username")
+    chair: str
+    drug: str
     consent_confirmed: bool
     fasting_confirmed: bool
     escort_confirmed: bool
@@ -64,12 +79,15 @@ class SessionIn(Schema):
     duration_min: Annotated[Decimal, Field(ge=0, le=1440, max_digits=6, decimal_places=1)] | None = None
     regimen: str = Field("", max_length=300)
     order_id: int | None = Field(None, description="The signed order the session gives (required).")
+    chair: PlainText = Field("", max_length=40)
+    drug: Annotated[str, Field(pattern="^(ketamine|esketamine)$")] = "ketamine"
 
 
 class ChecklistIn(Schema):
     consent_confirmed: bool
     fasting_confirmed: bool
     escort_confirmed: bool
+    override_reason: PlainText = Field("", max_length=500)
 
 
 class VitalIn(Schema):
@@ -97,8 +115,33 @@ class VitalOut(Schema):
 
 
 class AlertOut(Schema):
+    id: int
     code: str
     message: str
+
+
+class SessionAlertOut(Schema):
+    id: int
+    vital_id: int
+    code: str
+    message: str
+    raised_at: dt.datetime
+    late: bool
+    acknowledged_at: dt.datetime | None
+    acknowledged_by: str | None = None
+    action: str
+    note: str
+
+    @staticmethod
+    def resolve_acknowledged_by(obj: SessionAlert) -> str | None:
+        return obj.acknowledged_by.username if obj.acknowledged_by else None
+
+
+class AcknowledgeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    action: Annotated[str, Field(pattern="^(recheck|pause|stop|escalate)$")]
+    note: PlainText = Field(..., min_length=1, max_length=500)
 
 
 class RecordedVitalOut(Schema):
@@ -113,6 +156,9 @@ class SideEffectIn(Schema):
     severity: Severity
     note: str = Field("", max_length=500)
     occurred_at: dt.datetime | None = None
+    intervention: PlainText = Field("", max_length=200, description="e.g. antiemetic, infusion paused")
+    outcome: Annotated[str, Field(pattern="^(|resolved|resolving|ongoing)$")] = ""
+    serious: bool = Field(False, description="A serious adverse event, flagged for reporting.")
 
 
 class SideEffectOut(Schema):
@@ -121,10 +167,22 @@ class SideEffectOut(Schema):
     kind: str
     severity: str
     note: str
+    intervention: str
+    outcome: str
+    serious: bool
     recorded_at: dt.datetime
     recorded_by: str = Field(..., alias="recorded_by.username")
     entered_in_error: bool
     error_reason: str
+
+
+class SignIn(Schema):
+    """Signing re-authenticates: the password, and the authenticator code where two-factor is on."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    password: str = Field(..., min_length=1, max_length=200)
+    otp_token: str = Field("", max_length=10)
 
 
 class EndIn(Schema):
@@ -225,8 +283,10 @@ def end_session(request: AuthedRequest, session_id: int, payload: EndIn) -> Dosi
     response={200: SessionOut, **ERROR_RESPONSES},
     summary="Sign an ended session (final)",
 )
-def sign_session(request: AuthedRequest, session_id: int) -> DosingSession:
-    return services.sign_session(by=request.user, session=_session(request, session_id, Action.SIGN_SESSION))
+def sign_session(request: AuthedRequest, session_id: int, payload: SignIn) -> DosingSession:
+    return services.sign_session(
+        by=request.user, session=_session(request, session_id, Action.SIGN_SESSION), **payload.dict()
+    )
 
 
 class AddendumIn(Schema):
@@ -296,3 +356,331 @@ def side_effect_entered_in_error(
     request: AuthedRequest, session_id: int, side_effect_id: int, payload: EnteredInErrorIn
 ) -> SideEffect:
     return _mark(request, session_id, SideEffect, side_effect_id, payload.reason)
+
+
+@router.get(
+    "/{session_id}/alerts",
+    response={200: list[SessionAlertOut], **ERROR_RESPONSES},
+    summary="The session's alerts, open and acknowledged",
+)
+def list_alerts(request: AuthedRequest, session_id: int) -> list[SessionAlert]:
+    session = _session(request, session_id)
+    selectors.audit_session_read(request.user, session)
+    return list(session.alerts.select_related("acknowledged_by"))
+
+
+@router.post(
+    "/{session_id}/alerts/{alert_id}/acknowledge",
+    response={200: SessionAlertOut, **ERROR_RESPONSES},
+    summary="Acknowledge an alert with what was done (recheck, pause, stop, escalate) and a note",
+)
+def acknowledge_alert(
+    request: AuthedRequest, session_id: int, alert_id: int, payload: AcknowledgeIn
+) -> SessionAlert:
+    return services.acknowledge_alert(
+        by=request.user, session=_session(request, session_id), alert_id=alert_id, **payload.dict()
+    )
+
+
+class BoardAlertOut(Schema):
+    id: int
+    code: str
+    message: str
+
+
+class BoardRowOut(Schema):
+    session_id: int
+    patient_id: int
+    patient: str
+    chair: str
+    drug: str
+    status: str
+    stage: str
+    started_at: dt.datetime | None
+    elapsed_min: int | None
+    next_reading_due: dt.datetime | None
+    next_reading_why: str
+    open_alerts: list[BoardAlertOut]
+
+
+day_board_router = Router(tags=["sessions"])
+
+
+@day_board_router.get("", response={200: list[BoardRowOut], **ERROR_RESPONSES}, summary="Today's sessions")
+def day_board(request: AuthedRequest) -> list[dict[str, object]]:
+    rows = selectors.day_board(request.user)
+    selectors.audit_day_board(request.user, rows)
+    return [
+        {
+            "session_id": r.session.pk,
+            "patient_id": r.session.patient_id,
+            "patient": r.session.patient.full_name,
+            "chair": r.session.chair,
+            "drug": r.session.drug,
+            "status": r.session.status,
+            "stage": r.stage,
+            "started_at": r.session.started_at,
+            "elapsed_min": r.elapsed_min,
+            "next_reading_due": r.next_due.at if r.next_due else None,
+            "next_reading_why": r.next_due.why if r.next_due else "",
+            "open_alerts": r.open_alerts,
+        }
+        for r in rows
+    ]
+
+
+# --- The dose, infusion events, discharge, REMS ----------------------------------------------------
+
+
+class DoseIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    concentration_mg_per_ml: Annotated[Decimal, Field(gt=0, le=1000, max_digits=7, decimal_places=2)]
+    concentration_as: Annotated[str, Field(pattern="^(base|hcl)$")]
+    lot_number: PlainText = Field(..., min_length=1, max_length=40)
+    lot_expiry: dt.date
+    checked_by_username: PlainText | None = Field(None, max_length=150)
+
+
+class DoseOut(Schema):
+    session_id: int
+    dose_mg: Decimal = Field(..., description="Ordered, mg ketamine base.")
+    concentration_mg_per_ml: Decimal | None
+    concentration_as: str
+    volume_ml: Decimal | None = Field(None, description="Rounded to 0.01 mL.")
+    pump_rate_ml_h: Decimal | None = Field(None, description="Rounded to 0.1 mL/h; infusions only.")
+    lot_number: str
+    lot_expiry: dt.date | None
+    checked: bool
+
+
+def _dose_out(session: DosingSession) -> dict[str, object]:
+    return {
+        "session_id": session.pk,
+        "dose_mg": session.dose_mg,
+        "concentration_mg_per_ml": session.concentration_mg_per_ml,
+        "concentration_as": session.concentration_as,
+        "volume_ml": session.volume_ml,
+        "pump_rate_ml_h": session.pump_rate_ml_h,
+        "lot_number": session.lot_number,
+        "lot_expiry": session.lot_expiry,
+        "checked": session.checked_by_id is not None,
+    }
+
+
+@router.post("/{session_id}/dose", response={200: DoseOut, **ERROR_RESPONSES}, summary="Prepare the dose")
+def prepare_dose(request: AuthedRequest, session_id: int, payload: DoseIn) -> dict[str, object]:
+    from ketacare.accounts.models import User
+
+    data = payload.dict()
+    checker_name = data.pop("checked_by_username")
+    checker = User.objects.filter(username=checker_name).first() if checker_name else None
+    if checker_name and checker is None:
+        raise ValidationError({"checked_by_username": "No such clinician."})
+    session = services.prepare_dose(
+        by=request.user, session=_session(request, session_id), checked_by=checker, **data
+    )
+    return _dose_out(session)
+
+
+class EventIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Annotated[str, Field(pattern="^(start|pause|rate_change|resume|stop)$")]
+    rate_ml_h: Annotated[Decimal, Field(gt=0, le=2000, max_digits=7, decimal_places=1)] | None = None
+    at: dt.datetime | None = None
+    note: PlainText = Field("", max_length=300)
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    at: dt.datetime
+    rate_ml_h: Decimal | None
+    note: str
+    recorded_by: str = Field(..., alias="recorded_by.username")
+
+
+class EventsOut(Schema):
+    events: list[EventOut]
+    state: str
+    ordered_dose_mg: Decimal
+    delivered_dose_mg: Decimal | None = Field(
+        None, description="mg base, computed from the events, until now."
+    )
+
+
+def _events_out(session: DosingSession) -> dict[str, object]:
+    events = list(session.infusion_events.select_related("recorded_by"))
+    return {
+        "events": events,
+        "state": services.infusion_state(events),
+        "ordered_dose_mg": session.dose_mg,
+        "delivered_dose_mg": services.delivered_dose_mg(session, until=session.ended_at),
+    }
+
+
+@router.get("/{session_id}/events", response={200: EventsOut, **ERROR_RESPONSES}, summary="Infusion events")
+def list_events(request: AuthedRequest, session_id: int) -> dict[str, object]:
+    session = _session(request, session_id)
+    selectors.audit_session_read(request.user, session)
+    return _events_out(session)
+
+
+@router.post(
+    "/{session_id}/events",
+    response={201: EventsOut, **ERROR_RESPONSES},
+    summary="Record an infusion event (start, pause, rate change, resume, stop)",
+)
+def record_event_(request: AuthedRequest, session_id: int, payload: EventIn) -> Status:
+    session = _session(request, session_id)
+    services.record_infusion_event(by=request.user, session=session, **payload.dict())
+    session.refresh_from_db()
+    return Status(201, _events_out(session))
+
+
+class DischargeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    mental_status_at_baseline: bool
+    escort_present: bool
+    no_driving_advice_given: bool
+    next_day_checkin_at: dt.datetime | None = None
+    ready_to_leave_at: dt.datetime | None = None
+    discharge_note: PlainText = Field(..., min_length=1, max_length=2000)
+    ended_at: dt.datetime | None = None
+
+
+@router.post(
+    "/{session_id}/discharge",
+    response={200: SessionOut, **ERROR_RESPONSES},
+    summary="Discharge: every criterion checked, then the session ends",
+)
+def discharge(request: AuthedRequest, session_id: int, payload: DischargeIn) -> DosingSession:
+    return services.discharge_session(
+        by=request.user, session=_session(request, session_id), **payload.dict()
+    )
+
+
+class RemsFormOut(Schema):
+    session_id: int
+    treatment_date: dt.date | None
+    dose_mg: Decimal
+    lot_number: str
+    total_minutes: int | None
+    monitored_at_least_2_hours: bool | None
+    bp_prior_to_administration: str | None
+    bp_40_min_post_administration: str | None
+    bp_prior_to_completion: str | None
+    vitals_acceptable_prior_to_administration: bool | None
+    vitals_acceptable_prior_to_completion: bool | None
+    concomitant_benzodiazepines: bool | None
+    concomitant_non_benzodiazepine_sedative_hypnotics: bool | None
+    concomitant_psychostimulants: bool | None
+    concomitant_maois: bool | None
+    ready_to_leave_minutes: int | None
+    due_on: dt.date | None
+    submitted_at: dt.datetime | None
+    overdue: bool
+    missing: list[str]
+
+
+class RemsQueueOut(RemsFormOut):
+    patient: str
+    patient_id: int
+
+
+@router.get(
+    "/{session_id}/rems-form",
+    response={200: RemsFormOut, **ERROR_RESPONSES},
+    summary="The esketamine REMS Patient Monitoring Form, filled from the session",
+)
+def rems_form(request: AuthedRequest, session_id: int) -> dict[str, object]:
+    session = _session(request, session_id)
+    if session.drug != "esketamine":
+        raise ValidationError("Only an esketamine session has a REMS monitoring form.")
+    selectors.audit_session_read(request.user, session)
+    return selectors.rems_form(session)
+
+
+@router.post(
+    "/{session_id}/rems-form/submitted",
+    response={200: RemsFormOut, **ERROR_RESPONSES},
+    summary="Record that the REMS form was sent",
+)
+def rems_form_submitted(request: AuthedRequest, session_id: int) -> dict[str, object]:
+    session = services.mark_rems_form_submitted(by=request.user, session=_session(request, session_id))
+    return selectors.rems_form(session)
+
+
+rems_router = Router(tags=["sessions"])
+
+
+@rems_router.get(
+    "",
+    response={200: list[RemsQueueOut], **ERROR_RESPONSES},
+    summary="Esketamine monitoring forms not yet sent: due within 7 days, or overdue",
+)
+def rems_queue(request: AuthedRequest) -> list[dict[str, object]]:
+    rows = selectors.rems_queue(request.user)
+    record_event(
+        actor=request.user,
+        action=AuditAction.SEARCH,
+        entity_type="dosing.remsform",
+        detail={"rows": len(rows)},
+    )
+    return rows
+
+
+SESSION_SCALES = ("moaas", "cadss-6", "craving-vas")
+
+
+class ScaleIn(Schema):
+    """MOAA/S and CADSS-6 at the clinic's set times; craving 0-100 before and after (the instruments'
+    own definitions, scoring and bands in ketacare/instruments)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    instrument_id: Annotated[str, Field(pattern="^(moaas|cadss-6|craving-vas)$")]
+    answers: list[int] = Field(..., max_length=50)
+    answered_at: dt.datetime | None = None
+
+
+class ScaleOut(Schema):
+    id: int
+    instrument_id: str
+    answered_at: dt.datetime
+    score_total: int | None
+    band_label: str
+
+
+@router.get(
+    "/{session_id}/scales", response={200: list[ScaleOut], **ERROR_RESPONSES}, summary="Session scales"
+)
+def list_scales(request: AuthedRequest, session_id: int) -> list[object]:
+    session = _session(request, session_id)
+    selectors.audit_session_read(request.user, session)
+    return [r for r in selectors.session_scores(session) if r.instrument_id in SESSION_SCALES]
+
+
+@router.post(
+    "/{session_id}/scales",
+    response={201: ScaleOut, **ERROR_RESPONSES},
+    summary="Record MOAA/S, CADSS-6 or craving (0-100) in the session",
+)
+def record_scale(request: AuthedRequest, session_id: int, payload: ScaleIn) -> Status:
+    from ketacare.outcomes import services as outcomes
+
+    session = _session(request, session_id)
+    if session.started_at is None:
+        raise ValidationError(
+            "Scales are recorded once the session has started (craving before: at the start)."
+        )
+    recorded = outcomes.record_response(
+        by=request.user,
+        patient=session.patient,
+        instrument_id=payload.instrument_id,
+        answers=payload.answers,
+        answered_at=payload.answered_at,
+    )
+    return Status(201, recorded.response)

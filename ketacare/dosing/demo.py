@@ -27,6 +27,95 @@ DEMO_DURATION_MIN = 40
 VITALS_AT_MIN = (0, 15, 30, 45, 60, 90)
 
 
+def _demo_password() -> str:
+    from ketacare.demo import DEMO_PASSWORD
+
+    return DEMO_PASSWORD
+
+
+# Demo clinic settings: clinic-set values chosen for the demo, NOT recommendations (KetaCare ships no
+# vital-sign threshold; the literature values are unconfirmed, clinical-verified.md).
+DEMO_SETTINGS = {
+    "systolic_above_mmhg": 180,
+    "diastolic_above_mmhg": 105,
+    "heart_rate_above_per_min": 120,
+    "spo2_below_percent": 92,
+    "vitals_interval_min": 15,
+}
+
+
+def build_today(
+    *, staff: dict[str, User], patients: list[Patient], rng: random.Random, now: dt.datetime
+) -> None:
+    """A session day in progress: one in the checklist, one dosing, one monitoring with an open alert,
+    one ended waiting for the signature. Times relative to `now`, values from the seeded random."""
+    nurse, prescriber = staff["nurse"], staff["prescriber"]
+    services.update_session_settings(by=staff["clinicadmin"], clinic=patients[0].clinic, **DEMO_SETTINGS)
+    plans = [("Chair 1", None), ("Chair 2", 20), ("Room 3", 75), ("Chair 4", 150)]
+    for (chair, minutes_ago), patient in zip(plans, patients, strict=False):
+        measurement = latest_measurement(patient)
+        if measurement is None:
+            continue
+        dose = (DEMO_MG_PER_KG * measurement.weight_kg).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        session = services.plan_session(
+            by=prescriber,
+            patient=patient,
+            route="iv-infusion",
+            dose_mg=dose,
+            duration_min=Decimal(DEMO_DURATION_MIN),
+            regimen=f"{DEMO_MG_PER_KG} mg/kg ({dose} mg) IV over {DEMO_DURATION_MIN} min",
+            chair=chair,
+            order=signed_orders_of(patient).first(),  # written by plans.demo
+        )
+        if minutes_ago is None:
+            continue
+        began = now - dt.timedelta(minutes=minutes_ago)
+        services.record_vital_sign(
+            by=nurse, session=session, measured_at=began - dt.timedelta(minutes=5), **_vitals(rng, 0)
+        )
+        session = services.start_session(
+            by=nurse,
+            session=session,
+            consent_confirmed=True,
+            fasting_confirmed=True,
+            escort_confirmed=True,
+            started_at=began,
+        )
+        for minute in range(15, minutes_ago, 15):
+            rise = 14 if 15 <= minute <= 45 else 0
+            values = _vitals(rng, rise)
+            if chair == "Room 3" and minute == 30:
+                values["systolic_mmhg"] = 186  # above the demo clinic's threshold: an open alert
+            recorded = services.record_vital_sign(
+                by=nurse, session=session, measured_at=began + dt.timedelta(minutes=minute), **values
+            )
+            if chair == "Chair 4":
+                for alert in recorded.alerts:
+                    services.acknowledge_alert(
+                        by=nurse,
+                        session=session,
+                        alert_id=alert.pk,
+                        action="recheck",
+                        note="Settled on recheck.",
+                    )
+        if chair == "Chair 4":
+            services.end_session(
+                by=nurse,
+                session=session,
+                discharge_note="Back to baseline; left with the escort. No driving until tomorrow.",
+                ended_at=began + dt.timedelta(minutes=125),
+            )
+
+
+def _vitals(rng: random.Random, rise: int) -> dict[str, int]:
+    return {
+        "systolic_mmhg": rng.randint(112, 132) + rise,
+        "diastolic_mmhg": rng.randint(70, 84) + rise // 2,
+        "heart_rate_per_min": rng.randint(62, 84) + rise // 3,
+        "spo2_percent": rng.randint(96, 99),
+    }
+
+
 def build(*, staff: dict[str, User], patients: list[Patient], rng: random.Random, today: dt.date) -> None:
     nurse, prescriber = staff["nurse"], staff["prescriber"]
     start = today - dt.timedelta(days=DAYS)
@@ -83,4 +172,4 @@ def build(*, staff: dict[str, User], patients: list[Patient], rng: random.Random
                 discharge_note="Back to baseline and steady on their feet; left with the escort.",
                 ended_at=began + dt.timedelta(minutes=120),
             )
-            services.sign_session(by=prescriber, session=session)
+            services.sign_session(by=prescriber, session=session, password=_demo_password())

@@ -9,7 +9,7 @@ from django import forms
 
 from ketacare.dosing.labels import ROUTE_LABELS
 from ketacare.dosing.models import SideEffect
-from ketacare.forms_util import DateTimeInput
+from ketacare.forms_util import DateInput, DateTimeInput
 from ketacare.pharmacology import MODELS, Dose
 from ketacare.pharmacology.request import DoseRequest
 from ketacare.plans.models import Order
@@ -145,6 +145,15 @@ class SessionPlanForm(forms.Form):
     regimen = forms.CharField(
         required=False, max_length=300, label="Regimen as ordered", help_text="e.g. 0.5 mg/kg over 40 min"
     )
+    drug = forms.ChoiceField(
+        choices=[("ketamine", "Ketamine"), ("esketamine", "Esketamine (Spravato)")],
+        initial="ketamine",
+        required=False,
+    )
+    chair = forms.CharField(required=False, max_length=40, label="Chair or room")
+
+    def clean_drug(self) -> str:
+        return self.cleaned_data.get("drug") or "ketamine"
 
 
 class ChecklistForm(forms.Form):
@@ -153,10 +162,31 @@ class ChecklistForm(forms.Form):
     escort_confirmed = forms.BooleanField(
         required=False, label="An escort or transport home is arranged (no driving)"
     )
+    override_reason = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Prescriber's override (only for a relative gate)",
+        help_text="Why the session may start despite a relative refusal. Prescribers only.",
+    )
+
+
+class AlertAcknowledgeForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[
+            ("", "Choose…"),
+            ("recheck", "Rechecked"),
+            ("pause", "Paused the infusion"),
+            ("stop", "Stopped the infusion"),
+            ("escalate", "Escalated to the prescriber"),
+        ],
+        label="What was done",
+    )
+    note = forms.CharField(max_length=500, label="Note", help_text="What you saw and did.")
 
 
 class VitalSignForm(forms.Form):
     systolic_mmhg = _bounded("Systolic", limits.SYSTOLIC_MMHG_MIN, limits.SYSTOLIC_MMHG_MAX, "mmHg")
+    systolic_mmhg.widget.attrs["autofocus"] = True
     diastolic_mmhg = _bounded("Diastolic", limits.DIASTOLIC_MMHG_MIN, limits.DIASTOLIC_MMHG_MAX, "mmHg")
     heart_rate_per_min = _bounded(
         "Heart rate", limits.HEART_RATE_PER_MIN_MIN, limits.HEART_RATE_PER_MIN_MAX, "/min"
@@ -247,5 +277,110 @@ class SessionSettingsForm(forms.Form):
         "min",
         required=False,
         what="The minimum observation time",
-        help_text="Counted from the start of the session. Empty: no minimum.",
+        help_text="Clinic-set. Counted from the start of the session. Empty: no minimum (for esketamine "
+        "the label's 2 hours apply, VERIFIED).",
+    )
+    aldrete_discharge_minimum = _bounded(
+        "Discharge on a Modified Aldrete of at least",
+        0,
+        10,
+        "points",
+        required=False,
+        what="The Aldrete pass mark",
+        help_text="Clinic-set, optional: PADSS of at least 9 (Chung 1995, verified) always allows discharge. "
+        "The Aldrete pass mark varies between versions (9, or 8 with 2 in respiration and SpO2; SECONDARY).",
+    )
+    vitals_interval_min = _bounded(
+        "A reading is due every",
+        1,
+        limits.OBSERVATION_MIN_MAX,
+        "min",
+        required=False,
+        what="The reading interval",
+        help_text="Clinic-set. Suggestion: every 10 min during an IV infusion, every 15 min after "
+        "(Emory 2018, observational practice, not a guideline).",
+    )
+    predose_systolic_max_mmhg = _bounded(
+        "Pre-dose limit: systolic at most",
+        limits.SYSTOLIC_MMHG_MIN,
+        limits.SYSTOLIC_MMHG_MAX,
+        "mmHg",
+        required=False,
+        what="The pre-dose systolic limit",
+        help_text="Clinic-set. The esketamine label's 140/90 is SECONDARY (not verified): a suggestion only.",
+    )
+    predose_diastolic_max_mmhg = _bounded(
+        "Pre-dose limit: diastolic at most",
+        limits.DIASTOLIC_MMHG_MIN,
+        limits.DIASTOLIC_MMHG_MAX,
+        "mmHg",
+        required=False,
+        what="The pre-dose diastolic limit",
+    )
+
+
+class DoseForm(forms.Form):
+    concentration_mg_per_ml = forms.DecimalField(
+        label="Vial concentration (mg/mL)",
+        min_value=Decimal("0.01"),
+        max_value=1000,
+        max_digits=7,
+        decimal_places=2,
+    )
+    concentration_as = forms.ChoiceField(
+        choices=[("base", "ketamine base"), ("hcl", "ketamine hydrochloride")],
+        label="The vial states",
+        help_text="As printed on the vial; hydrochloride is converted (1 mg = 0.867 mg base).",
+    )
+    lot_number = forms.CharField(max_length=40, label="Lot number")
+    lot_expiry = forms.DateField(label="Lot expiry", widget=DateInput())
+
+
+class InfusionEventForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[
+            ("start", "Start"),
+            ("pause", "Pause"),
+            ("rate_change", "Rate change"),
+            ("resume", "Resume"),
+            ("stop", "Stop"),
+        ],
+        label="Pump event",
+    )
+    rate_ml_h = forms.DecimalField(
+        required=False,
+        min_value=Decimal("0.1"),
+        max_value=2000,
+        max_digits=7,
+        decimal_places=1,
+        label="Rate (mL/h)",
+        help_text="For start, resume and rate change.",
+    )
+    at = forms.DateTimeField(
+        required=False, label="At", help_text="Leave empty for now.", widget=DateTimeInput()
+    )
+
+
+class DischargeForm(forms.Form):
+    mental_status_at_baseline = forms.BooleanField(required=False, label="Mental status is back to baseline")
+    escort_present = forms.BooleanField(
+        required=False, label="A responsible adult is here to take the patient home"
+    )
+    no_driving_advice_given = forms.BooleanField(
+        required=False, label="No-driving advice given (not until the next day after a restful sleep)"
+    )
+    next_day_checkin_at = forms.DateTimeField(
+        required=False, label="Next-day check-in", widget=DateTimeInput()
+    )
+    ready_to_leave_at = forms.DateTimeField(
+        required=False,
+        label="Ready to leave at",
+        help_text="When the patient was ready to leave.",
+        widget=DateTimeInput(),
+    )
+    leaving_note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        label="State on leaving",
+        help_text="The patient's state on leaving and who took them home.",
     )

@@ -47,6 +47,15 @@ class DosingSession(models.Model):
     order = models.ForeignKey(
         "plans.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="dosing_sessions"
     )
+    chair = models.CharField(max_length=40, blank=True, help_text="Chair or room, for the day board.")
+    drug = models.CharField(
+        max_length=12, choices=[("ketamine", "Ketamine"), ("esketamine", "Esketamine")], default="ketamine"
+    )
+    # A relative gate passed on the prescriber's recorded override (gates.py).
+    override_reason = models.CharField(max_length=500, blank=True)
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -64,6 +73,29 @@ class DosingSession(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     discharge_note = models.TextField(blank=True)
+    # Discharge criteria, recorded by services.discharge_session (docs/dosing.md, "Discharge").
+    mental_status_at_baseline = models.BooleanField(default=False)
+    escort_present = models.BooleanField(default=False)
+    no_driving_advice_given = models.BooleanField(default=False)
+    next_day_checkin_at = models.DateTimeField(null=True, blank=True)
+    ready_to_leave_at = models.DateTimeField(null=True, blank=True)
+    # The prepared dose (services.prepare_dose): product, lot, volume, pump rate, second check.
+    concentration_mg_per_ml = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    concentration_as = models.CharField(
+        max_length=4, blank=True, choices=[("base", "ketamine base"), ("hcl", "ketamine hydrochloride")]
+    )
+    volume_ml = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    pump_rate_ml_h = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    lot_number = models.CharField(max_length=40, blank=True)
+    lot_expiry = models.DateField(null=True, blank=True)
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The esketamine REMS Patient Monitoring Form: when it was sent (due within 7 days).
+    rems_submitted_at = models.DateTimeField(null=True, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -98,6 +130,14 @@ class DosingSession(models.Model):
             models.CheckConstraint(
                 condition=Q(signed_at__isnull=True) | Q(ended_at__isnull=False, signed_by__isnull=False),
                 name="session_signed_after_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(drug__in=["ketamine", "esketamine"]), name="session_drug_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(override_by__isnull=True, override_reason="")
+                | (Q(override_by__isnull=False) & ~Q(override_reason="")),
+                name="session_override_has_reason",
             ),
         ]
         indexes = [models.Index(fields=["patient", "-created_at"], name="session_patient_created")]
@@ -216,6 +256,15 @@ class SideEffect(ClinicalEntry):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     severity = models.CharField(max_length=10, choices=Severity.choices)
     note = models.CharField(max_length=500, blank=True)
+    intervention = models.CharField(
+        max_length=200, blank=True, help_text="What was done, e.g. antiemetic, infusion paused."
+    )
+    outcome = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=[("resolved", "Resolved"), ("resolving", "Resolving"), ("ongoing", "Ongoing")],
+    )
+    serious = models.BooleanField(default=False, help_text="A serious adverse event, flagged for reporting.")
     history = HistoricalRecords()
 
     class Meta:
@@ -228,6 +277,10 @@ class SideEffect(ClinicalEntry):
             # "Other" says what it was.
             models.CheckConstraint(
                 condition=~Q(kind="other") | ~Q(note=""), name="side_effect_other_has_note"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["", "resolved", "resolving", "ongoing"]),
+                name="side_effect_outcome_known",
             ),
             error_needs_reason("side_effect"),
         ]
@@ -281,6 +334,23 @@ class ClinicSessionSettings(models.Model):
     minimum_observation_min = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=_between(1, limits.OBSERVATION_MIN_MAX)
     )
+    # Clinic-set: the Modified Aldrete score that allows discharge instead of PADSS (the pass mark
+    # conflicts between versions, SECONDARY in clinical-verified.md §4: no default).
+    aldrete_discharge_minimum = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_between(0, 10)
+    )
+    # Clinic-set: how often a reading is due while a session is monitored. No default (the Emory 2018
+    # practice of every 10 min during an infusion is observational, shown only as a suggestion).
+    vitals_interval_min = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_between(1, limits.OBSERVATION_MIN_MAX)
+    )
+    # Clinic-set pre-dose blood-pressure limit (the label's 140/90 is SECONDARY: a suggestion only).
+    predose_systolic_max_mmhg = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_between(limits.SYSTOLIC_MMHG_MIN, limits.SYSTOLIC_MMHG_MAX)
+    )
+    predose_diastolic_max_mmhg = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_between(limits.DIASTOLIC_MMHG_MIN, limits.DIASTOLIC_MMHG_MAX)
+    )
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
@@ -328,7 +398,107 @@ class ClinicSessionSettings(models.Model):
                 "settings_observation_in_range",
                 optional=True,
             ),
+            _within(
+                "vitals_interval_min",
+                1,
+                limits.OBSERVATION_MIN_MAX,
+                "settings_vitals_interval_in_range",
+                optional=True,
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Session settings of {self.clinic}"
+
+
+ALERT_ACTIONS = ["recheck", "pause", "stop", "escalate"]
+
+
+class SessionAlert(models.Model):
+    """One alert a reading raised against the clinic's thresholds. It stays open (shown to everyone
+    viewing the session, on the day board and the worklist; ending and signing refused) until a
+    clinician acknowledges it with what was done and a note. One row per reading and code, so
+    re-evaluating readings when thresholds change never duplicates an alert."""
+
+    class Action(models.TextChoices):
+        RECHECK = "recheck", "Rechecked"
+        PAUSE = "pause", "Paused the infusion"
+        STOP = "stop", "Stopped the infusion"
+        ESCALATE = "escalate", "Escalated to the prescriber"
+
+    session = models.ForeignKey(DosingSession, on_delete=models.PROTECT, related_name="alerts")
+    vital = models.ForeignKey(VitalSign, on_delete=models.PROTECT, related_name="raised_alerts")
+    code = models.CharField(max_length=40)
+    message = models.CharField(max_length=300)
+    raised_at = models.DateTimeField(auto_now_add=True)
+    # True when raised by re-evaluating a reading taken before the threshold was set.
+    late = models.BooleanField(default=False)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["raised_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["vital", "code"], name="session_alert_once_per_reading"),
+            models.CheckConstraint(
+                condition=Q(acknowledged_at__isnull=True, acknowledged_by__isnull=True, action="", note="")
+                | (
+                    Q(acknowledged_at__isnull=False, acknowledged_by__isnull=False, action__in=ALERT_ACTIONS)
+                    & ~Q(note="")
+                ),
+                name="session_alert_acknowledgement_complete",
+            ),
+        ]
+        indexes = [models.Index(fields=["session", "acknowledged_at"], name="session_alert_open")]
+
+    def __str__(self) -> str:
+        return f"Alert {self.code} in session {self.session_id}"
+
+    @property
+    def open(self) -> bool:
+        return self.acknowledged_at is None
+
+
+INFUSION_EVENT_KINDS = ["start", "pause", "rate_change", "resume", "stop"]
+
+
+class InfusionEvent(models.Model):
+    """One timed pump event; the delivered dose is computed from them (services.delivered_dose_mg)."""
+
+    class Kind(models.TextChoices):
+        START = "start", "Started"
+        PAUSE = "pause", "Paused"
+        RATE_CHANGE = "rate_change", "Rate changed"
+        RESUME = "resume", "Resumed"
+        STOP = "stop", "Stopped"
+
+    session = models.ForeignKey(DosingSession, on_delete=models.PROTECT, related_name="infusion_events")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    at = models.DateTimeField()
+    rate_ml_h = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=INFUSION_EVENT_KINDS), name="infusion_event_kind_known"
+            ),
+            # A start, a resume and a rate change carry a positive rate; a pause and a stop none.
+            models.CheckConstraint(
+                condition=(Q(kind__in=["start", "resume", "rate_change"]) & Q(rate_ml_h__gt=0))
+                | (Q(kind__in=["pause", "stop"]) & Q(rate_ml_h__isnull=True)),
+                name="infusion_event_rate_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%H:%M}"

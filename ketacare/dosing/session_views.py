@@ -8,15 +8,18 @@ session.sign; the settings page is the clinic administrator's (dosing.settings).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django import forms
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.db import OperationalError
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.roles import Action, role_may
@@ -25,11 +28,16 @@ from ketacare.audit.actions import AuditAction
 from ketacare.audit.models import AuditEvent
 from ketacare.audit.services import record_event, record_refusal
 from ketacare.dosing import selectors, services
+from ketacare.dosing.course import session_course
 from ketacare.dosing.forms import (
     AddendumForm,
+    AlertAcknowledgeForm,
     ChecklistForm,
+    DischargeForm,
+    DoseForm,
     EndSessionForm,
     EnteredInErrorForm,
+    InfusionEventForm,
     SessionPlanForm,
     SessionSettingsForm,
     SideEffectForm,
@@ -40,6 +48,7 @@ from ketacare.forms_util import add_service_errors
 from ketacare.patients.selectors import get_patient_for
 from ketacare.plans.selectors import session_initial, signed_orders_of
 
+logger = logging.getLogger(__name__)
 ENTRY_MODELS: dict[str, type[VitalSign] | type[SideEffect]] = {"vital": VitalSign, "side-effect": SideEffect}
 
 
@@ -68,6 +77,30 @@ def session_list(request: AuthedRequest, patient_id: int) -> HttpResponse:
     return render(request, "dosing/sessions.html", context, status=400 if form.errors else 200)
 
 
+def _htmx(request: AuthedRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _live_context(session: DosingSession) -> dict[str, Any]:
+    """What the live region of the session page shows (polled by everyone viewing it)."""
+    _, settings_row = services.thresholds_of(session.patient.clinic)
+    return {
+        "session": session,
+        "timeline": selectors.session_timeline(session),
+        "open_alerts": list(services.open_alerts(session).select_related("vital")),
+        "ack_form": AlertAcknowledgeForm(),
+        "next_due": selectors.next_reading_due(
+            session, settings_row.vitals_interval_min if settings_row else None
+        ),
+        "version": selectors.live_version(session),
+        "editable": session.signed_at is None,
+    }
+
+
+def _live(request: AuthedRequest, session: DosingSession, *, oob: bool = False) -> HttpResponse:
+    return render(request, "dosing/_live.html", {**_live_context(session), "oob": oob})
+
+
 def _page(
     request: AuthedRequest, session: DosingSession, *, status: int = 200, **forms_: forms.Form
 ) -> HttpResponse:
@@ -76,11 +109,15 @@ def _page(
     role = role_in(request.user, clinic)
     editable = session.signed_at is None
     context: dict[str, Any] = {
-        "session": session,
+        **_live_context(session),
         "patient": session.patient,
-        "timeline": selectors.session_timeline(session),
         "thresholds": thresholds,
-        "observation_min": settings_row.minimum_observation_min if settings_row else None,
+        "observation_min": services.minimum_observation_min(session, settings_row),
+        "interval_min": settings_row.vitals_interval_min if settings_row else None,
+        "idle_seconds": django_settings.SESSION_COOKIE_AGE,
+        "course": session_course(session) if session.signed_at is None or session.started_at else None,
+        "delivered_mg": services.delivered_dose_mg(session, until=session.ended_at),
+        "infusion_events": list(session.infusion_events.select_related("recorded_by")),
         "editable": editable,
         "may_sign": role is not None and role_may(role, Action.SIGN_SESSION),
         # Decision is falsy when refused, so the page gets the reasons themselves.
@@ -90,6 +127,10 @@ def _page(
         "side_effect_form": forms_.get("side_effect_form") or SideEffectForm(),
         "end_form": forms_.get("end_form") or EndSessionForm(),
         "addendum_form": forms_.get("addendum_form") or AddendumForm(),
+        "sign_form": forms_.get("sign_form") or _SignForm(),
+        "dose_form": forms_.get("dose_form") or DoseForm(),
+        "infusion_form": forms_.get("infusion_form") or InfusionEventForm(),
+        "discharge_form": forms_.get("discharge_form") or DischargeForm(),
         # Refusals that belong to no field (signed, credentials, wrong status, entered-in-error reason)
         # are shown at the top: the form they came from may not be on the page (e.g. once signed).
         "refusals": [
@@ -145,7 +186,7 @@ def _post(
             add_service_errors(form, exc)
         else:
             messages.success(request, success)
-            for alert in getattr(result, "alerts", []):
+            for alert in result.alerts if isinstance(result, services.RecordedVital) else []:
                 messages.warning(request, f"ALERT: {alert.message}")
             return redirect("dosing:session", session.pk)
     selectors.audit_session_read(request.user, session)
@@ -171,7 +212,27 @@ def record_vital(request: AuthedRequest, session_id: int) -> HttpResponse:
     def save(session: DosingSession, measured_at: Any = None, **data: Any) -> services.RecordedVital:
         return services.record_vital_sign(by=request.user, session=session, measured_at=measured_at, **data)
 
-    return _post(request, session_id, VitalSignForm, "vital_form", save, success="Vital signs recorded.")
+    if not _htmx(request):
+        return _post(request, session_id, VitalSignForm, "vital_form", save, success="Vital signs recorded.")
+    # From the page (htmx): answer the one-line form (fresh, or with its errors and typed values) and
+    # the live region out of band; the page does not move and the first field has the focus again.
+    session = selectors.get_session_for(request.user, session_id)
+    form = VitalSignForm(request.POST)
+    saved = None
+    if form.is_valid():
+        try:
+            saved = save(session, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    selectors.audit_session_read(request.user, session)
+    session.refresh_from_db()
+    context = {
+        **_live_context(session),
+        "oob": True,
+        "vital_form": VitalSignForm() if saved else form,
+        "saved": saved,
+    }
+    return render(request, "dosing/_vital_form.html", context, status=200)
 
 
 @login_required
@@ -201,7 +262,64 @@ def end(request: AuthedRequest, session_id: int) -> HttpResponse:
 
 
 class _SignForm(forms.Form):
-    pass
+    password = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput,
+        label="Your password",
+        help_text="Signing confirms it is you.",
+    )
+    otp_token = forms.CharField(
+        required=False,
+        max_length=10,
+        label="Authenticator code (if you use two-factor login)",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+_SHOWN_FIELDS[_SignForm] = tuple(_SignForm.base_fields)
+for _form in (DoseForm, InfusionEventForm, DischargeForm):
+    _SHOWN_FIELDS[_form] = tuple(_form.base_fields)
+
+
+@login_required
+@require_POST
+def prepare_dose(request: AuthedRequest, session_id: int) -> HttpResponse:
+    return _post(
+        request,
+        session_id,
+        DoseForm,
+        "dose_form",
+        lambda s, **data: services.prepare_dose(by=request.user, session=s, **data),
+        success="Dose prepared: check the volume and pump rate against the vial.",
+    )
+
+
+@login_required
+@require_POST
+def infusion_event(request: AuthedRequest, session_id: int) -> HttpResponse:
+    return _post(
+        request,
+        session_id,
+        InfusionEventForm,
+        "infusion_form",
+        lambda s, **data: services.record_infusion_event(by=request.user, session=s, **data),
+        success="Pump event recorded.",
+    )
+
+
+@login_required
+@require_POST
+def discharge(request: AuthedRequest, session_id: int) -> HttpResponse:
+    return _post(
+        request,
+        session_id,
+        DischargeForm,
+        "discharge_form",
+        lambda s, leaving_note, **data: services.discharge_session(
+            by=request.user, session=s, discharge_note=leaving_note, **data
+        ),
+        success="Discharged: the session has ended.",
+    )
 
 
 @login_required
@@ -212,7 +330,7 @@ def sign(request: AuthedRequest, session_id: int) -> HttpResponse:
         session_id,
         _SignForm,
         "sign_form",
-        lambda s, **data: services.sign_session(by=request.user, session=s),
+        lambda s, **data: services.sign_session(by=request.user, session=s, **data),
         action=Action.SIGN_SESSION,
         success="Session signed. It can no longer be changed; add an addendum if needed.",
     )
@@ -281,3 +399,96 @@ def session_settings(request: AuthedRequest) -> HttpResponse:
         {"clinic": clinic, "form": form, "current": current},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_GET
+def live(request: AuthedRequest, session_id: int) -> HttpResponse:
+    """The live region of the session page, polled every few seconds by everyone viewing it. With the
+    fingerprint the page already shows (?v=), an unchanged session answers 204 and shows nothing."""
+    session = selectors.get_session_for(request.user, session_id)
+    try:
+        if request.GET.get("v") == selectors.live_version(session):
+            return HttpResponse(status=204)
+        selectors.audit_session_read(request.user, session)
+        return _live(request, session)
+    except OperationalError:
+        # A poll that meets a locked database (SQLite under a concurrent write) shows nothing new and
+        # the next poll, 3 s later, tries again; writes are never retried silently.
+        logger.warning("live poll of session %s met a locked database; the next poll retries", session_id)
+        return HttpResponse(status=204)
+
+
+@login_required
+@require_POST
+def acknowledge(request: AuthedRequest, session_id: int, alert_id: int) -> HttpResponse:
+    def save(session: DosingSession, **data: Any) -> Any:
+        return services.acknowledge_alert(by=request.user, session=session, alert_id=alert_id, **data)
+
+    if not _htmx(request):
+        return _post(
+            request, session_id, AlertAcknowledgeForm, "ack_form", save, success="Alert acknowledged."
+        )
+    session = selectors.get_session_for(request.user, session_id)
+    form = AlertAcknowledgeForm(request.POST)
+    ok = False
+    if form.is_valid():
+        try:
+            save(session, **form.cleaned_data)
+            ok = True
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    selectors.audit_session_read(request.user, session)
+    context = _live_context(session)
+    if not ok:
+        context["ack_errors"] = {alert_id: [m for errors in form.errors.values() for m in errors]}
+    return render(request, "dosing/_live.html", context, status=200)
+
+
+@login_required
+@require_POST
+def heartbeat(request: AuthedRequest) -> HttpResponse:
+    """Sent every minute by a page showing a monitored session: the request itself renews the login
+    (SESSION_SAVE_EVERY_REQUEST), so the idle timeout does not fire while the session is watched."""
+    return JsonResponse({"ok": True})
+
+
+@login_required
+@require_GET
+def day_board(request: AuthedRequest) -> HttpResponse:
+    """Today's sessions of the user's clinics: the nurse's starting page, live."""
+    if not clinics_where(request.user, Action.ADMINISTER_KETAMINE).exists():
+        record_event(actor=request.user, action=AuditAction.DAY_BOARD, outcome=AuditEvent.Outcome.DENIED)
+        raise PermissionDenied("The day board is for the clinic's nurses and prescribers.")
+    return _board(request, "dosing/day_board.html", poll=False)
+
+
+def _board(request: AuthedRequest, template: str, *, poll: bool) -> HttpResponse:
+    rows = selectors.day_board(request.user)
+    version = selectors.board_version(rows)
+    if poll and request.GET.get("v") == version:
+        return HttpResponse(status=204)
+    selectors.audit_day_board(request.user, rows)
+    alerts = list(selectors.open_alerts_for(request.user))
+    return render(request, template, {"rows": rows, "version": version, "all_open_alerts": alerts})
+
+
+@login_required
+@require_GET
+def day_board_live(request: AuthedRequest) -> HttpResponse:
+    if not clinics_where(request.user, Action.ADMINISTER_KETAMINE).exists():
+        raise PermissionDenied("The day board is for the clinic's nurses and prescribers.")
+    return _board(request, "dosing/_board.html", poll=True)
+
+
+@login_required
+@require_GET
+def summary_pdf(request: AuthedRequest, session_id: int) -> HttpResponse:
+    """The printable summary of a session (PDF), for its clinicians; audited as a read."""
+    from ketacare.dosing.summary_pdf import session_summary_pdf
+
+    session = selectors.get_session_for(request.user, session_id)
+    selectors.audit_session_read(request.user, session)
+    response = HttpResponse(session_summary_pdf(session), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="session-{session.pk}.pdf"'
+    return response

@@ -19,4 +19,17 @@ urlpatterns = [
         name="entered_in_error",
     ),
     path("settings/", session_views.session_settings, name="settings"),
+    path("sessions/<int:session_id>/live/", session_views.live, name="live"),
+    path(
+        "sessions/<int:session_id>/alerts/<int:alert_id>/acknowledge/",
+        session_views.acknowledge,
+        name="acknowledge",
+    ),
+    path("heartbeat/", session_views.heartbeat, name="heartbeat"),
+    path("sessions/<int:session_id>/dose/", session_views.prepare_dose, name="dose"),
+    path("sessions/<int:session_id>/events/", session_views.infusion_event, name="events"),
+    path("sessions/<int:session_id>/discharge/", session_views.discharge, name="discharge"),
+    path("sessions/<int:session_id>/summary.pdf", session_views.summary_pdf, name="summary_pdf"),
+    path("today/", session_views.day_board, name="day_board"),
+    path("today/live/", session_views.day_board_live, name="day_board_live"),
 ]

@@ -28,7 +28,7 @@ DEMO_JUSTIFICATION = (
     "Demo: reviewed with the patient; benefit judged to outweigh the risk, closely monitored."
 )
 DEMO_PROTOCOL = "dakwar-2019"
-DEMO_SESSIONS = 4
+DEMO_SESSIONS = 6  # three induction sessions, a maintenance session and today's
 
 
 def build(*, staff: dict[str, User], patients_: list[Patient], clinic: Clinic) -> None:

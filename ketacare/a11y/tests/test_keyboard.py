@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from ketacare.plans.testing import signed_order
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct horse battery"
@@ -76,7 +78,12 @@ def test_a_refused_vital_is_read_from_the_error_summary_and_corrected_with_the_k
     from ketacare.dosing.models import VitalSign
 
     planned = services.plan_session(
-        by=nurse, patient=patient, route="iv-infusion", dose_mg=Decimal("32.25"), duration_min=Decimal("40")
+        by=nurse,
+        patient=patient,
+        route="iv-infusion",
+        dose_mg=Decimal("32.25"),
+        duration_min=Decimal("40"),
+        order=signed_order(patient, route="iv-infusion", dose_mg=Decimal("32.25")),
     )
     session = services.start_session(by=nurse, session=planned, **CHECKLIST)
     page = browser_page
@@ -161,7 +168,12 @@ def test_a_prescriber_acknowledges_an_alert_and_signs_a_session_with_the_keyboar
     )
     alert = SafetyAlert.objects.get(patient=patient)
     planned = dosing.plan_session(
-        by=nurse, patient=patient, route="iv-infusion", dose_mg=Decimal("32.25"), duration_min=Decimal("40")
+        by=nurse,
+        patient=patient,
+        route="iv-infusion",
+        dose_mg=Decimal("32.25"),
+        duration_min=Decimal("40"),
+        order=signed_order(patient, route="iv-infusion", dose_mg=Decimal("32.25")),
     )
     started = dosing.start_session(by=nurse, session=planned, **CHECKLIST)
     session = dosing.end_session(by=nurse, session=started, discharge_note="Alert, home with partner.")

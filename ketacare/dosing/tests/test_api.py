@@ -53,11 +53,25 @@ def test_a_nurse_runs_a_session_through_the_api_and_a_vital_returns_its_alerts(
     )
     assert len(api.get(f"/api/v1/sessions/{sid}/vitals").json()) == 1
     assert len(api.get(f"/api/v1/sessions/{sid}/side-effects").json()) == 1
+    # An open alert blocks the end until a clinician acknowledges it with what was done.
+    refused_end = post(api, f"/api/v1/sessions/{sid}/end", {"discharge_note": "Home with sister."})
+    assert refused_end.status_code == 400 and "not acknowledged" in refused_end.json()["errors"][0]["message"]
+    alert_id = recorded.json()["alerts"][0]["id"]
+    acked = post(
+        api,
+        f"/api/v1/sessions/{sid}/alerts/{alert_id}/acknowledge",
+        {"action": "recheck", "note": "HR 96 on recheck."},
+    )
+    assert acked.status_code == 200 and acked.json()["action"] == "recheck"
     assert (
         post(api, f"/api/v1/sessions/{sid}/end", {"discharge_note": "Home with sister."}).status_code == 200
     )
-    assert post(api, f"/api/v1/sessions/{sid}/sign").status_code == 403  # a nurse does not sign
-    signed = post(api_client(prescriber), f"/api/v1/sessions/{sid}/sign")
+    assert (
+        post(api, f"/api/v1/sessions/{sid}/sign", {"password": "correct horse battery"}).status_code == 403
+    )  # a nurse does not sign
+    signed = post(
+        api_client(prescriber), f"/api/v1/sessions/{sid}/sign", {"password": "correct horse battery"}
+    )
     assert signed.status_code == 200 and signed.json()["signed"] is True
     refused = post(api, f"/api/v1/sessions/{sid}/vitals", VITALS)
     assert refused.status_code == 400 and "signed" in refused.json()["errors"][0]["message"]
@@ -136,7 +150,7 @@ def test_entered_in_error_and_addenda_through_the_api_keep_every_row(nurse, pres
     url = f"/api/v1/sessions/{other.pk}/vitals/{vital.pk}/entered-in-error"
     assert post(api, url, {"reason": "x"}).status_code == 404
     services.end_session(by=nurse, session=session, discharge_note="Home.")
-    services.sign_session(by=prescriber, session=session)
+    services.sign_session(by=prescriber, session=session, password="correct horse battery")
     added = post(api, f"/api/v1/sessions/{session.pk}/addenda", {"text": "Phoned: well."})
     assert added.status_code == 201 and added.json()["recorded_by"] == "nurse"
     assert [a["text"] for a in api.get(f"/api/v1/sessions/{session.pk}/addenda").json()] == ["Phoned: well."]

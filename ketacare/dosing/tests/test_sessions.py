@@ -71,6 +71,11 @@ def pages(session: DosingSession) -> list[tuple[str, str, dict[str, Any]]]:
         ("post", reverse("dosing:start", args=[session.pk]), {"consent_confirmed": "on"}),
         ("post", reverse("dosing:sign", args=[session.pk]), {}),
         ("post", reverse("dosing:entered_in_error", args=[session.pk, "vital", 1]), {"error_reason": "x"}),
+        ("post", reverse("dosing:events", args=[session.pk]), {"kind": "start", "rate_ml_h": "6"}),
+        ("post", reverse("dosing:dose", args=[session.pk]), {"concentration_mg_per_ml": "10"}),
+        ("post", reverse("dosing:discharge", args=[session.pk]), {"leaving_note": "Home."}),
+        ("get", reverse("dosing:live", args=[session.pk]), {}),
+        ("get", reverse("dosing:summary_pdf", args=[session.pk]), {}),
     ]
 
 
@@ -357,7 +362,7 @@ def test_signing_by_a_nurse_is_refused(nurse, patient) -> None:
     session = ended(nurse, patient)
     assert client_for(nurse).post(reverse("dosing:sign", args=[session.pk])).status_code == 403
     with pytest.raises(PermissionDenied):
-        services.sign_session(by=nurse, session=session)
+        services.sign_session(by=nurse, session=session, password="correct horse battery")
     assert DosingSession.objects.get(pk=session.pk).signed_at is None
 
 
@@ -366,7 +371,9 @@ def test_a_prescriber_with_expired_licence_may_not_sign_and_is_told_why(nurse, p
     Credential.objects.filter(user=prescriber, kind=Credential.Kind.LICENCE).update(
         expires_on=dt.date.today() - dt.timedelta(days=3)
     )
-    response = client_for(prescriber).post(reverse("dosing:sign", args=[session.pk]))
+    response = client_for(prescriber).post(
+        reverse("dosing:sign", args=[session.pk]), {"password": "correct horse battery"}
+    )
     assert (
         response.status_code == 400
         and "licence" in response.content.decode()
@@ -377,12 +384,17 @@ def test_a_prescriber_with_expired_licence_may_not_sign_and_is_told_why(nurse, p
 
 def test_a_session_in_progress_cannot_be_signed(prescriber, session) -> None:
     with pytest.raises(ValidationError, match="End the session"):
-        services.sign_session(by=prescriber, session=session)
+        services.sign_session(by=prescriber, session=session, password="correct horse battery")
 
 
 def test_a_prescriber_signs_an_ended_session(nurse, prescriber, patient) -> None:
     session = ended(nurse, patient)
-    assert client_for(prescriber).post(reverse("dosing:sign", args=[session.pk])).status_code == 302
+    assert (
+        client_for(prescriber)
+        .post(reverse("dosing:sign", args=[session.pk]), {"password": "correct horse battery"})
+        .status_code
+        == 302
+    )
     session.refresh_from_db()
     assert session.signed_by == prescriber and session.signed_at is not None
     assert AuditEvent.objects.filter(action="session.sign", entity_id=str(session.pk)).exists()
@@ -392,12 +404,12 @@ def test_every_change_after_signing_is_refused_but_an_addendum_is_added(nurse, p
     session = ended(nurse, patient)
     vital = services.record_vital_sign(by=nurse, session=session, **NORMAL).vital
     effect = services.record_side_effect(by=nurse, session=session, kind="headache", severity="mild")
-    services.sign_session(by=prescriber, session=session)
+    services.sign_session(by=prescriber, session=session, password="correct horse battery")
     refused = [
         lambda: services.record_vital_sign(by=nurse, session=session, **NORMAL),
         lambda: services.record_side_effect(by=nurse, session=session, kind="nausea", severity="mild"),
         lambda: services.end_session(by=nurse, session=session, discharge_note="again"),
-        lambda: services.sign_session(by=prescriber, session=session),
+        lambda: services.sign_session(by=prescriber, session=session, password="correct horse battery"),
         lambda: services.start_session(by=nurse, session=session, **CHECKLIST),
         lambda: services.mark_session_entry_in_error(by=nurse, entry=vital, reason="wrong arm"),
         lambda: services.mark_session_entry_in_error(by=nurse, entry=effect, reason="other patient"),

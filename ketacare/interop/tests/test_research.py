@@ -199,5 +199,7 @@ def test_a_researcher_lands_on_programme_outcomes_and_is_not_offered_patient_pag
     menu = landing.content.decode()
     assert reverse("patients:list") not in menu and reverse("outcomes:worklist") not in menu
     nurse_page = client_for(nurse).get("/", follow=True)
-    assert nurse_page.redirect_chain[-1][0] == reverse("patients:list")
+    assert nurse_page.redirect_chain[-1][0] == reverse(
+        "dosing:day_board"
+    )  # the nurse starts on the day board
     assert reverse("research:cohort") not in nurse_page.content.decode()

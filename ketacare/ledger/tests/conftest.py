@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from ketacare.ledger import services
+from ketacare.plans.testing import signed_order
 
 VIAL_MG = Decimal("500")
 
@@ -78,6 +79,7 @@ def session(patient: Any, prescriber: Any, nurse: Any) -> Any:
         route="iv-infusion",
         dose_mg=Decimal("32.25"),
         duration_min=Decimal(40),
+        order=signed_order(patient, route="iv-infusion", dose_mg=Decimal("32.25")),
     )
     return dosing.start_session(
         by=nurse, session=planned, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True

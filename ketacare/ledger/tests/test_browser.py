@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from conftest import make_staff
+from ketacare.plans.testing import signed_order
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +63,13 @@ def test_receive_draw_administer_waste_with_a_witness_and_count_the_safe(browser
         sex_at_birth="female",
         weight_kg=Decimal("80.0"),
     )
-    session = dosing.plan_session(by=prescriber, patient=patient, route="iv-infusion", dose_mg=Decimal("40"))
+    session = dosing.plan_session(
+        by=prescriber,
+        patient=patient,
+        route="iv-infusion",
+        dose_mg=Decimal("40"),
+        order=signed_order(patient, route="iv-infusion", dose_mg=Decimal("40")),
+    )
     dosing.start_session(
         by=nurse, session=session, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
     )

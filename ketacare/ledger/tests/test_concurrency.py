@@ -16,6 +16,7 @@ from ketacare.dosing import services as dosing
 from ketacare.ledger import selectors, services
 from ketacare.ledger.models import Balance, Entry
 from ketacare.ledger.tests.conftest import receive
+from ketacare.plans.testing import signed_order
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks under real concurrency need PostgreSQL"
@@ -43,7 +44,11 @@ def test_twenty_parallel_draws_leave_the_balance_exact_and_never_negative(
     sessions = []
     for _ in range(DRAWERS):
         planned = dosing.plan_session(
-            by=prescriber, patient=patient, route="iv-infusion", dose_mg=Decimal("30")
+            by=prescriber,
+            patient=patient,
+            route="iv-infusion",
+            dose_mg=Decimal("30"),
+            order=signed_order(patient, route="iv-infusion", dose_mg=Decimal("30")),
         )
         sessions.append(planned)
     barrier = threading.Barrier(DRAWERS)

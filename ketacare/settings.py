@@ -110,13 +110,19 @@ _default_sqlite = f"sqlite:///{DATA_DIR / 'ketacare.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _default_sqlite)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # IMMEDIATE: a transaction takes the write lock at BEGIN, before it reads, so two writers never
+    # deadlock upgrading a read lock; the busy timeout makes a writer wait its turn (in seconds)
+    # instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
+        "timeout": int(os.environ.get("KETACARE_SQLITE_BUSY_TIMEOUT_S", "30")),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
 else:
-    # Persistent connections help a busy server; 0 (a connection per request) is Django's default.
-    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("KETACARE_DB_CONN_MAX_AGE", "0"))
+    # Persistent connections spare each request a new connection (and its TLS and authentication);
+    # health checks drop a connection the server closed (a restart) before a request uses it.
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("KETACARE_DB_CONN_MAX_AGE", "60"))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

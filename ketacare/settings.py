@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "ketacare.input_guard.StrictInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -123,6 +124,9 @@ else:
     # health checks drop a connection the server closed (a restart) before a request uses it.
     DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("KETACARE_DB_CONN_MAX_AGE", "60"))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# Every list in the API pages with one class (limits in ketacare/api_paging.py).
+NINJA_PAGINATION_CLASS = "ketacare.api_paging.Pagination"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

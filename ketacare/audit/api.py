@@ -5,12 +5,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.roles import Action
 from ketacare.accounts.selectors import clinics_where
 from ketacare.api_errors import ERROR_RESPONSES
+from ketacare.api_paging import Pagination
 from ketacare.audit.selectors import events_visible_to
 
 router = Router(tags=["audit"])
@@ -32,7 +33,7 @@ class AuditEventOut(Schema):
 
 
 @router.get("", response={200: list[AuditEventOut], **ERROR_RESPONSES}, summary="Audit events, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_events(request: AuthedRequest, patient_id: int | None = None):  # type: ignore[no-untyped-def]
     if not clinics_where(request.user, Action.VIEW_AUDIT).exists():
         raise PermissionDenied("Only a clinic administrator may read the audit trail.")

@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
 
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.roles import Action
 from ketacare.api_errors import ERROR_RESPONSES
+from ketacare.api_input import StrictSchema
+from ketacare.api_paging import Pagination
 from ketacare.audit.services import record_event
 from ketacare.dosing import selectors, services
 from ketacare.dosing.labels import ROUTE_LABELS
-from ketacare.dosing.models import DosingSession, SessionAddendum, SideEffect, VitalSign
+from ketacare.dosing.models import DosingSession, SideEffect, VitalSign
 from ketacare.patients.selectors import get_patient_for
 from ketacare.rules import record_limits as limits
 
@@ -56,7 +59,7 @@ class SessionOut(Schema):
     signed_at: dt.datetime | None
 
 
-class SessionIn(Schema):
+class SessionIn(StrictSchema):
     patient_id: int
     route: Route
     dose_mg: DoseMg = Field(..., description="Ketamine base, mg.")
@@ -64,13 +67,13 @@ class SessionIn(Schema):
     regimen: str = Field("", max_length=300)
 
 
-class ChecklistIn(Schema):
+class ChecklistIn(StrictSchema):
     consent_confirmed: bool
     fasting_confirmed: bool
     escort_confirmed: bool
 
 
-class VitalIn(Schema):
+class VitalIn(StrictSchema):
     systolic_mmhg: Systolic
     diastolic_mmhg: Diastolic
     heart_rate_per_min: HeartRate
@@ -106,7 +109,7 @@ class RecordedVitalOut(Schema):
     alerts: list[AlertOut]
 
 
-class SideEffectIn(Schema):
+class SideEffectIn(StrictSchema):
     kind: Kind
     severity: Severity
     note: str = Field("", max_length=500)
@@ -125,8 +128,8 @@ class SideEffectOut(Schema):
     error_reason: str
 
 
-class EndIn(Schema):
-    discharge_note: str = Field(..., min_length=1)
+class EndIn(StrictSchema):
+    discharge_note: str = Field(..., min_length=1, max_length=4000)
 
 
 def _session(
@@ -136,7 +139,8 @@ def _session(
 
 
 @router.get("", response={200: list[SessionOut], **ERROR_RESPONSES}, summary="A patient's sessions")
-def list_sessions(request: AuthedRequest, patient_id: int) -> list[DosingSession]:
+@paginate(Pagination)
+def list_sessions(request: AuthedRequest, patient_id: int) -> Any:
     patient = get_patient_for(request.user, patient_id, Action.ADMINISTER_KETAMINE)
     record_event(
         actor=request.user, action="read", entity=patient, clinic=patient.clinic, patient_id=patient.pk
@@ -172,7 +176,8 @@ def start_session(request: AuthedRequest, session_id: int, payload: ChecklistIn)
     response={200: list[VitalOut], **ERROR_RESPONSES},
     summary="Vital signs, in time order",
 )
-def list_vitals(request: AuthedRequest, session_id: int) -> list[VitalSign]:
+@paginate(Pagination)
+def list_vitals(request: AuthedRequest, session_id: int) -> Any:
     session = _session(request, session_id)
     selectors.audit_session_read(request.user, session)
     return list(session.vitals.select_related("recorded_by"))
@@ -195,7 +200,8 @@ def record_vital(request: AuthedRequest, session_id: int, payload: VitalIn) -> S
     response={200: list[SideEffectOut], **ERROR_RESPONSES},
     summary="Side effects, in time order",
 )
-def list_side_effects(request: AuthedRequest, session_id: int) -> list[SideEffect]:
+@paginate(Pagination)
+def list_side_effects(request: AuthedRequest, session_id: int) -> Any:
     session = _session(request, session_id)
     selectors.audit_session_read(request.user, session)
     return list(session.side_effects.select_related("recorded_by"))
@@ -229,8 +235,8 @@ def sign_session(request: AuthedRequest, session_id: int) -> DosingSession:
     return services.sign_session(by=request.user, session=_session(request, session_id, Action.SIGN_SESSION))
 
 
-class AddendumIn(Schema):
-    text: str = Field(..., min_length=1)
+class AddendumIn(StrictSchema):
+    text: str = Field(..., min_length=1, max_length=4000)
 
 
 class AddendumOut(Schema):
@@ -240,7 +246,7 @@ class AddendumOut(Schema):
     recorded_by: str = Field(..., alias="recorded_by.username")
 
 
-class EnteredInErrorIn(Schema):
+class EnteredInErrorIn(StrictSchema):
     reason: str = Field(..., min_length=1, max_length=300)
 
 
@@ -249,7 +255,8 @@ class EnteredInErrorIn(Schema):
     response={200: list[AddendumOut], **ERROR_RESPONSES},
     summary="Addenda, oldest first",
 )
-def list_addenda(request: AuthedRequest, session_id: int) -> list[SessionAddendum]:
+@paginate(Pagination)
+def list_addenda(request: AuthedRequest, session_id: int) -> Any:
     session = _session(request, session_id)
     selectors.audit_session_read(request.user, session)
     return list(session.addenda.select_related("recorded_by"))

@@ -14,6 +14,8 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 
+from ketacare.data_dir import secure_file, secure_folder, write_secret
+
 
 def env_flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
@@ -24,6 +26,7 @@ def env_flag(name: str, default: bool) -> bool:
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("KETACARE_DATA_DIR", BASE_DIR / "var"))
+secure_folder(DATA_DIR)
 
 
 def _secret_key() -> str:
@@ -33,9 +36,8 @@ def _secret_key() -> str:
         return configured
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(64))
-        key_file.chmod(0o600)
+        write_secret(key_file, secrets.token_urlsafe(64))
+    secure_file(key_file)
     return key_file.read_text().strip()
 
 
@@ -80,6 +82,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "ketacare.accounts.middleware.TwoFactorMiddleware",
     "ketacare.audit.context.AuditOriginMiddleware",
+    "ketacare.no_store.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -110,7 +113,10 @@ TEMPLATES = [
 _default_sqlite = f"sqlite:///{DATA_DIR / 'ketacare.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _default_sqlite)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # The folder and the database file are readable by their owner only (ketacare/data_dir.py).
+    secure_folder(DATA_DIR)
+    if not str(DATABASES["default"]["NAME"]).startswith(("file:", ":memory:")):
+        secure_file(Path(DATABASES["default"]["NAME"]))
     # IMMEDIATE: a transaction takes the write lock at BEGIN, before it reads, so two writers never
     # deadlock upgrading a read lock; the busy timeout makes a writer wait its turn (in seconds)
     # instead of failing with "database is locked".

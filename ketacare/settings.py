@@ -42,6 +42,15 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# The audit chain's key, outside the database: this, or the file `audit_key` in the data folder
+# (ketacare/audit/keys.py). Checkpoints of the chain are appended to AUDIT_CHECKPOINT_FILE.
+AUDIT_KEY = os.environ.get("KETACARE_AUDIT_KEY", "")
+AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("KETACARE_AUDIT_CHECKPOINT_FILE", DATA_DIR / "audit_checkpoints.jsonl")
+)
+AUDIT_CHECKPOINT_INTERVAL_S = int(os.environ.get("KETACARE_AUDIT_CHECKPOINT_INTERVAL_S", "300"))
+# An installation upgraded from an unkeyed chain sets this to the id of its first keyed event.
+AUDIT_UNKEYED_BEFORE_ID = int(os.environ.get("KETACARE_AUDIT_UNKEYED_BEFORE_ID", "0"))
 DEBUG = env_flag("KETACARE_DEBUG", False)
 ALLOWED_HOSTS = os.environ.get("KETACARE_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
 
@@ -83,6 +92,7 @@ MIDDLEWARE = [
     "ketacare.accounts.middleware.TwoFactorMiddleware",
     "ketacare.audit.context.AuditOriginMiddleware",
     "ketacare.no_store.NoStoreMiddleware",
+    "ketacare.audit.read_guard.PatientReadAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from ketacare.audit import checkpoints
 from ketacare.audit.chain import GENESIS_HASH, event_hash
 from ketacare.audit.context import current_origin
 from ketacare.audit.models import AuditEvent
+from ketacare.audit.read_guard import note_patient
 from ketacare.audit.writer_lock import CHAIN_LOCK_KEY, LOCK_SQL
 
 if TYPE_CHECKING:
@@ -56,4 +58,7 @@ def record_event(
             "outcome": str(outcome),
             "prev_hash": prev_hash,
         }
-        return AuditEvent.objects.create(**fields, hash=event_hash(fields))
+        event = AuditEvent.objects.create(**fields, hash=event_hash(fields))
+    transaction.on_commit(checkpoints.write_if_due)
+    note_patient(patient_id)
+    return event

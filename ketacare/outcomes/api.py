@@ -24,6 +24,7 @@ from ketacare.analytics import tlfb
 from ketacare.api_errors import ERROR_RESPONSES
 from ketacare.api_input import StrictSchema
 from ketacare.api_paging import Lazy, Pagination
+from ketacare.audit.services import record_event
 from ketacare.instruments.serialize import summary_to_dict
 from ketacare.outcomes import selectors, services
 from ketacare.outcomes.models import (
@@ -305,6 +306,13 @@ class AcknowledgeIn(StrictSchema):
 @paginate(Pagination)
 def list_alerts(request: AuthedRequest, patient_id: int) -> Any:
     patient = selectors.patient_for(request.user, patient_id, Action.ACKNOWLEDGE_ALERT)
+    record_event(
+        actor=request.user,
+        action="read",
+        entity_type="outcomes.safetyalert",
+        clinic=patient.clinic,
+        patient_id=patient.pk,
+    )
     return Lazy(patient.safety_alerts.select_related("recipient").order_by("-raised_at", "-id"), _alert_out)
 
 

@@ -18,6 +18,7 @@ from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.models import User
 from ketacare.accounts.roles import Action, Role, role_may
 from ketacare.accounts.selectors import clinics_where, role_in
+from ketacare.audit.services import record_event
 from ketacare.forms_util import add_service_errors, save_form
 from ketacare.patients import selectors, services
 from ketacare.patients.forms import (
@@ -54,6 +55,8 @@ def _staff_only(request: AuthedRequest) -> None:
 def patient_list(request: AuthedRequest) -> HttpResponse:
     _staff_only(request)
     query = request.GET.get("q", "").strip()
+    # The list shows names and record numbers: a read of patient data, audited like the API's search.
+    record_event(actor=request.user, action="search", entity_type="patients.patient", detail={"query": query})
     page = Paginator(selectors.search_patients(request.user, query), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

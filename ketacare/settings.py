@@ -54,6 +54,9 @@ AUDIT_UNKEYED_BEFORE_ID = int(os.environ.get("KETACARE_AUDIT_UNKEYED_BEFORE_ID",
 DEBUG = env_flag("KETACARE_DEBUG", False)
 ALLOWED_HOSTS = os.environ.get("KETACARE_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
 
+# API tokens expire after this many days at most (ketacare/accounts/tokens.py).
+API_TOKEN_DAYS = int(os.environ.get("KETACARE_API_TOKEN_DAYS", "90"))
+
 # Two-factor login is required of staff in production; the demo may turn it off.
 REQUIRE_MFA = env_flag("KETACARE_REQUIRE_MFA", True)
 

@@ -303,10 +303,21 @@ def _hash_token(token: str) -> str:
 
 
 @transaction.atomic
-def create_api_token(*, user: User, name: str, by: User | None = None) -> tuple[ApiToken, str]:
-    """Create a token; the plain token is returned once and never stored."""
+def create_api_token(
+    *, user: User, name: str, by: User | None = None, days: int | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token that expires after `days` (the configured lifetime by default, never more);
+    the plain token is returned once and never stored."""
+    from ketacare.accounts.tokens import expiry_for
+
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, prefix=plain[:10], token_hash=_hash_token(plain))
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=plain[:10],
+        token_hash=_hash_token(plain),
+        expires_at=expiry_for(days),
+    )
     record_event(actor=by or user, action="create", entity=token, detail={"name": name})
     return token, plain
 
@@ -321,6 +332,10 @@ def user_for_api_token(plain: str) -> User | None:
         .first()
     )
     if token is None:
+        return None
+    from ketacare.accounts.tokens import is_expired
+
+    if is_expired(token):
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):

@@ -37,6 +37,7 @@ NO_PATIENT_DATA = {
     "outcomes/settings/permissions/<int:permission_id>/withdraw/": "a licence permission (POST)",
     "dosing/settings/": "the clinic's alert thresholds",
     "/api/v1/instruments": "the questionnaire registry",
+    "/api/v1/tokens": "API tokens: names and dates, no patient data (creating and revoking are audited)",
     "/api/v1/instruments/{instrument_id}": "one questionnaire's definition",
 }
 

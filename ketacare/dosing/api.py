@@ -97,7 +97,9 @@ class VitalOut(Schema):
     error_reason: str
 
 
-class AlertOut(Schema):
+class VitalAlertOut(Schema):
+    """An in-session alert a vital sign raised (distinct from outcomes' safety alerts, AlertOut)."""
+
     code: str
     message: str
 
@@ -106,7 +108,7 @@ class RecordedVitalOut(Schema):
     """What recording a vital caused: the stored reading and the alerts it raised."""
 
     vital: VitalOut
-    alerts: list[AlertOut]
+    alerts: list[VitalAlertOut]
 
 
 class SideEffectIn(StrictSchema):

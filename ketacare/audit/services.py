@@ -59,6 +59,8 @@ def record_event(
             "prev_hash": prev_hash,
         }
         event = AuditEvent.objects.create(**fields, hash=event_hash(fields))
-    transaction.on_commit(checkpoints.write_if_due)
+    # robust: a checkpoint that cannot be written (a full disk) is logged, never an error page after
+    # the change was committed.
+    transaction.on_commit(checkpoints.write_if_due, robust=True)
     note_patient(patient_id)
     return event

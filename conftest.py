@@ -60,12 +60,14 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def test_settings(settings: Any) -> None:
+def test_settings(settings: Any, tmp_path: Any) -> None:
     """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
     test_security.py checks that the real settings hash with Argon2."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Two-factor login has its own tests (accounts/tests/test_login.py), which turn it on.
     settings.REQUIRE_MFA = False
+    # Each test keeps its own audit checkpoints (the test database is new each time).
+    settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit_checkpoints.jsonl"
 
 
 @pytest.fixture

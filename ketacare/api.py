@@ -13,10 +13,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
-from ninja.security import HttpBearer, SessionAuth
+from ninja.security import HttpBearer
 
 from ketacare.accounts.models import User
-from ketacare.accounts.selectors import second_factor_missing, user_for_api_token
+from ketacare.accounts.selectors import user_for_api_token
+from ketacare.accounts.tokens import is_locked_out
+from ketacare.accounts.tokens_api import router as tokens_router
+from ketacare.api_auth import VerifiedSession
 from ketacare.audit.api import router as audit_router
 from ketacare.dosing.api import day_board_router, rems_router
 from ketacare.dosing.api import router as sessions_router
@@ -35,18 +38,10 @@ from ketacare.plans.api import patients_router as screening_router
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         user = user_for_api_token(token)
+        if user is not None and is_locked_out(request, user):
+            return None  # locked out after failed log-ins: the token waits too
         if user is not None:
             request.user = user
-        return user
-
-
-class VerifiedSession(SessionAuth):
-    """A browser session, counted only once its second factor (when it needs one) is done."""
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = super().authenticate(request, key)
-        if user is not None and second_factor_missing(user):
-            return None
         return user
 
 
@@ -126,3 +121,4 @@ api.add_router("/orders", orders_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/day-board", day_board_router)
 api.add_router("/rems-forms", rems_router)
+api.add_router("/tokens", tokens_router)

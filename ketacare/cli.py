@@ -19,13 +19,23 @@ CORE_COMMANDS: dict[str, str] = {
     "dose-check": "ketacare.rules.cli:main",
 }
 
+# Commands that set Django up themselves (no management command of the same name).
+SETUP_COMMANDS: dict[str, str] = {
+    "backup": "ketacare.backup_cli:backup_main",
+    "restore": "ketacare.backup_cli:restore_main",
+}
+
 USAGE = """usage: ketacare COMMAND [options]
 
 Clinical record (Django):
   serve                 migrate, optionally load the demo clinic, and serve KetaCare
   demo                  build the synthetic demo clinic (seeded, repeatable)
   audit verify          check the audit trail's hash chain; non-zero exit on a break
+  audit checkpoint      append a signed checkpoint of the audit chain and print it
   token create USER     print a new API token once (only its hash is stored)
+  token list|revoke     list tokens, revoke one by id
+  backup FILE           database, keys and audit checkpoints to one owner-only archive
+  restore FILE          restore such an archive, then verify the audit chain
   manage ARGS...        any Django management command
 
 Pure core (no database):
@@ -51,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     command, rest = args[0], args[1:]
     if command in CORE_COMMANDS:
         return _load(CORE_COMMANDS[command])(rest)
+    if command in SETUP_COMMANDS:
+        return _load(SETUP_COMMANDS[command])(rest)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketacare.settings")
     from django.core.management import execute_from_command_line

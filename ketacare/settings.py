@@ -14,6 +14,8 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 
+from ketacare.data_dir import secure_file, secure_folder, write_secret
+
 
 def env_flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
@@ -24,6 +26,7 @@ def env_flag(name: str, default: bool) -> bool:
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("KETACARE_DATA_DIR", BASE_DIR / "var"))
+secure_folder(DATA_DIR)
 
 
 def _secret_key() -> str:
@@ -33,15 +36,26 @@ def _secret_key() -> str:
         return configured
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(64))
-        key_file.chmod(0o600)
+        write_secret(key_file, secrets.token_urlsafe(64))
+    secure_file(key_file)
     return key_file.read_text().strip()
 
 
 SECRET_KEY = _secret_key()
+# The audit chain's key, outside the database: this, or the file `audit_key` in the data folder
+# (ketacare/audit/keys.py). Checkpoints of the chain are appended to AUDIT_CHECKPOINT_FILE.
+AUDIT_KEY = os.environ.get("KETACARE_AUDIT_KEY", "")
+AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("KETACARE_AUDIT_CHECKPOINT_FILE", DATA_DIR / "audit_checkpoints.jsonl")
+)
+AUDIT_CHECKPOINT_INTERVAL_S = int(os.environ.get("KETACARE_AUDIT_CHECKPOINT_INTERVAL_S", "300"))
+# An installation upgraded from an unkeyed chain sets this to the id of its first keyed event.
+AUDIT_UNKEYED_BEFORE_ID = int(os.environ.get("KETACARE_AUDIT_UNKEYED_BEFORE_ID", "0"))
 DEBUG = env_flag("KETACARE_DEBUG", False)
 ALLOWED_HOSTS = os.environ.get("KETACARE_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
+
+# API tokens expire after this many days at most (ketacare/accounts/tokens.py).
+API_TOKEN_DAYS = int(os.environ.get("KETACARE_API_TOKEN_DAYS", "90"))
 
 # Two-factor login is required of staff in production; the demo may turn it off.
 REQUIRE_MFA = env_flag("KETACARE_REQUIRE_MFA", True)
@@ -78,11 +92,14 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "ketacare.input_guard.StrictInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "ketacare.accounts.middleware.TwoFactorMiddleware",
     "ketacare.audit.context.AuditOriginMiddleware",
+    "ketacare.no_store.NoStoreMiddleware",
+    "ketacare.audit.read_guard.PatientReadAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -116,14 +133,26 @@ TEMPLATES = [
 _default_sqlite = f"sqlite:///{DATA_DIR / 'ketacare.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _default_sqlite)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # The folder and the database file are readable by their owner only (ketacare/data_dir.py).
+    secure_folder(DATA_DIR)
+    if not str(DATABASES["default"]["NAME"]).startswith(("file:", ":memory:")):
+        secure_file(Path(DATABASES["default"]["NAME"]))
+    # IMMEDIATE: a transaction takes the write lock at BEGIN, before it reads, so two writers never
+    # deadlock upgrading a read lock; the busy timeout makes a writer wait its turn (in seconds)
+    # instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
+        "timeout": int(os.environ.get("KETACARE_SQLITE_BUSY_TIMEOUT_S", "30")),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
 else:
-    # Persistent connections help a busy server; 0 (a connection per request) is Django's default.
-    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("KETACARE_DB_CONN_MAX_AGE", "0"))
+    # Persistent connections spare each request a new connection (and its TLS and authentication);
+    # health checks drop a connection the server closed (a restart) before a request uses it.
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("KETACARE_DB_CONN_MAX_AGE", "60"))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# Every list in the API pages with one class (limits in ketacare/api_paging.py).
+NINJA_PAGINATION_CLASS = "ketacare.api_paging.Pagination"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -150,6 +150,10 @@ def user_for_api_token(plain: str) -> User | None:
     )
     if token is None:
         return None
+    from ketacare.accounts.tokens import is_expired
+
+    if is_expired(token):
+        return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

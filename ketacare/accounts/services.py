@@ -240,10 +240,21 @@ def reactivate_membership(*, by: User, membership: Membership) -> Membership:
 
 
 @transaction.atomic
-def create_api_token(*, user: User, name: str, by: User | None = None) -> tuple[ApiToken, str]:
-    """Create a token; the plain token is returned once and never stored."""
+def create_api_token(
+    *, user: User, name: str, by: User | None = None, days: int | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token that expires after `days` (the configured lifetime by default, never more);
+    the plain token is returned once and never stored."""
+    from ketacare.accounts.tokens import expiry_for
+
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, prefix=plain[:10], token_hash=_hash_token(plain))
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=plain[:10],
+        token_hash=_hash_token(plain),
+        expires_at=expiry_for(days),
+    )
     record_event(actor=by or user, action=AuditAction.CREATE, entity=token, detail={"name": name})
     return token, plain
 

@@ -149,6 +149,9 @@ DETAIL_KEYS = frozenset(
         "second_check",
         "open",
         "sessions",
+        # which page or filter a read came through (view names, filter names)
+        "page",
+        "filter",
         # The dose-planning page keeps no row of its own yet (decisions #17): its regimen is in the
         # trail until plans are rows; then it moves to the plan row and this key goes.
         "regimen",

@@ -8,16 +8,16 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from ketacare.accounts.roles import Action
+from ketacare.audit import checkpoints
 from ketacare.audit.actions import DETAIL_KEYS, AuditAction
 from ketacare.audit.chain import GENESIS_HASH, event_hash
 from ketacare.audit.context import current_origin
 from ketacare.audit.models import AuditEvent
+from ketacare.audit.read_guard import note_patient
+from ketacare.audit.writer_lock import CHAIN_LOCK_KEY, LOCK_SQL
 
 if TYPE_CHECKING:
     from ketacare.accounts.models import Clinic, User
-
-# Any fixed 64-bit number: the advisory lock that serialises writers of the chain on PostgreSQL.
-_CHAIN_LOCK_KEY = 0x4B455441_41554454
 
 
 def record_refusal(
@@ -74,7 +74,8 @@ def record_event(
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+                # Already held when the transaction began with it (writer_lock); re-entrant.
+                cursor.execute(LOCK_SQL, [CHAIN_LOCK_KEY])
         prev_hash = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS_HASH
         authenticated = actor is not None and actor.is_authenticated
         fields: dict[str, Any] = {
@@ -93,4 +94,9 @@ def record_event(
             "outcome": str(outcome),
             "prev_hash": prev_hash,
         }
-        return AuditEvent.objects.create(**fields, hash=event_hash(fields))
+        event = AuditEvent.objects.create(**fields, hash=event_hash(fields))
+    # robust: a checkpoint that cannot be written (a full disk) is logged, never an error page after
+    # the change was committed.
+    transaction.on_commit(checkpoints.write_if_due, robust=True)
+    note_patient(patient_id)
+    return event

@@ -9,7 +9,9 @@ from django.shortcuts import render
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.roles import Action
 from ketacare.accounts.selectors import clinics_where
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.selectors import events_visible_to
+from ketacare.audit.services import record_event
 
 PAGE_SIZE = 50
 
@@ -20,6 +22,7 @@ def event_list(request: AuthedRequest) -> HttpResponse:
     if not clinics_where(request.user, Action.VIEW_AUDIT).exists():
         raise PermissionDenied("Only a clinic administrator may browse the audit trail.")
     events = events_visible_to(request.user)
+    record_event(actor=request.user, action=AuditAction.READ, entity_type="audit.auditevent")
     filters = {
         "actor": request.GET.get("actor", "").strip(),
         "action": request.GET.get("action", "").strip(),

@@ -5,21 +5,24 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
-from pydantic import AfterValidator, ConfigDict
+from ninja.pagination import paginate
+from pydantic import AfterValidator
 
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.roles import Action
 from ketacare.api_errors import ERROR_RESPONSES
+from ketacare.api_input import StrictSchema
+from ketacare.api_paging import Pagination
 from ketacare.audit.actions import AuditAction
 from ketacare.audit.services import record_event
 from ketacare.dosing import selectors, services
 from ketacare.dosing.labels import ROUTE_LABELS
-from ketacare.dosing.models import DosingSession, SessionAddendum, SessionAlert, SideEffect, VitalSign
+from ketacare.dosing.models import DosingSession, SessionAlert, SideEffect, VitalSign
 from ketacare.patients.selectors import get_patient_for
 from ketacare.plans.selectors import signed_orders_of
 from ketacare.rules import record_limits as limits
@@ -72,7 +75,7 @@ class SessionOut(Schema):
     signed_at: dt.datetime | None
 
 
-class SessionIn(Schema):
+class SessionIn(StrictSchema):
     patient_id: int
     route: Route
     dose_mg: DoseMg = Field(..., description="Ketamine base, mg.")
@@ -83,14 +86,14 @@ class SessionIn(Schema):
     drug: Annotated[str, Field(pattern="^(ketamine|esketamine)$")] = "ketamine"
 
 
-class ChecklistIn(Schema):
+class ChecklistIn(StrictSchema):
     consent_confirmed: bool
     fasting_confirmed: bool
     escort_confirmed: bool
     override_reason: PlainText = Field("", max_length=500)
 
 
-class VitalIn(Schema):
+class VitalIn(StrictSchema):
     systolic_mmhg: Systolic
     diastolic_mmhg: Diastolic
     heart_rate_per_min: HeartRate
@@ -114,7 +117,9 @@ class VitalOut(Schema):
     error_reason: str
 
 
-class AlertOut(Schema):
+class VitalAlertOut(Schema):
+    """An in-session alert a vital sign raised (distinct from outcomes' safety alerts, AlertOut)."""
+
     id: int
     code: str
     message: str
@@ -137,9 +142,7 @@ class SessionAlertOut(Schema):
         return obj.acknowledged_by.username if obj.acknowledged_by else None
 
 
-class AcknowledgeIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class AcknowledgeIn(StrictSchema):
     action: Annotated[str, Field(pattern="^(recheck|pause|stop|escalate)$")]
     note: PlainText = Field(..., min_length=1, max_length=500)
 
@@ -148,10 +151,10 @@ class RecordedVitalOut(Schema):
     """What recording a vital caused: the stored reading and the alerts it raised."""
 
     vital: VitalOut
-    alerts: list[AlertOut]
+    alerts: list[VitalAlertOut]
 
 
-class SideEffectIn(Schema):
+class SideEffectIn(StrictSchema):
     kind: Kind
     severity: Severity
     note: str = Field("", max_length=500)
@@ -176,17 +179,15 @@ class SideEffectOut(Schema):
     error_reason: str
 
 
-class SignIn(Schema):
+class SignIn(StrictSchema):
     """Signing re-authenticates: the password, and the authenticator code where two-factor is on."""
-
-    model_config = ConfigDict(extra="forbid")
 
     password: str = Field(..., min_length=1, max_length=200)
     otp_token: str = Field("", max_length=10)
 
 
-class EndIn(Schema):
-    discharge_note: str = Field(..., min_length=1)
+class EndIn(StrictSchema):
+    discharge_note: str = Field(..., min_length=1, max_length=4000)
 
 
 def _session(
@@ -196,7 +197,8 @@ def _session(
 
 
 @router.get("", response={200: list[SessionOut], **ERROR_RESPONSES}, summary="A patient's sessions")
-def list_sessions(request: AuthedRequest, patient_id: int) -> list[DosingSession]:
+@paginate(Pagination)
+def list_sessions(request: AuthedRequest, patient_id: int) -> Any:
     patient = get_patient_for(request.user, patient_id, Action.ADMINISTER_KETAMINE, read=True)
     return list(selectors.sessions_of(patient))
 
@@ -230,7 +232,8 @@ def start_session(request: AuthedRequest, session_id: int, payload: ChecklistIn)
     response={200: list[VitalOut], **ERROR_RESPONSES},
     summary="Vital signs, in time order",
 )
-def list_vitals(request: AuthedRequest, session_id: int) -> list[VitalSign]:
+@paginate(Pagination)
+def list_vitals(request: AuthedRequest, session_id: int) -> Any:
     session = _session(request, session_id)
     selectors.audit_session_read(request.user, session)
     return list(session.vitals.select_related("recorded_by"))
@@ -253,7 +256,8 @@ def record_vital(request: AuthedRequest, session_id: int, payload: VitalIn) -> S
     response={200: list[SideEffectOut], **ERROR_RESPONSES},
     summary="Side effects, in time order",
 )
-def list_side_effects(request: AuthedRequest, session_id: int) -> list[SideEffect]:
+@paginate(Pagination)
+def list_side_effects(request: AuthedRequest, session_id: int) -> Any:
     session = _session(request, session_id)
     selectors.audit_session_read(request.user, session)
     return list(session.side_effects.select_related("recorded_by"))
@@ -289,8 +293,8 @@ def sign_session(request: AuthedRequest, session_id: int, payload: SignIn) -> Do
     )
 
 
-class AddendumIn(Schema):
-    text: str = Field(..., min_length=1)
+class AddendumIn(StrictSchema):
+    text: str = Field(..., min_length=1, max_length=4000)
 
 
 class AddendumOut(Schema):
@@ -300,7 +304,7 @@ class AddendumOut(Schema):
     recorded_by: str = Field(..., alias="recorded_by.username")
 
 
-class EnteredInErrorIn(Schema):
+class EnteredInErrorIn(StrictSchema):
     reason: str = Field(..., min_length=1, max_length=300)
 
 
@@ -309,7 +313,8 @@ class EnteredInErrorIn(Schema):
     response={200: list[AddendumOut], **ERROR_RESPONSES},
     summary="Addenda, oldest first",
 )
-def list_addenda(request: AuthedRequest, session_id: int) -> list[SessionAddendum]:
+@paginate(Pagination)
+def list_addenda(request: AuthedRequest, session_id: int) -> Any:
     session = _session(request, session_id)
     selectors.audit_session_read(request.user, session)
     return list(session.addenda.select_related("recorded_by"))
@@ -363,7 +368,8 @@ def side_effect_entered_in_error(
     response={200: list[SessionAlertOut], **ERROR_RESPONSES},
     summary="The session's alerts, open and acknowledged",
 )
-def list_alerts(request: AuthedRequest, session_id: int) -> list[SessionAlert]:
+@paginate(Pagination)
+def list_alerts(request: AuthedRequest, session_id: int) -> Any:
     session = _session(request, session_id)
     selectors.audit_session_read(request.user, session)
     return list(session.alerts.select_related("acknowledged_by"))
@@ -407,7 +413,8 @@ day_board_router = Router(tags=["sessions"])
 
 
 @day_board_router.get("", response={200: list[BoardRowOut], **ERROR_RESPONSES}, summary="Today's sessions")
-def day_board(request: AuthedRequest) -> list[dict[str, object]]:
+@paginate(Pagination)
+def day_board(request: AuthedRequest) -> Any:
     rows = selectors.day_board(request.user)
     selectors.audit_day_board(request.user, rows)
     return [
@@ -432,9 +439,7 @@ def day_board(request: AuthedRequest) -> list[dict[str, object]]:
 # --- The dose, infusion events, discharge, REMS ----------------------------------------------------
 
 
-class DoseIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class DoseIn(StrictSchema):
     concentration_mg_per_ml: Annotated[Decimal, Field(gt=0, le=1000, max_digits=7, decimal_places=2)]
     concentration_as: Annotated[str, Field(pattern="^(base|hcl)$")]
     lot_number: PlainText = Field(..., min_length=1, max_length=40)
@@ -483,9 +488,7 @@ def prepare_dose(request: AuthedRequest, session_id: int, payload: DoseIn) -> di
     return _dose_out(session)
 
 
-class EventIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class EventIn(StrictSchema):
     kind: Annotated[str, Field(pattern="^(start|pause|rate_change|resume|stop)$")]
     rate_ml_h: Annotated[Decimal, Field(gt=0, le=2000, max_digits=7, decimal_places=1)] | None = None
     at: dt.datetime | None = None
@@ -539,9 +542,7 @@ def record_event_(request: AuthedRequest, session_id: int, payload: EventIn) -> 
     return Status(201, _events_out(session))
 
 
-class DischargeIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class DischargeIn(StrictSchema):
     mental_status_at_baseline: bool
     escort_present: bool
     no_driving_advice_given: bool
@@ -621,7 +622,8 @@ rems_router = Router(tags=["sessions"])
     response={200: list[RemsQueueOut], **ERROR_RESPONSES},
     summary="Esketamine monitoring forms not yet sent: due within 7 days, or overdue",
 )
-def rems_queue(request: AuthedRequest) -> list[dict[str, object]]:
+@paginate(Pagination)
+def rems_queue(request: AuthedRequest) -> Any:
     rows = selectors.rems_queue(request.user)
     record_event(
         actor=request.user,
@@ -635,11 +637,9 @@ def rems_queue(request: AuthedRequest) -> list[dict[str, object]]:
 SESSION_SCALES = ("moaas", "cadss-6", "craving-vas")
 
 
-class ScaleIn(Schema):
+class ScaleIn(StrictSchema):
     """MOAA/S and CADSS-6 at the clinic's set times; craving 0-100 before and after (the instruments'
     own definitions, scoring and bands in ketacare/instruments)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     instrument_id: Annotated[str, Field(pattern="^(moaas|cadss-6|craving-vas)$")]
     answers: list[int] = Field(..., max_length=50)
@@ -657,7 +657,8 @@ class ScaleOut(Schema):
 @router.get(
     "/{session_id}/scales", response={200: list[ScaleOut], **ERROR_RESPONSES}, summary="Session scales"
 )
-def list_scales(request: AuthedRequest, session_id: int) -> list[object]:
+@paginate(Pagination)
+def list_scales(request: AuthedRequest, session_id: int) -> Any:
     session = _session(request, session_id)
     selectors.audit_session_read(request.user, session)
     return [r for r in selectors.session_scores(session) if r.instrument_id in SESSION_SCALES]

@@ -134,6 +134,13 @@ def _when(at: dt.datetime | None, field: str, message: str = "This time is in th
     return at
 
 
+def _not_before_start(session: DosingSession, at: dt.datetime, field: str) -> None:
+    """During a session means after it started (the same five minutes of clock skew allowed)."""
+    if session.started_at is not None and at < session.started_at - dt.timedelta(minutes=5):
+        started = timezone.localtime(session.started_at)
+        raise ValidationError({field: f"This time is before the session started ({started:%Y-%m-%d %H:%M})."})
+
+
 def _audit(
     by: User,
     action: AuditAction | Action,
@@ -275,6 +282,7 @@ def record_vital_sign(
     clinic = session.patient.clinic
     require_in_clinic(by, clinic, Action.ADMINISTER_KETAMINE)
     measured_at = _when(measured_at, "measured_at", "The time of measurement cannot be in the future.")
+    _not_before_start(session, measured_at, "measured_at")
     if systolic_mmhg <= diastolic_mmhg:
         raise ValidationError(
             {"diastolic_mmhg": "Diastolic must be lower than systolic: check the two values."}
@@ -317,6 +325,7 @@ def record_side_effect(
     session = _locked(session)
     require_in_clinic(by, session.patient.clinic, Action.ADMINISTER_KETAMINE)
     occurred_at = _when(occurred_at, "occurred_at", "The time cannot be in the future.")
+    _not_before_start(session, occurred_at, "occurred_at")
     if kind == SideEffect.Kind.OTHER and not note.strip():
         raise ValidationError({"note": "Say what the side effect was."})
     effect = SideEffect(

@@ -50,9 +50,12 @@ CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
 BODY_WEIGHT_LOINC = "29463-7"  # FHIR R4 bodyweight profile
 BODY_HEIGHT_LOINC = "8302-2"  # FHIR R4 bodyheight profile
 # FHIR R4 vital-signs value set (hl7.org/fhir/R4/valueset-observation-vitalsignresult.html): the blood
-# pressure panel groups systolic and diastolic; pulse oximetry is 59408-5 there.
+# pressure panel groups systolic and diastolic. R4's oxygen saturation profile
+# (hl7.org/fhir/R4/oxygensat.html) requires LOINC 2708-6 in Observation.code; pulse oximetry, 59408-5,
+# goes beside it as the more specific coding, as R4's own example (observation-example-satO2) does.
 BP_PANEL_LOINC, SYSTOLIC_LOINC, DIASTOLIC_LOINC = "85354-9", "8480-6", "8462-4"
-HEART_RATE_LOINC, RESPIRATORY_RATE_LOINC, PULSE_OXIMETRY_LOINC = "8867-4", "9279-1", "59408-5"
+HEART_RATE_LOINC, RESPIRATORY_RATE_LOINC = "8867-4", "9279-1"
+OXYGEN_SATURATION_LOINC, PULSE_OXIMETRY_LOINC = "2708-6", "59408-5"
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 ADVERSE_EVENT_SEVERITY = "http://terminology.hl7.org/CodeSystem/adverse-event-severity"
 ENCOUNTER_STATUS = {"planned": "planned", "in_progress": "in-progress", "ended": "finished"}
@@ -327,7 +330,14 @@ def _vital_observations(
     heart = _vital(vital, "hr", HEART_RATE_LOINC, "Heart rate", subject, encounter)
     heart["valueQuantity"] = _quantity(vital.heart_rate_per_min, "/min", "/min")
     oxygen = _vital(
-        vital, "spo2", PULSE_OXIMETRY_LOINC, "Oxygen saturation by pulse oximetry", subject, encounter
+        vital, "spo2", OXYGEN_SATURATION_LOINC, "Oxygen saturation in Arterial blood", subject, encounter
+    )
+    oxygen["code"]["coding"].append(
+        {
+            "system": LOINC,
+            "code": PULSE_OXIMETRY_LOINC,
+            "display": "Oxygen saturation in Arterial blood by Pulse oximetry",
+        }
     )
     oxygen["valueQuantity"] = _quantity(vital.spo2_percent, "%", "%")
     rows = [bp, heart, oxygen]

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 from pydantic import StrictInt
 
 from ketacare import instruments
@@ -23,6 +24,10 @@ from ketacare.accounts.roles import Action
 from ketacare.accounts.selectors import is_staff_member
 from ketacare.analytics import forecast, tlfb
 from ketacare.api_errors import ERROR_RESPONSES
+from ketacare.api_input import StrictSchema
+from ketacare.api_paging import Lazy, Pagination
+from ketacare.audit.actions import AuditAction
+from ketacare.audit.services import record_event
 from ketacare.instruments.serialize import summary_to_dict
 from ketacare.outcomes import selectors, services
 from ketacare.outcomes.booster import booster_forecast
@@ -66,7 +71,8 @@ class InstrumentSummary(Schema):
 @instruments_router.get(
     "", response={200: list[InstrumentSummary], **ERROR_RESPONSES}, summary="The instrument registry"
 )
-def list_instruments(request: AuthedRequest) -> list[dict[str, Any]]:
+@paginate(Pagination)
+def list_instruments(request: AuthedRequest) -> Any:
     clinics = _user_clinics(request)
     return [
         {
@@ -137,7 +143,7 @@ class ResponseOut(Schema):
     )
 
 
-class ResponseIn(Schema):
+class ResponseIn(StrictSchema):
     instrument: str = Field(..., min_length=1, max_length=40, examples=["phq-9"])
     answers: list[Answer] = Field(..., max_length=100)
     draft: bool = Field(False, description="Store unscored, even when incomplete.")
@@ -145,17 +151,17 @@ class ResponseIn(Schema):
     assignment: int | None = None
 
 
-class DraftIn(Schema):
+class DraftIn(StrictSchema):
     answers: list[Answer] = Field(..., max_length=100)
     draft: bool = Field(True, description="false submits the draft: it is then scored and final.")
 
 
-class CorrectionIn(Schema):
+class CorrectionIn(StrictSchema):
     answers: list[Answer] = Field(..., max_length=100)
     reason: Reason
 
 
-class ReasonIn(Schema):
+class ReasonIn(StrictSchema):
     reason: Reason
 
 
@@ -197,24 +203,19 @@ def _response_out(
     }
 
 
-class ResponseFilter(Schema):
-    instrument: str | None = None
-    include_drafts: bool = True
-
-
 @router.get(
     "/{patient_id}/responses",
     response={200: list[ResponseOut], **ERROR_RESPONSES},
     summary="Questionnaire responses, newest first (drafts and entries in error included, marked)",
 )
+@paginate(Pagination)
 def list_responses(
-    request: AuthedRequest, patient_id: int, filters: Query[ResponseFilter]
-) -> list[dict[str, Any]]:
+    request: AuthedRequest, patient_id: int, instrument: str | None = None, include_drafts: bool = True
+) -> Any:
+    # Plain query parameters: django-ninja's paginate cannot combine with a Query[Schema] here.
     patient = get_patient_for(request.user, patient_id)
-    responses = selectors.responses_of(
-        patient, instrument_id=filters.instrument, include_drafts=filters.include_drafts
-    )
-    return [_response_out(r) for r in responses.select_related("replaced_by")]
+    responses = selectors.responses_of(patient, instrument_id=instrument, include_drafts=include_drafts)
+    return Lazy(responses.select_related("replaced_by"), _response_out)
 
 
 @router.post(
@@ -300,16 +301,24 @@ def withdraw_response(
 # --- alerts -------------------------------------------------------------------------------------
 
 
-class AcknowledgeIn(Schema):
+class AcknowledgeIn(StrictSchema):
     action_taken: str = Field(..., min_length=1, max_length=500)
 
 
 @router.get(
     "/{patient_id}/alerts", response={200: list[AlertOut], **ERROR_RESPONSES}, summary="Safety alerts"
 )
-def list_alerts(request: AuthedRequest, patient_id: int) -> list[dict[str, Any]]:
+@paginate(Pagination)
+def list_alerts(request: AuthedRequest, patient_id: int) -> Any:
     patient = get_patient_for(request.user, patient_id, Action.ACKNOWLEDGE_ALERT)
-    return [_alert_out(a) for a in patient.safety_alerts.select_related("recipient").order_by("-raised_at")]
+    record_event(
+        actor=request.user,
+        action=AuditAction.READ,
+        entity_type="outcomes.safetyalert",
+        clinic=patient.clinic,
+        patient_id=patient.pk,
+    )
+    return Lazy(patient.safety_alerts.select_related("recipient").order_by("-raised_at", "-id"), _alert_out)
 
 
 @router.post(
@@ -332,7 +341,7 @@ def acknowledge_alert(
 # --- assignments --------------------------------------------------------------------------------
 
 
-class AssignmentIn(Schema):
+class AssignmentIn(StrictSchema):
     instrument: str = Field(..., min_length=1, max_length=40)
     interval_days: int | None = Field(None, ge=1, le=365, description="Repeat every N days; omit for once.")
     starts_on: dt.date | None = None
@@ -371,7 +380,8 @@ def _assignment_out(state: selectors.AssignmentState) -> dict[str, Any]:
     response={200: list[AssignmentOut], **ERROR_RESPONSES},
     summary="Active assignments and what is due",
 )
-def list_assignments(request: AuthedRequest, patient_id: int) -> list[dict[str, Any]]:
+@paginate(Pagination)
+def list_assignments(request: AuthedRequest, patient_id: int) -> Any:
     patient = get_patient_for(request.user, patient_id)
     return [_assignment_out(s) for s in selectors.assignment_states(patient)]
 
@@ -398,7 +408,7 @@ def create_assignment(request: AuthedRequest, patient_id: int, payload: Assignme
 # --- substance use ------------------------------------------------------------------------------
 
 
-class UseDayIn(Schema):
+class UseDayIn(StrictSchema):
     day: dt.date
     substance: str = Field(..., pattern=SUBSTANCES)
     used: bool
@@ -417,7 +427,7 @@ class UseDayOut(Schema):
     recorded_by: str = Field(..., alias="recorded_by.username")
 
 
-class LabResultIn(Schema):
+class LabResultIn(StrictSchema):
     kind: str = Field(..., pattern="^(urine-tox|urine-etg|breath-alcohol)$")
     substance: str = Field(..., pattern=SUBSTANCES)
     positive: bool
@@ -463,7 +473,7 @@ class SubstanceUseOut(Schema):
     relapse: RelapseOut
 
 
-class UseFilter(Schema):
+class UseFilter(StrictSchema):
     start: dt.date | None = None
     end: dt.date | None = None
     relapse_from: dt.date | None = Field(

@@ -2,19 +2,21 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.models import Clinic
 from ketacare.accounts.roles import Action
 from ketacare.accounts.selectors import clinics_where
 from ketacare.api_errors import ERROR_RESPONSES
+from ketacare.api_input import SearchText, StrictSchema
+from ketacare.api_paging import Pagination
 from ketacare.patients import selectors, services
-from ketacare.patients.models import BodyMeasurement, Patient
+from ketacare.patients.models import Patient
 from ketacare.rules.record_limits import HEIGHT_CM_MAX, HEIGHT_CM_MIN, WEIGHT_KG_MAX, WEIGHT_KG_MIN
 
 router = Router(tags=["patients"])
@@ -42,7 +44,7 @@ class PatientOut(Schema):
     updated_at: dt.datetime
 
 
-class PatientIn(Schema):
+class PatientIn(StrictSchema):
     clinic: str | None = Field(None, description="Clinic slug; needed only when you work in several clinics.")
     medical_record_number: str = Field(..., min_length=1, max_length=32)
     given_name: str = Field(..., min_length=1, max_length=100)
@@ -52,13 +54,13 @@ class PatientIn(Schema):
     gender: str = Field("", max_length=60)
     phone: str = Field("", max_length=32)
     email: str = Field("", max_length=254)
-    address: str = ""
+    address: str = Field("", max_length=500)
     emergency_contact: str = Field("", max_length=200)
     weight_kg: WeightKg | None = None
     height_cm: HeightCm | None = None
 
 
-class PatientPatch(Schema):
+class PatientPatch(StrictSchema):
     medical_record_number: str | None = Field(None, min_length=1, max_length=32)
     given_name: str | None = Field(None, min_length=1, max_length=100)
     family_name: str | None = Field(None, min_length=1, max_length=100)
@@ -67,11 +69,11 @@ class PatientPatch(Schema):
     gender: str | None = Field(None, max_length=60)
     phone: str | None = Field(None, max_length=32)
     email: str | None = Field(None, max_length=254)
-    address: str | None = None
+    address: str | None = Field(None, max_length=500)
     emergency_contact: str | None = Field(None, max_length=200)
 
 
-class MeasurementIn(Schema):
+class MeasurementIn(StrictSchema):
     weight_kg: WeightKg
     height_cm: HeightCm | None = None
     measured_at: dt.datetime | None = None
@@ -99,8 +101,8 @@ def _out(patient: Patient) -> Patient:
 
 
 @router.get("", response={200: list[PatientOut], **ERROR_RESPONSES}, summary="List and search patients")
-@paginate(LimitOffsetPagination)
-def list_patients(request: AuthedRequest, q: str = ""):  # type: ignore[no-untyped-def]
+@paginate(Pagination)
+def list_patients(request: AuthedRequest, q: SearchText = ""):  # type: ignore[no-untyped-def]
     """Words in `q` match name, record number or date of birth (YYYY-MM-DD)."""
     return selectors.with_latest_weight(selectors.search_patients(request.user, q, audit=True))
 
@@ -145,7 +147,8 @@ def update_patient(request: AuthedRequest, patient_id: int, payload: PatientPatc
     response={200: list[MeasurementOut], **ERROR_RESPONSES},
     summary="Weight and height history, newest first",
 )
-def list_measurements(request: AuthedRequest, patient_id: int) -> list[BodyMeasurement]:
+@paginate(Pagination)
+def list_measurements(request: AuthedRequest, patient_id: int) -> Any:
     patient = selectors.get_patient_for(request.user, patient_id)
     return list(patient.measurements.select_related("recorded_by").order_by("-measured_at", "-id"))
 

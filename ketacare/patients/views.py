@@ -53,7 +53,8 @@ def _staff_only(request: AuthedRequest) -> None:
 def patient_list(request: AuthedRequest) -> HttpResponse:
     _staff_only(request)
     query = request.GET.get("q", "").strip()
-    page = Paginator(selectors.search_patients(request.user, query), PAGE_SIZE).get_page(
+    # The list shows names and record numbers: a read of patient data, audited like the API's search.
+    page = Paginator(selectors.search_patients(request.user, query, audit=True), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     context = {

@@ -60,6 +60,7 @@ def test_audit_verify_passes_on_a_fresh_demo_and_fails_after_tampering(demo_data
         db.execute("DROP TRIGGER audit_event_no_update")
         db.execute("UPDATE audit_auditevent SET action = 'x' WHERE id = 5")
     (tmp_path / "secret_key").write_text((demo_database / "secret_key").read_text())
+    (tmp_path / "audit_key").write_text((demo_database / "audit_key").read_text())  # keys the chain
     broken = run(["audit", "verify"], tmp_path)
     assert broken.returncode != 0
     assert "BROKEN at event 5" in broken.stderr

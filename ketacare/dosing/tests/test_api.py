@@ -51,8 +51,8 @@ def test_a_nurse_runs_a_session_through_the_api_and_a_vital_returns_its_alerts(
         post(api, f"/api/v1/sessions/{sid}/side-effects", {"kind": "nausea", "severity": "mild"}).status_code
         == 201
     )
-    assert len(api.get(f"/api/v1/sessions/{sid}/vitals").json()) == 1
-    assert len(api.get(f"/api/v1/sessions/{sid}/side-effects").json()) == 1
+    assert len(api.get(f"/api/v1/sessions/{sid}/vitals").json()["items"]) == 1
+    assert len(api.get(f"/api/v1/sessions/{sid}/side-effects").json()["items"]) == 1
     # An open alert blocks the end until a clinician acknowledges it with what was done.
     refused_end = post(api, f"/api/v1/sessions/{sid}/end", {"discharge_note": "Home with sister."})
     assert refused_end.status_code == 400 and "not acknowledged" in refused_end.json()["errors"][0]["message"]
@@ -142,7 +142,7 @@ def test_entered_in_error_and_addenda_through_the_api_keep_every_row(nurse, pres
     url = f"/api/v1/sessions/{session.pk}/side-effects/{effect.pk}/entered-in-error"
     assert post(api, url, {"reason": ""}).status_code == 422
     assert post(api, url, {"reason": "Duplicate"}).json()["entered_in_error"] is True
-    assert len(api.get(f"/api/v1/sessions/{session.pk}/vitals").json()) == 1
+    assert len(api.get(f"/api/v1/sessions/{session.pk}/vitals").json()["items"]) == 1
     # An entry of another session is not found through this one.
     other = services.plan_session(
         by=nurse, patient=patient, route="im", dose_mg=30, order=signed_order(patient, "im", 30)
@@ -153,4 +153,5 @@ def test_entered_in_error_and_addenda_through_the_api_keep_every_row(nurse, pres
     services.sign_session(by=prescriber, session=session, password="correct horse battery")
     added = post(api, f"/api/v1/sessions/{session.pk}/addenda", {"text": "Phoned: well."})
     assert added.status_code == 201 and added.json()["recorded_by"] == "nurse"
-    assert [a["text"] for a in api.get(f"/api/v1/sessions/{session.pk}/addenda").json()] == ["Phoned: well."]
+    addenda = api.get(f"/api/v1/sessions/{session.pk}/addenda").json()["items"]
+    assert [a["text"] for a in addenda] == ["Phoned: well."]

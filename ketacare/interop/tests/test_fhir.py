@@ -200,3 +200,23 @@ def test_a_dosing_session_exports_as_encounter_dose_vital_signs_and_adverse_even
     (event,) = by_type(body, "AdverseEvent")
     assert event["actuality"] == "actual" and event["severity"]["coding"][0]["code"] == "mild"
     assert event["event"]["text"].startswith("Nausea")
+
+
+def test_spo2_is_coded_as_r4s_oxygen_saturation_profile_requires(nurse, patient) -> None:
+    """R4 oxygensat profile: Observation.code holds LOINC 2708-6; 59408-5 (pulse oximetry) beside it."""
+    from ketacare.dosing import services as dosing
+    from ketacare.interop.fhir import everything
+
+    session = dosing.plan_session(by=nurse, patient=patient, route="iv-infusion", dose_mg=Decimal("30"))
+    session = dosing.start_session(
+        by=nurse, session=session, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
+    )
+    vitals = {"systolic_mmhg": 120, "diastolic_mmhg": 80, "heart_rate_per_min": 70, "spo2_percent": 97}
+    dosing.record_vital_sign(by=nurse, session=session, **vitals)
+    body = json.loads(everything(patient, "http://testserver").model_dump_json())
+    oxygen = [o for o in by_type(body, "Observation") if o["id"].startswith("spo2-")]
+    assert len(oxygen) == 1
+    codes = [(c["system"], c["code"]) for c in oxygen[0]["code"]["coding"]]
+    assert codes == [("http://loinc.org", "2708-6"), ("http://loinc.org", "59408-5")]
+    quantity = oxygen[0]["valueQuantity"]
+    assert (quantity["value"], quantity["system"], quantity["code"]) == (97, "http://unitsofmeasure.org", "%")

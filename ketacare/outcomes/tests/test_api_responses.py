@@ -160,7 +160,8 @@ def test_correction_keeps_the_earlier_version_marked_entered_in_error(api, nurse
     )
     assert status == 201, body
     assert body["replaces"] == first["id"] and body["score_total"] == 12 and body["band"] == "Moderate"
-    _, listed = caller.get(f"patients/{patient.pk}/responses")
+    _, page = caller.get(f"patients/{patient.pk}/responses")
+    listed = page["items"]
     by_id = {r["id"]: r for r in listed}
     assert by_id[first["id"]]["entered_in_error"] is True
     assert by_id[first["id"]]["error_reason"] == "Entered from the wrong paper form"
@@ -186,9 +187,9 @@ def test_list_filters_by_instrument_and_can_leave_out_drafts(api, nurse, patient
         f"patients/{patient.pk}/responses", {"instrument": "gad-7", "answers": [None] * 7, "draft": True}
     )
     caller.post(f"patients/{patient.pk}/responses", {"instrument": "craving-vas", "answers": [40]})
-    _, only_phq = caller.get(f"patients/{patient.pk}/responses", instrument="phq-9")
+    only_phq = caller.get(f"patients/{patient.pk}/responses", instrument="phq-9")[1]["items"]
     assert [r["instrument"] for r in only_phq] == ["phq-9"]
-    _, no_drafts = caller.get(f"patients/{patient.pk}/responses", include_drafts="false")
+    no_drafts = caller.get(f"patients/{patient.pk}/responses", include_drafts="false")[1]["items"]
     assert sorted(r["instrument"] for r in no_drafts) == ["craving-vas", "phq-9"]
 
 
@@ -246,13 +247,13 @@ def test_instrument_needing_permission_is_refused_until_the_clinic_records_it(
 def test_instruments_list_says_which_are_offered_to_your_clinic(api, nurse, clinic_admin, clinic) -> None:
     from ketacare.outcomes import services
 
-    _, listed = api(nurse).get("instruments")
+    listed = api(nurse).get("instruments")[1]["items"]
     offered = {i["id"]: i["offered"] for i in listed}
     assert offered["phq-9"] is True and offered["cows"] is False and offered["cadss-6"] is False
     services.record_instrument_permission(
         by=clinic_admin, clinic=clinic, instrument_id="cows", granted_by="Rights holder", reference="Email 12"
     )
-    _, listed = api(nurse).get("instruments")
+    listed = api(nurse).get("instruments")[1]["items"]
     assert {i["id"]: i["offered"] for i in listed}["cows"] is True
 
 
@@ -504,5 +505,6 @@ def test_alerts_are_404_to_another_clinic_and_403_to_a_researcher(
     assert api(outsider).get(f"patients/{patient.pk}/alerts")[0] == 404
     assert api(researcher).get(f"patients/{patient.pk}/alerts")[0] == 403
     assert api(None).get(f"patients/{patient.pk}/alerts")[0] == 401
-    status, listed = api(nurse).get(f"patients/{patient.pk}/alerts")
+    status, page = api(nurse).get(f"patients/{patient.pk}/alerts")
+    listed = page["items"]
     assert status == 200 and len(listed) == 1

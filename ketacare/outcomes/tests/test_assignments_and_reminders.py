@@ -33,7 +33,7 @@ def test_answering_completes_the_current_occurrence(api, nurse, patient) -> None
     caller = api(nurse)
     caller.post(f"patients/{patient.pk}/assignments", {"instrument": "phq-9", "interval_days": 14})
     caller.post(f"patients/{patient.pk}/responses", {"instrument": "phq-9", "answers": PHQ9_NO_RISK})
-    _, listed = caller.get(f"patients/{patient.pk}/assignments")
+    listed = caller.get(f"patients/{patient.pk}/assignments")[1]["items"]
     assert listed[0]["status"] == "done" and listed[0]["last_answered_on"] == timezone.localdate().isoformat()
 
 

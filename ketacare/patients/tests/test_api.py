@@ -120,7 +120,8 @@ def test_a_weight_recorded_through_the_api_returns_what_was_stored(as_nurse, pat
     response = post(as_nurse, f"/api/v1/patients/{patient.pk}/measurements", {"weight_kg": "66.0"})
     assert response.status_code == 201
     assert response.json()["recorded_by"] == nurse.username
-    weights = [m["weight_kg"] for m in as_nurse.get(f"/api/v1/patients/{patient.pk}/measurements").json()]
+    listed = as_nurse.get(f"/api/v1/patients/{patient.pk}/measurements").json()["items"]
+    weights = [m["weight_kg"] for m in listed]
     assert weights == ["66.0", "64.5"]
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import F, Max, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
 
@@ -29,7 +31,6 @@ from ketacare.outcomes.models import (
     SafetyAlert,
     SubstanceUseDay,
 )
-from ketacare.outcomes.services import instrument_available
 from ketacare.patients.models import Patient
 from ketacare.patients.selectors import get_patient_for
 
@@ -51,7 +52,13 @@ def patient_for(user: User, patient_id: int, action: Action = Action.VIEW_PATIEN
 
 def offered_instruments(clinic: Clinic | int) -> list[Instrument]:
     """The instruments this clinic may use now (licence permission recorded where it is needed)."""
-    return [i for i in instruments.list_instruments() if instrument_available(clinic, i)]
+    clinic_id = clinic if isinstance(clinic, int) else clinic.pk
+    permitted = _permitted([clinic_id])  # one query, not one per licensed instrument
+    return [
+        i
+        for i in instruments.list_instruments()
+        if not i.licence.requires_permission or (clinic_id, i.id) in permitted
+    ]
 
 
 def permission_for(user: User, permission_id: int) -> InstrumentPermission:
@@ -205,32 +212,54 @@ class AssignmentState:
     offered: bool = True
 
 
+def _permitted(clinic_ids: list[int]) -> set[tuple[int, str]]:
+    """(clinic, instrument) pairs with an active licence permission, in one query."""
+    return set(
+        InstrumentPermission.objects.filter(clinic_id__in=clinic_ids, withdrawn_at__isnull=True).values_list(
+            "clinic_id", "instrument_id"
+        )
+    )
+
+
+_ASSIGNMENT_FIELDS = ("id", "patient_id", "instrument_id", "interval_days", "starts_on", "ends_on", "active")
+
+
+def _state_of(
+    assignment: Assignment,
+    answered_on: list[dt.date],
+    last_answered_on: dt.date | None,
+    clinic_id: int,
+    permitted: set[tuple[int, str]],
+    today: dt.date,
+) -> AssignmentState:
+    instrument = instruments.get_instrument(assignment.instrument_id)
+    state = schedule.due_state(
+        starts_on=assignment.starts_on,
+        interval_days=assignment.interval_days,
+        ends_on=assignment.ends_on,
+        answered_on=answered_on,
+        today=today,
+    )
+    offered = not instrument.licence.requires_permission or (clinic_id, instrument.id) in permitted
+    return AssignmentState(assignment, instrument, state, last_answered_on, offered=offered)
+
+
 def assignment_states(patient: Patient, today: dt.date | None = None) -> list[AssignmentState]:
+    """Every active assignment of the patient with its due state: three queries, whatever the number
+    of assignments or answers."""
     today = today or timezone.localdate()
     answered: dict[str, list[dt.date]] = {}
     for instrument_id, answered_at in patient.responses.filter(
         status=QuestionnaireResponse.Status.FINAL, entered_in_error=False
     ).values_list("instrument_id", "answered_at"):
         answered.setdefault(instrument_id, []).append(timezone.localdate(answered_at))
+    assignments = list(patient.assignments.filter(active=True).order_by("instrument_id", "starts_on"))
+    permitted = _permitted([patient.clinic_id]) if assignments else set()
     states = []
-    for assignment in patient.assignments.filter(active=True).order_by("instrument_id", "starts_on"):
+    for assignment in assignments:
         days = answered.get(assignment.instrument_id, [])
-        state = schedule.due_state(
-            starts_on=assignment.starts_on,
-            interval_days=assignment.interval_days,
-            ends_on=assignment.ends_on,
-            answered_on=days,
-            today=today,
-        )
-        instrument = instruments.get_instrument(assignment.instrument_id)
         states.append(
-            AssignmentState(
-                assignment,
-                instrument,
-                state,
-                max(days, default=None),
-                offered=instrument_available(patient.clinic_id, instrument),
-            )
+            _state_of(assignment, days, max(days, default=None), patient.clinic_id, permitted, today)
         )
     return states
 
@@ -395,34 +424,182 @@ class WorklistRow:
         return (-len(self.alerts), -len(self.worsening), -self.contradictions, -len(self.overdue))
 
 
-def worklist(user: User, today: dt.date | None = None) -> list[WorklistRow]:
+@dataclass
+class _WorklistEntry:
+    """A worklist row before its patient is loaded: only the rows of the page shown load theirs."""
+
+    patient_id: int
+    names: tuple[str, str]
+    alerts: list[SafetyAlert] = field(default_factory=list)
+    overdue: list[AssignmentState] = field(default_factory=list)
+    worsening: list[tuple[str, TrendPoint, TrendPoint]] = field(default_factory=list)
+    contradictions: int = 0
+
+    @property
+    def priority(self) -> tuple[int, int, int, int]:
+        return (-len(self.alerts), -len(self.worsening), -self.contradictions, -len(self.overdue))
+
+
+class Worklist(Sequence[WorklistRow]):
+    """The worklist, most urgent first. Its length is known at once; a slice (a page) loads its
+    patients in one query, so a page of 50 costs the same for 10 patients as for 10,000."""
+
+    def __init__(self, entries: list[_WorklistEntry]) -> None:
+        self._entries = entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def count(self, value: object = None) -> int:  # type: ignore[override]
+        """Django's Paginator asks for count(); here it is the number of rows."""
+        return len(self._entries)
+
+    @overload
+    def __getitem__(self, index: int) -> WorklistRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[WorklistRow]: ...
+    def __getitem__(self, index: int | slice) -> WorklistRow | list[WorklistRow]:
+        if isinstance(index, int):
+            return self._load([self._entries[index]])[0]
+        return self._load(self._entries[index])
+
+    def __iter__(self) -> Iterator[WorklistRow]:
+        return iter(self._load(self._entries))
+
+    @staticmethod
+    def _load(entries: list[_WorklistEntry]) -> list[WorklistRow]:
+        if not entries:
+            return []
+        patients = Patient.objects.select_related("clinic").in_bulk([e.patient_id for e in entries])
+        return [
+            WorklistRow(
+                patients[e.patient_id],
+                alerts=e.alerts,
+                overdue=e.overdue,
+                worsening=e.worsening,
+                contradictions=e.contradictions,
+            )
+            for e in entries
+        ]
+
+
+# The worklist looks back one month for contradicting tests (a page-length choice, not clinical).
+WORKLIST_TEST_LOOKBACK_DAYS = 30
+
+
+def worklist(user: User, today: dt.date | None = None) -> Worklist:
     """What needs a clinician: open safety alerts (alarming), worsening bands, tests that contradict
-    the self-report, and overdue questionnaires; most urgent first. Only the user's clinics."""
+    the self-report, and overdue questionnaires; most urgent first. Only the user's clinics.
+
+    Set-based: a fixed number of queries whatever the number of patients (the per-patient loop
+    this replaces ran about eight queries a patient; docs/performance.md)."""
     if not isinstance(user, User) or not user.is_authenticated:
         raise PermissionDenied("Log in first.")
     today = today or timezone.localdate()
-    patients = Patient.objects.filter(clinic__in=clinics_where(user, Action.VIEW_PATIENT)).select_related(
-        "clinic"
-    )
-    rows: list[WorklistRow] = []
-    alerts_by_patient: dict[int, list[SafetyAlert]] = {}
+    clinic_ids = list(clinics_where(user, Action.VIEW_PATIENT).values_list("pk", flat=True))
+    of_clinics = {"patient__clinic_id__in": clinic_ids}
+    entries: dict[int, _WorklistEntry] = {}
+    names: dict[int, tuple[str, str]] = {}
+    clinic_of: dict[int, int] = {}
+    for pk, family, given, clinic_id in (
+        Patient.objects.filter(clinic_id__in=clinic_ids)
+        .order_by()
+        .values_list("pk", "family_name", "given_name", "clinic_id")
+    ):
+        names[pk] = (family, given)
+        clinic_of[pk] = clinic_id
+
+    def entry(patient_id: int) -> _WorklistEntry:
+        if patient_id not in entries:
+            entries[patient_id] = _WorklistEntry(patient_id, names[patient_id])
+        return entries[patient_id]
+
     for alert in open_alerts_visible_to(user):
-        alerts_by_patient.setdefault(alert.patient_id, []).append(alert)
-    for patient in patients:
-        row = WorklistRow(patient, alerts=alerts_by_patient.get(patient.pk, []))
-        row.overdue = [
-            s
-            for s in assignment_states(patient, today)
-            if s.offered and s.state.status == schedule.DueStatus.OVERDUE
-        ]
-        for instrument_id in instruments_answered(patient):
-            points = trend(patient, instrument_id)
-            if worsening(points, instrument_id):
-                row.worsening.append((instrument_id, points[-2], points[-1]))
-        # The worklist looks back one month for contradicting tests (a page-length choice, not clinical).
-        recent = today - dt.timedelta(days=30)
-        row.contradictions = len(substance_use(patient, start=recent).contradictions)
-        if row.alerts or row.overdue or row.worsening or row.contradictions:
-            rows.append(row)
-    rows.sort(key=lambda r: (r.priority, r.patient.family_name))
-    return rows
+        if alert.patient_id in names:
+            entry(alert.patient_id).alerts.append(alert)
+
+    # Overdue: the latest valid answer per patient and instrument decides, because an occurrence
+    # that is still open (due or overdue) ends after today and no answer lies in the future.
+    last_answered = {
+        (pid, instrument_id): timezone.localdate(at)
+        for pid, instrument_id, at in QuestionnaireResponse.objects.filter(
+            **of_clinics, status=QuestionnaireResponse.Status.FINAL, entered_in_error=False
+        )
+        .order_by()
+        .values("patient_id", "instrument_id")
+        .annotate(last=Max("answered_at"))
+        .values_list("patient_id", "instrument_id", "last")
+    }
+    permitted = _permitted(clinic_ids)
+    for assignment in (
+        Assignment.objects.filter(**of_clinics, active=True)
+        .only(*_ASSIGNMENT_FIELDS)
+        .order_by("patient_id", "instrument_id", "starts_on")
+    ):
+        pid = assignment.patient_id
+        last = last_answered.get((pid, assignment.instrument_id))
+        state = _state_of(assignment, [last] if last else [], last, clinic_of[pid], permitted, today)
+        if state.offered and state.state.status == schedule.DueStatus.OVERDUE:
+            entry(assignment.patient_id).overdue.append(state)
+
+    # Worsening: the two latest valid totals per patient and instrument, in one windowed query.
+    latest: dict[tuple[int, str], list[TrendPoint]] = {}
+    for pid, instrument_id, at, total, band in (
+        QuestionnaireResponse.objects.filter(
+            **of_clinics,
+            status=QuestionnaireResponse.Status.FINAL,
+            entered_in_error=False,
+            score_total__isnull=False,
+        )
+        .annotate(
+            newest=Window(
+                RowNumber(),
+                partition_by=[F("patient_id"), F("instrument_id")],
+                order_by=[F("answered_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(newest__lte=2)
+        .order_by()
+        .values_list("patient_id", "instrument_id", "answered_at", "score_total", "band_label")
+    ):
+        if total is not None:  # filtered above; the check keeps the types honest
+            latest.setdefault((pid, instrument_id), []).append(TrendPoint(at, total, band))
+    order = {instrument.id: n for n, instrument in enumerate(instruments.list_instruments())}
+    for (pid, instrument_id), newest_first in sorted(latest.items(), key=lambda kv: order.get(kv[0][1], 0)):
+        points = sorted(newest_first, key=lambda p: p.answered_at)
+        if instrument_id in order and worsening(points, instrument_id):
+            entry(pid).worsening.append((instrument_id, points[-2], points[-1]))
+
+    # Tests that contradict the self-report: the month's positive tests, and the same patients'
+    # reports of that month (a day without a report contradicts nothing).
+    recent = today - dt.timedelta(days=WORKLIST_TEST_LOOKBACK_DAYS)
+    positive = LabResult.objects.filter(
+        **of_clinics,
+        entered_in_error=False,
+        positive=True,
+        collected_at__gte=timezone.make_aware(dt.datetime.combine(recent, dt.time.min)),
+    ).order_by()
+    tests: dict[int, list[tlfb.BiologicalTest]] = {}
+    for pid, collected_at, kind, substance in positive.values_list(
+        "patient_id", "collected_at", "kind", "substance"
+    ):
+        if timezone.localdate(collected_at) >= recent:
+            day = timezone.localdate(collected_at)
+            tests.setdefault(pid, []).append(tlfb.BiologicalTest(day, tlfb.TestKind(kind), substance, True))
+    reports: dict[int, list[tlfb.UseDay]] = {}
+    if tests:
+        for pid, day, substance, used in (
+            SubstanceUseDay.objects.filter(
+                patient_id__in=positive.values("patient_id"), entered_in_error=False, day__gte=recent
+            )
+            .order_by()
+            .values_list("patient_id", "day", "substance", "used")
+        ):
+            reports.setdefault(pid, []).append(tlfb.UseDay(day, substance, used))
+    for pid, found in tests.items():
+        count = len(tlfb.contradictions(found, reports.get(pid, [])))
+        if count:
+            entry(pid).contradictions = count
+
+    ranked = sorted(entries.values(), key=lambda e: (e.priority, e.names, e.patient_id))
+    return Worklist(ranked)

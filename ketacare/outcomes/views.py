@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -41,6 +42,8 @@ from ketacare.outcomes.forms import (
 from ketacare.outcomes.models import ClinicOutcomeSettings, DailyReport, LabResult, SubstanceUseDay
 from ketacare.patients.models import Medication, Patient
 from ketacare.patients.selectors import own_patient_record
+
+WORKLIST_PAGE_SIZE = 50  # rows a page (a display choice)
 
 MAT_CLASSES = (
     Medication.DrugClass.METHADONE,
@@ -287,8 +290,14 @@ def worklist(request: AuthedRequest) -> HttpResponse:
     record_event(
         actor=request.user, action="search", entity_type="outcomes.worklist", detail={"rows": len(rows)}
     )
+    # Paged: only the page's patients are loaded (selectors.Worklist).
+    page = Paginator(rows, WORKLIST_PAGE_SIZE).get_page(request.GET.get("page"))
     may_settings = clinics_where(request.user, Action.MANAGE_OUTCOME_SETTINGS).exists()
-    return render(request, "outcomes/worklist.html", {"rows": rows, "may_settings": may_settings})
+    return render(
+        request,
+        "outcomes/worklist.html",
+        {"rows": page.object_list, "page": page, "may_settings": may_settings},
+    )
 
 
 @login_required

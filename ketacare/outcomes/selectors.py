@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any, overload
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Max, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Avg, Count, F, IntegerField, Max, QuerySet, Window
+from django.db.models.functions import Cast, RowNumber, TruncWeek
 from django.http import Http404
 from django.utils import timezone
 
@@ -279,7 +279,8 @@ def due_now(patient: Patient, today: dt.date | None = None) -> list[AssignmentSt
 def use_days(
     patient: Patient, start: dt.date | None = None, end: dt.date | None = None
 ) -> QuerySet[SubstanceUseDay]:
-    days = patient.substance_use_days.filter(entered_in_error=False)
+    # The recording user comes with each day (the API shows it): one query, not one a row.
+    days = patient.substance_use_days.filter(entered_in_error=False).select_related("recorded_by")
     if start:
         days = days.filter(day__gte=start)
     if end:
@@ -382,27 +383,110 @@ def daily_reports_of(patient: Patient, *, since: dt.date | None = None) -> Query
     return reports.order_by("-day", "-id")
 
 
-def mood_series(patient: Patient) -> list[tuple[dt.date, int]]:
+def mood_series(patient: Patient, *, since: dt.date | None = None) -> list[tuple[dt.date, int]]:
     """Mood by day for the chart: reports entered in error do not count."""
-    return list(
-        patient.daily_reports.filter(entered_in_error=False).order_by("day").values_list("day", "mood_0_10")
+    reports = patient.daily_reports.filter(entered_in_error=False)
+    if since is not None:
+        reports = reports.filter(day__gte=since)
+    return list(reports.order_by("day").values_list("day", "mood_0_10"))
+
+
+@dataclass(frozen=True)
+class WeeklyPoint:
+    day: dt.date  # the Monday the week starts
+    value: float  # the week's mean
+    count: int  # values averaged
+
+
+@dataclass
+class ChartSeries:
+    """One instrument's chart: its totals one by one (a window) or weekly means (the whole history)."""
+
+    raw: list[TrendPoint] = field(default_factory=list)
+    points: list[WeeklyPoint] = field(default_factory=list)
+    weekly: bool = False
+
+
+def _week(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def chart_series(patient: Patient, *, since: dt.date | None = None) -> dict[str, ChartSeries]:
+    """Every instrument's valid, final totals for the charts, in one query: one by one since a day,
+    or, for the whole history, the mean of each week computed by the database."""
+    valid = patient.responses.filter(
+        status=QuestionnaireResponse.Status.FINAL, entered_in_error=False, score_total__isnull=False
     )
+    found: dict[str, ChartSeries] = {}
+    if since is not None:
+        start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+        for instrument_id, at, total, band in (
+            valid.filter(answered_at__gte=start)
+            .order_by("answered_at", "id")
+            .values_list("instrument_id", "answered_at", "score_total", "band_label")
+        ):
+            if total is not None:
+                found.setdefault(instrument_id, ChartSeries()).raw.append(TrendPoint(at, total, band))
+        return found
+    for instrument_id, week, mean, count in (
+        valid.annotate(week=TruncWeek("answered_at"))
+        .order_by()
+        .values("instrument_id", "week")
+        .annotate(mean=Avg("score_total"), n=Count("id"))
+        .order_by("instrument_id", "week")
+        .values_list("instrument_id", "week", "mean", "n")
+    ):
+        series = found.setdefault(instrument_id, ChartSeries(weekly=True))
+        series.points.append(WeeklyPoint(_week(week), float(mean), count))
+    return found
+
+
+def weekly_mood(patient: Patient) -> list[WeeklyPoint]:
+    """The mean mood of each week of the whole history, computed by the database."""
+    return [
+        WeeklyPoint(_week(week), float(mean), count)
+        for week, mean, count in patient.daily_reports.filter(entered_in_error=False)
+        .annotate(week=TruncWeek("day"))
+        .order_by()
+        .values("week")
+        .annotate(mean=Avg("mood_0_10"), n=Count("id"))
+        .order_by("week")
+        .values_list("week", "mean", "n")
+    ]
 
 
 def weekly_use_days(
-    patient: Patient, *, weeks: int, today: dt.date | None = None
+    patient: Patient,
+    *,
+    weeks: int | None = None,
+    since: dt.date | None = None,
+    today: dt.date | None = None,
 ) -> list[tuple[dt.date, int, int]]:
-    """(week start, days with any use, days reported) for the last `weeks` weeks with any report."""
+    """(week start, days with any use, days reported) for each week with any report: the last
+    `weeks` weeks, the weeks since a day, or (neither) the whole history. The weeks end today. One
+    query, with the days folded (any substance used) by the database."""
     today = today or timezone.localdate()
-    first = today - dt.timedelta(days=7 * weeks - 1)
-    by_day: dict[dt.date, bool] = {}
-    for day, used in use_days(patient, first, today).values_list("day", "used"):
-        by_day[day] = by_day.get(day, False) or used
+    days = patient.substance_use_days.filter(entered_in_error=False, day__lte=today)
+    if weeks is not None:
+        since = today - dt.timedelta(days=7 * weeks - 1)
+    if since is not None:
+        days = days.filter(day__gte=since)
+    by_day = {
+        day: bool(used)
+        for day, used in days.order_by()
+        .values("day")
+        .annotate(any_use=Max(Cast("used", IntegerField())))
+        .values_list("day", "any_use")
+    }
+    if not by_day:
+        return []
+    begin = since if since is not None else min(by_day)
+    count = ((today - begin).days // 7) + 1
+    first = today - dt.timedelta(days=7 * count - 1)
     result = []
-    for week in range(weeks):
+    for week in range(count):
         start = first + dt.timedelta(days=7 * week)
-        days = [start + dt.timedelta(days=d) for d in range(7)]
-        reported = [d for d in days if d in by_day]
+        reported = [d for d in (start + dt.timedelta(days=n) for n in range(7)) if d in by_day]
         if reported:
             result.append((start, sum(1 for d in reported if by_day[d]), len(reported)))
     return result

@@ -16,7 +16,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
 from ketacare import instruments
 from ketacare.accounts.http import AuthedRequest
@@ -25,7 +24,7 @@ from ketacare.accounts.selectors import clinics_where, is_staff_member
 from ketacare.audit.services import record_event
 from ketacare.forms_util import add_service_errors, save_form
 from ketacare.instruments.model import Administration, Instrument
-from ketacare.outcomes import charts, selectors, services
+from ketacare.outcomes import selectors, services, trend_charts
 from ketacare.outcomes.access import may
 from ketacare.outcomes.forms import (
     AcknowledgeForm,
@@ -40,16 +39,9 @@ from ketacare.outcomes.forms import (
     WithdrawPermissionForm,
 )
 from ketacare.outcomes.models import ClinicOutcomeSettings, DailyReport, LabResult, SubstanceUseDay
-from ketacare.patients.models import Medication, Patient
 from ketacare.patients.selectors import own_patient_record
 
 WORKLIST_PAGE_SIZE = 50  # rows a page (a display choice)
-
-MAT_CLASSES = (
-    Medication.DrugClass.METHADONE,
-    Medication.DrugClass.BUPRENORPHINE,
-    Medication.DrugClass.NALTREXONE,
-)
 
 
 def _staff_only(request: AuthedRequest) -> None:
@@ -64,92 +56,7 @@ def _instrument(instrument_id: str) -> Instrument:
         raise Http404("No such questionnaire.") from None
 
 
-# --- charts -------------------------------------------------------------------------------------
-
-
-def _treatment_markers(patient: Patient) -> list[charts.Marker]:
-    """MAT starts and stops, and every ketamine session that started, for the trend charts."""
-    markers = []
-    started = patient.dosing_sessions.filter(started_at__isnull=False).order_by("started_at")
-    for session in started:
-        at = session.started_at
-        assert at is not None  # filtered above
-        local = timezone.localtime(at)
-        label = f"Ketamine session {local:%d %b %Y}: {session.get_route_display()}, {session.dose_mg} mg"
-        markers.append(charts.Marker(at, label, "session"))
-    for med in patient.medications.filter(entered_in_error=False, drug_class__in=MAT_CLASSES):
-        for day, verb in ((med.started_on, "started"), (med.stopped_on, "stopped")):
-            if day is not None:
-                at = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
-                markers.append(charts.Marker(at, f"{med.name} {verb} {day:%d %b %Y}", "mat"))
-    return markers
-
-
-def _chart(patient: Patient, instrument_id: str, since: dt.datetime | None = None) -> str:
-    instrument = instruments.get_instrument(instrument_id)
-    points = [
-        charts.Point(
-            p.answered_at,
-            p.total,
-            f"{p.answered_at:%d %b %Y}: {p.total}{' (' + p.band + ')' if p.band else ''}",
-        )
-        for p in selectors.trend(patient, instrument_id)
-        if since is None or p.answered_at >= since
-    ]
-    bands = [
-        charts.BandArea(b.label, b.low, b.high)
-        for b in instrument.bands
-        if b.low is not None and b.high is not None
-    ]
-    markers = [
-        m for m in _treatment_markers(patient) if not points or m.at >= points[0].at - dt.timedelta(days=30)
-    ]
-    y_range = instrument.total_range or (0, 1)
-    svg = charts.trend_svg(
-        title=f"{instrument.abbreviation} over time",
-        points=points,
-        y_range=y_range,
-        bands=bands,
-        markers=markers,
-    )
-    return mark_safe(svg)  # noqa: S308  (built by charts.trend_svg, every text escaped there)
-
-
-def _at_noon(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
-
-
-def _mood_chart(patient: Patient) -> str | None:
-    series = selectors.mood_series(patient)
-    if not series:
-        return None
-    points = [charts.Point(_at_noon(day), mood, f"{day:%d %b %Y}: mood {mood}/10") for day, mood in series]
-    svg = charts.trend_svg(title="Mood (0-10, patient's daily report)", points=points, y_range=(0, 10))
-    return mark_safe(svg)  # noqa: S308  (built by charts.trend_svg, every text escaped there)
-
-
-def _use_chart(patient: Patient) -> str | None:
-    # Sixteen weeks: the span of a ketamine course and its follow-up on one screen (a display choice).
-    weeks = selectors.weekly_use_days(patient, weeks=16)
-    if not weeks:
-        return None
-    points = [
-        charts.Point(
-            _at_noon(start), used, f"Week of {start:%d %b %Y}: use on {used} of {reported} days reported"
-        )
-        for start, used, reported in weeks
-    ]
-    markers = _treatment_markers(patient)
-    svg = charts.trend_svg(title="Days of use per week", points=points, y_range=(0, 7), markers=markers)
-    return mark_safe(svg)  # noqa: S308  (built by charts.trend_svg, every text escaped there)
-
-
-def _all_charts(patient: Patient) -> list[tuple[str, str]]:
-    found = [(i, _chart(patient, i)) for i in selectors.instruments_answered(patient)]
-    for key, svg in (("mood", _mood_chart(patient)), ("use-days", _use_chart(patient))):
-        if svg is not None:
-            found.append((key, svg))
-    return found
+# --- charts: ketacare/outcomes/trend_charts.py ----------------------------------------------------
 
 
 # --- the patient's portal -----------------------------------------------------------------------
@@ -275,9 +182,14 @@ def portal_support(request: AuthedRequest) -> HttpResponse:
 @login_required
 def portal_trends(request: AuthedRequest) -> HttpResponse:
     patient = own_patient_record(request.user)
-    charts_ = _all_charts(patient)
+    window = trend_charts.window_from(request.GET.get("window"))
+    charts_ = trend_charts.all_charts(patient, window)
     moods = list(patient.daily_reports.filter(entered_in_error=False).order_by("-day")[:14])
-    return render(request, "outcomes/trends.html", {"patient": patient, "charts": charts_, "moods": moods})
+    return render(
+        request,
+        "outcomes/trends.html",
+        {"patient": patient, "charts": charts_, "moods": moods, "window": window},
+    )
 
 
 # --- staff --------------------------------------------------------------------------------------
@@ -306,6 +218,7 @@ def patient_outcomes(request: AuthedRequest, patient_id: int) -> HttpResponse:
     patient = selectors.patient_for(request.user, patient_id)
     offered = selectors.offered_instruments(patient.clinic)
     since = timezone.localdate() - dt.timedelta(days=90)
+    window = trend_charts.window_from(request.GET.get("window"))
     context: dict[str, Any] = {
         "patient": patient,
         "alerts": patient.safety_alerts.select_related("recipient", "acknowledged_by").order_by(
@@ -313,7 +226,8 @@ def patient_outcomes(request: AuthedRequest, patient_id: int) -> HttpResponse:
         )[:20],
         "assignments": selectors.assignment_states(patient),
         "responses": selectors.responses_of(patient).select_related("replaced_by")[:50],
-        "charts": _all_charts(patient),
+        "charts": trend_charts.all_charts(patient, window),
+        "window": window,
         "use": selectors.substance_use(patient, start=since),
         "daily_reports": selectors.daily_reports_of(patient, since=since),
         "may_withdraw_report": may(request.user, patient, services.entered_in_error_action(DailyReport)),

@@ -65,15 +65,23 @@ def _calls(staff: Any, researcher: Any) -> dict[str, Call]:
     }
 
 
+def _read(response: Any) -> bytes:
+    """The whole body: a streamed response runs its queries as it is read."""
+    if getattr(response, "streaming", False):
+        body = b"".join(response.streaming_content)
+        response.close()
+        return body
+    return bytes(response.content)
+
+
 def _count(calls: dict[str, Call], patient_id: int, session_id: int) -> dict[str, int]:
     counts = {}
     for name, call in calls.items():
         warm = call(patient_id, session_id)
         assert warm.status_code == 200, (name, warm.status_code)
+        _read(warm)
         with CaptureQueriesContext(connection) as queries:
-            response = call(patient_id, session_id)
-            if getattr(response, "streaming", False):
-                b"".join(response.streaming_content)
+            _read(call(patient_id, session_id))
         counts[name] = len(queries.captured_queries)
     return counts
 

@@ -516,7 +516,6 @@ def _research(database: str, args: argparse.Namespace, clinic_of_research: Any) 
         response = client.get("/research/export.csv", {"clinic": slug})
         chunks: Any = response.streaming_content  # type: ignore[attr-defined]
         size = sum(len(bytes(chunk)) for chunk in chunks)
-        response.close()
         return size
 
     repeat = 1 if args.research_patients * args.research_days > 1_000_000 else max(1, min(args.repeat, 3))

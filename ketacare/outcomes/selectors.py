@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Avg, Count, F, IntegerField, Max, QuerySet, Window
+from django.db.models.functions import Cast, RowNumber, TruncWeek
 from django.http import Http404
 from django.utils import timezone
 
@@ -42,7 +43,13 @@ from ketacare.patients.selectors import get_patient_for
 
 def offered_instruments(clinic: Clinic | int) -> list[Instrument]:
     """The instruments this clinic may use now (licence permission recorded where it is needed)."""
-    return [i for i in instruments.list_instruments() if instrument_available(clinic, i)]
+    clinic_id = clinic if isinstance(clinic, int) else clinic.pk
+    permitted = _permitted([clinic_id])  # one query, not one per licensed instrument
+    return [
+        i
+        for i in instruments.list_instruments()
+        if not i.licence.requires_permission or (clinic_id, i.id) in permitted
+    ]
 
 
 def permission_for(user: User, permission_id: int) -> InstrumentPermission:
@@ -195,32 +202,54 @@ class AssignmentState:
     offered: bool = True
 
 
+def _permitted(clinic_ids: list[int]) -> set[tuple[int, str]]:
+    """(clinic, instrument) pairs with an active licence permission, in one query."""
+    return set(
+        InstrumentPermission.objects.filter(clinic_id__in=clinic_ids, withdrawn_at__isnull=True).values_list(
+            "clinic_id", "instrument_id"
+        )
+    )
+
+
+_ASSIGNMENT_FIELDS = ("id", "patient_id", "instrument_id", "interval_days", "starts_on", "ends_on", "active")
+
+
+def _state_of(
+    assignment: Assignment,
+    answered_on: list[dt.date],
+    last_answered_on: dt.date | None,
+    clinic_id: int,
+    permitted: set[tuple[int, str]],
+    today: dt.date,
+) -> AssignmentState:
+    instrument = instruments.get_instrument(assignment.instrument_id)
+    state = schedule.due_state(
+        starts_on=assignment.starts_on,
+        interval_days=assignment.interval_days,
+        ends_on=assignment.ends_on,
+        answered_on=answered_on,
+        today=today,
+    )
+    offered = not instrument.licence.requires_permission or (clinic_id, instrument.id) in permitted
+    return AssignmentState(assignment, instrument, state, last_answered_on, offered=offered)
+
+
 def assignment_states(patient: Patient, today: dt.date | None = None) -> list[AssignmentState]:
+    """Every active assignment of the patient with its due state: three queries, whatever the number
+    of assignments or answers."""
     today = today or timezone.localdate()
     answered: dict[str, list[dt.date]] = {}
     for instrument_id, answered_at in patient.responses.filter(
         status=QuestionnaireResponse.Status.FINAL, entered_in_error=False
     ).values_list("instrument_id", "answered_at"):
         answered.setdefault(instrument_id, []).append(timezone.localdate(answered_at))
+    assignments = list(patient.assignments.filter(active=True).order_by("instrument_id", "starts_on"))
+    permitted = _permitted([patient.clinic_id]) if assignments else set()
     states = []
-    for assignment in patient.assignments.filter(active=True).order_by("instrument_id", "starts_on"):
+    for assignment in assignments:
         days = answered.get(assignment.instrument_id, [])
-        state = schedule.due_state(
-            starts_on=assignment.starts_on,
-            interval_days=assignment.interval_days,
-            ends_on=assignment.ends_on,
-            answered_on=days,
-            today=today,
-        )
-        instrument = instruments.get_instrument(assignment.instrument_id)
         states.append(
-            AssignmentState(
-                assignment,
-                instrument,
-                state,
-                max(days, default=None),
-                offered=instrument_available(patient.clinic_id, instrument),
-            )
+            _state_of(assignment, days, max(days, default=None), patient.clinic_id, permitted, today)
         )
     return states
 
@@ -240,7 +269,8 @@ def due_now(patient: Patient, today: dt.date | None = None) -> list[AssignmentSt
 def use_days(
     patient: Patient, start: dt.date | None = None, end: dt.date | None = None
 ) -> QuerySet[SubstanceUseDay]:
-    days = patient.substance_use_days.filter(entered_in_error=False)
+    # The recording user comes with each day (the API shows it): one query, not one a row.
+    days = patient.substance_use_days.filter(entered_in_error=False).select_related("recorded_by")
     if start:
         days = days.filter(day__gte=start)
     if end:
@@ -354,27 +384,110 @@ def daily_reports_of(patient: Patient, *, since: dt.date | None = None) -> Query
     return reports.order_by("-day", "-id")
 
 
-def mood_series(patient: Patient) -> list[tuple[dt.date, int]]:
+def mood_series(patient: Patient, *, since: dt.date | None = None) -> list[tuple[dt.date, int]]:
     """Mood by day for the chart: reports entered in error do not count."""
-    return list(
-        patient.daily_reports.filter(entered_in_error=False).order_by("day").values_list("day", "mood_0_10")
+    reports = patient.daily_reports.filter(entered_in_error=False)
+    if since is not None:
+        reports = reports.filter(day__gte=since)
+    return list(reports.order_by("day").values_list("day", "mood_0_10"))
+
+
+@dataclass(frozen=True)
+class WeeklyPoint:
+    day: dt.date  # the Monday the week starts
+    value: float  # the week's mean
+    count: int  # values averaged
+
+
+@dataclass
+class ChartSeries:
+    """One instrument's chart: its totals one by one (a window) or weekly means (the whole history)."""
+
+    raw: list[TrendPoint] = field(default_factory=list)
+    points: list[WeeklyPoint] = field(default_factory=list)
+    weekly: bool = False
+
+
+def _week(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def chart_series(patient: Patient, *, since: dt.date | None = None) -> dict[str, ChartSeries]:
+    """Every instrument's valid, final totals for the charts, in one query: one by one since a day,
+    or, for the whole history, the mean of each week computed by the database."""
+    valid = patient.responses.filter(
+        status=QuestionnaireResponse.Status.FINAL, entered_in_error=False, score_total__isnull=False
     )
+    found: dict[str, ChartSeries] = {}
+    if since is not None:
+        start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+        for instrument_id, at, total, band in (
+            valid.filter(answered_at__gte=start)
+            .order_by("answered_at", "id")
+            .values_list("instrument_id", "answered_at", "score_total", "band_label")
+        ):
+            if total is not None:
+                found.setdefault(instrument_id, ChartSeries()).raw.append(TrendPoint(at, total, band))
+        return found
+    for instrument_id, week, mean, count in (
+        valid.annotate(week=TruncWeek("answered_at"))
+        .order_by()
+        .values("instrument_id", "week")
+        .annotate(mean=Avg("score_total"), n=Count("id"))
+        .order_by("instrument_id", "week")
+        .values_list("instrument_id", "week", "mean", "n")
+    ):
+        series = found.setdefault(instrument_id, ChartSeries(weekly=True))
+        series.points.append(WeeklyPoint(_week(week), float(mean), count))
+    return found
+
+
+def weekly_mood(patient: Patient) -> list[WeeklyPoint]:
+    """The mean mood of each week of the whole history, computed by the database."""
+    return [
+        WeeklyPoint(_week(week), float(mean), count)
+        for week, mean, count in patient.daily_reports.filter(entered_in_error=False)
+        .annotate(week=TruncWeek("day"))
+        .order_by()
+        .values("week")
+        .annotate(mean=Avg("mood_0_10"), n=Count("id"))
+        .order_by("week")
+        .values_list("week", "mean", "n")
+    ]
 
 
 def weekly_use_days(
-    patient: Patient, *, weeks: int, today: dt.date | None = None
+    patient: Patient,
+    *,
+    weeks: int | None = None,
+    since: dt.date | None = None,
+    today: dt.date | None = None,
 ) -> list[tuple[dt.date, int, int]]:
-    """(week start, days with any use, days reported) for the last `weeks` weeks with any report."""
+    """(week start, days with any use, days reported) for each week with any report: the last
+    `weeks` weeks, the weeks since a day, or (neither) the whole history. The weeks end today. One
+    query, with the days folded (any substance used) by the database."""
     today = today or timezone.localdate()
-    first = today - dt.timedelta(days=7 * weeks - 1)
-    by_day: dict[dt.date, bool] = {}
-    for day, used in use_days(patient, first, today).values_list("day", "used"):
-        by_day[day] = by_day.get(day, False) or used
+    days = patient.substance_use_days.filter(entered_in_error=False, day__lte=today)
+    if weeks is not None:
+        since = today - dt.timedelta(days=7 * weeks - 1)
+    if since is not None:
+        days = days.filter(day__gte=since)
+    by_day = {
+        day: bool(used)
+        for day, used in days.order_by()
+        .values("day")
+        .annotate(any_use=Max(Cast("used", IntegerField())))
+        .values_list("day", "any_use")
+    }
+    if not by_day:
+        return []
+    begin = since if since is not None else min(by_day)
+    count = ((today - begin).days // 7) + 1
+    first = today - dt.timedelta(days=7 * count - 1)
     result = []
-    for week in range(weeks):
+    for week in range(count):
         start = first + dt.timedelta(days=7 * week)
-        days = [start + dt.timedelta(days=d) for d in range(7)]
-        reported = [d for d in days if d in by_day]
+        reported = [d for d in (start + dt.timedelta(days=n) for n in range(7)) if d in by_day]
         if reported:
             result.append((start, sum(1 for d in reported if by_day[d]), len(reported)))
     return result
@@ -396,41 +509,192 @@ class WorklistRow:
         return (-len(self.alerts), -len(self.worsening), -self.contradictions, -len(self.overdue))
 
 
-def worklist(user: User, today: dt.date | None = None, *, audit: bool = False) -> list[WorklistRow]:
+@dataclass
+class _WorklistEntry:
+    """A worklist row before its patient is loaded: only the rows of the page shown load theirs."""
+
+    patient_id: int
+    names: tuple[str, str]
+    alerts: list[SafetyAlert] = field(default_factory=list)
+    overdue: list[AssignmentState] = field(default_factory=list)
+    worsening: list[tuple[str, TrendPoint, TrendPoint]] = field(default_factory=list)
+    contradictions: int = 0
+
+    @property
+    def priority(self) -> tuple[int, int, int, int]:
+        return (-len(self.alerts), -len(self.worsening), -self.contradictions, -len(self.overdue))
+
+
+class Worklist(Sequence[WorklistRow]):
+    """The worklist, most urgent first. Its length is known at once; a slice (a page) loads its
+    patients in one query, so a page of 50 costs the same for 10 patients as for 10,000."""
+
+    def __init__(self, entries: list[_WorklistEntry]) -> None:
+        self._entries = entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def count(self, value: object = None) -> int:  # type: ignore[override]
+        """Django's Paginator asks for count(); here it is the number of rows."""
+        return len(self._entries)
+
+    @overload
+    def __getitem__(self, index: int) -> WorklistRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[WorklistRow]: ...
+    def __getitem__(self, index: int | slice) -> WorklistRow | list[WorklistRow]:
+        if isinstance(index, int):
+            return self._load([self._entries[index]])[0]
+        return self._load(self._entries[index])
+
+    def __iter__(self) -> Iterator[WorklistRow]:
+        return iter(self._load(self._entries))
+
+    @staticmethod
+    def _load(entries: list[_WorklistEntry]) -> list[WorklistRow]:
+        if not entries:
+            return []
+        patients = Patient.objects.select_related("clinic").in_bulk([e.patient_id for e in entries])
+        return [
+            WorklistRow(
+                patients[e.patient_id],
+                alerts=e.alerts,
+                overdue=e.overdue,
+                worsening=e.worsening,
+                contradictions=e.contradictions,
+            )
+            for e in entries
+        ]
+
+
+# The worklist looks back one month for contradicting tests (a page-length choice, not clinical).
+WORKLIST_TEST_LOOKBACK_DAYS = 30
+
+
+def worklist(user: User, today: dt.date | None = None, *, audit: bool = False) -> Worklist:
     """What needs a clinician: open safety alerts (alarming), worsening bands, tests that contradict
-    the self-report, and overdue questionnaires; most urgent first. Only the user's clinics."""
+    the self-report, and overdue questionnaires; most urgent first. Only the user's clinics.
+
+    Set-based: a fixed number of queries whatever the number of patients (the per-patient loop
+    this replaces ran about eight queries a patient; docs/performance.md)."""
     if not isinstance(user, User) or not user.is_authenticated:
         raise PermissionDenied("Log in first.")
     today = today or timezone.localdate()
-    patients = Patient.objects.filter(clinic__in=clinics_where(user, Action.VIEW_PATIENT)).select_related(
-        "clinic"
-    )
-    rows: list[WorklistRow] = []
-    alerts_by_patient: dict[int, list[SafetyAlert]] = {}
+    clinic_ids = list(clinics_where(user, Action.VIEW_PATIENT).values_list("pk", flat=True))
+    of_clinics = {"patient__clinic_id__in": clinic_ids}
+    entries: dict[int, _WorklistEntry] = {}
+    names: dict[int, tuple[str, str]] = {}
+    clinic_of: dict[int, int] = {}
+    for pk, family, given, clinic_id in (
+        Patient.objects.filter(clinic_id__in=clinic_ids)
+        .order_by()
+        .values_list("pk", "family_name", "given_name", "clinic_id")
+    ):
+        names[pk] = (family, given)
+        clinic_of[pk] = clinic_id
+
+    def entry(patient_id: int) -> _WorklistEntry:
+        if patient_id not in entries:
+            entries[patient_id] = _WorklistEntry(patient_id, names[patient_id])
+        return entries[patient_id]
+
     for alert in open_alerts_visible_to(user):
-        alerts_by_patient.setdefault(alert.patient_id, []).append(alert)
-    for patient in patients:
-        row = WorklistRow(patient, alerts=alerts_by_patient.get(patient.pk, []))
-        row.overdue = [
-            s
-            for s in assignment_states(patient, today)
-            if s.offered and s.state.status == schedule.DueStatus.OVERDUE
-        ]
-        for instrument_id in instruments_answered(patient):
-            points = trend(patient, instrument_id)
-            if worsening(points, instrument_id):
-                row.worsening.append((instrument_id, points[-2], points[-1]))
-        # The worklist looks back one month for contradicting tests (a page-length choice, not clinical).
-        recent = today - dt.timedelta(days=30)
-        row.contradictions = len(substance_use(patient, start=recent).contradictions)
-        if row.alerts or row.overdue or row.worsening or row.contradictions:
-            rows.append(row)
-    rows.sort(key=lambda r: (r.priority, r.patient.family_name))
+        if alert.patient_id in names:
+            entry(alert.patient_id).alerts.append(alert)
+
+    # Overdue: the latest valid answer per patient and instrument decides, because an occurrence
+    # that is still open (due or overdue) ends after today and no answer lies in the future.
+    last_answered = {
+        (pid, instrument_id): timezone.localdate(at)
+        for pid, instrument_id, at in QuestionnaireResponse.objects.filter(
+            **of_clinics, status=QuestionnaireResponse.Status.FINAL, entered_in_error=False
+        )
+        .order_by()
+        .values("patient_id", "instrument_id")
+        .annotate(last=Max("answered_at"))
+        .values_list("patient_id", "instrument_id", "last")
+    }
+    permitted = _permitted(clinic_ids)
+    for assignment in (
+        Assignment.objects.filter(**of_clinics, active=True)
+        .only(*_ASSIGNMENT_FIELDS)
+        .order_by("patient_id", "instrument_id", "starts_on")
+    ):
+        pid = assignment.patient_id
+        last = last_answered.get((pid, assignment.instrument_id))
+        state = _state_of(assignment, [last] if last else [], last, clinic_of[pid], permitted, today)
+        if state.offered and state.state.status == schedule.DueStatus.OVERDUE:
+            entry(assignment.patient_id).overdue.append(state)
+
+    # Worsening: the two latest valid totals per patient and instrument, in one windowed query.
+    latest: dict[tuple[int, str], list[TrendPoint]] = {}
+    for pid, instrument_id, at, total, band in (
+        QuestionnaireResponse.objects.filter(
+            **of_clinics,
+            status=QuestionnaireResponse.Status.FINAL,
+            entered_in_error=False,
+            score_total__isnull=False,
+        )
+        .annotate(
+            newest=Window(
+                RowNumber(),
+                partition_by=[F("patient_id"), F("instrument_id")],
+                order_by=[F("answered_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(newest__lte=2)
+        .order_by()
+        .values_list("patient_id", "instrument_id", "answered_at", "score_total", "band_label")
+    ):
+        if total is not None:  # filtered above; the check keeps the types honest
+            latest.setdefault((pid, instrument_id), []).append(TrendPoint(at, total, band))
+    order = {instrument.id: n for n, instrument in enumerate(instruments.list_instruments())}
+    for (pid, instrument_id), newest_first in sorted(latest.items(), key=lambda kv: order.get(kv[0][1], 0)):
+        points = sorted(newest_first, key=lambda p: p.answered_at)
+        if instrument_id in order and worsening(points, instrument_id):
+            entry(pid).worsening.append((instrument_id, points[-2], points[-1]))
+
+    # Tests that contradict the self-report: the month's positive tests, and the same patients'
+    # reports of that month (a day without a report contradicts nothing).
+    recent = today - dt.timedelta(days=WORKLIST_TEST_LOOKBACK_DAYS)
+    positive = LabResult.objects.filter(
+        **of_clinics,
+        entered_in_error=False,
+        positive=True,
+        collected_at__gte=timezone.make_aware(dt.datetime.combine(recent, dt.time.min)),
+    ).order_by()
+    tests: dict[int, list[tlfb.BiologicalTest]] = {}
+    for pid, collected_at, kind, substance in positive.values_list(
+        "patient_id", "collected_at", "kind", "substance"
+    ):
+        if timezone.localdate(collected_at) >= recent:
+            day = timezone.localdate(collected_at)
+            tests.setdefault(pid, []).append(tlfb.BiologicalTest(day, tlfb.TestKind(kind), substance, True))
+    reports: dict[int, list[tlfb.UseDay]] = {}
+    if tests:
+        for pid, day, substance, used in (
+            SubstanceUseDay.objects.filter(
+                patient_id__in=positive.values("patient_id"), entered_in_error=False, day__gte=recent
+            )
+            .order_by()
+            .values_list("patient_id", "day", "substance", "used")
+        ):
+            reports.setdefault(pid, []).append(tlfb.UseDay(day, substance, used))
+    for pid, found in tests.items():
+        count = len(tlfb.contradictions(found, reports.get(pid, [])))
+        if count:
+            entry(pid).contradictions = count
+
+    ranked = sorted(entries.values(), key=lambda e: (e.priority, e.names, e.patient_id))
     if audit:  # the worklist page lists patients: an audited search
         record_event(
-            actor=user, action=AuditAction.SEARCH, entity_type="outcomes.worklist", detail={"rows": len(rows)}
+            actor=user,
+            action=AuditAction.SEARCH,
+            entity_type="outcomes.worklist",
+            detail={"rows": len(ranked)},
         )
-    return rows
+    return Worklist(ranked)
 
 
 DEFAULT_CRISIS_INFORMATION = (

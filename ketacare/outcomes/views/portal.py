@@ -13,14 +13,13 @@ from django.utils import timezone
 from ketacare.accounts.http import AuthedRequest
 from ketacare.forms_util import add_service_errors
 from ketacare.instruments.model import Administration
-from ketacare.outcomes import selectors, services
+from ketacare.outcomes import selectors, services, trend_charts
 from ketacare.outcomes.forms import (
     DailyReportForm,
     QuestionnaireForm,
 )
 from ketacare.outcomes.models import DailyReport
 from ketacare.outcomes.views._common import _instrument, _questionnaire_errors
-from ketacare.outcomes.views.charts import all_charts
 from ketacare.patients.selectors import own_patient_record
 
 # --- the patient's portal -----------------------------------------------------------------------
@@ -132,6 +131,11 @@ def portal_support(request: AuthedRequest) -> HttpResponse:
 @login_required
 def portal_trends(request: AuthedRequest) -> HttpResponse:
     patient = own_patient_record(request.user)
-    charts_ = all_charts(patient)
+    window = trend_charts.window_from(request.GET.get("window"))
+    charts_ = trend_charts.all_charts(patient, window)
     moods = selectors.recent_daily_reports(patient, days=14)
-    return render(request, "outcomes/trends.html", {"patient": patient, "charts": charts_, "moods": moods})
+    return render(
+        request,
+        "outcomes/trends.html",
+        {"patient": patient, "charts": charts_, "moods": moods, "window": window},
+    )

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,7 +21,7 @@ from ketacare.accounts.roles import Action
 from ketacare.accounts.selectors import clinics_where
 from ketacare.forms_util import add_service_errors, save_form
 from ketacare.instruments.model import Administration, Instrument
-from ketacare.outcomes import selectors, services
+from ketacare.outcomes import selectors, services, trend_charts
 from ketacare.outcomes.forms import (
     AcknowledgeForm,
     AssignForm,
@@ -35,8 +36,9 @@ from ketacare.outcomes.forms import (
 from ketacare.outcomes.glance import glance
 from ketacare.outcomes.models import DailyReport, LabResult, SubstanceUseDay
 from ketacare.outcomes.views._common import _instrument, _questionnaire_errors, _staff_only
-from ketacare.outcomes.views.charts import all_charts
 from ketacare.patients.selectors import get_patient_for, may
+
+WORKLIST_PAGE_SIZE = 50  # rows a page (a display choice)
 
 # --- staff --------------------------------------------------------------------------------------
 
@@ -46,7 +48,13 @@ def worklist(request: AuthedRequest) -> HttpResponse:
     _staff_only(request)
     rows = selectors.worklist(request.user, audit=True)
     may_settings = clinics_where(request.user, Action.MANAGE_OUTCOME_SETTINGS).exists()
-    return render(request, "outcomes/worklist.html", {"rows": rows, "may_settings": may_settings})
+    # Paged: only the page's patients are loaded (selectors.Worklist).
+    page = Paginator(rows, WORKLIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "outcomes/worklist.html",
+        {"rows": page.object_list, "page": page, "may_settings": may_settings},
+    )
 
 
 @login_required
@@ -55,12 +63,14 @@ def patient_outcomes(request: AuthedRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for(request.user, patient_id)
     offered = selectors.offered_instruments(patient.clinic)
     since = timezone.localdate() - dt.timedelta(days=90)
+    window = trend_charts.window_from(request.GET.get("window"))
     context: dict[str, Any] = {
         "patient": patient,
         "alerts": selectors.recent_alerts(patient),
         "assignments": selectors.assignment_states(patient),
         "responses": selectors.recent_responses(patient),
-        "charts": all_charts(patient),
+        "charts": trend_charts.all_charts(patient, window),
+        "window": window,
         "glance": glance(patient),
         "use": selectors.substance_use(patient, start=since),
         "daily_reports": selectors.daily_reports_of(patient, since=since),

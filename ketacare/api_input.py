@@ -50,10 +50,13 @@ class StrictSchema(Schema):
 
     @field_validator("*", mode="after")
     @classmethod
-    def _checked_by_type(cls, value: Any) -> Any:
+    def _checked_by_type(cls, value: Any, info: ValidationInfo) -> Any:
         if isinstance(value, str):
             return refuse_control_characters(value)
         if isinstance(value, dt.datetime):
+            field = cls.model_fields.get(info.field_name or "")
+            if field is not None and ALLOW_FUTURE in field.metadata:
+                return _not_too_early_time(value)
             return _past_time(value)
         if isinstance(value, dt.date):
             return _not_too_early_date(value)
@@ -85,6 +88,20 @@ def _past_time(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
+def _not_too_early_time(value: dt.datetime) -> dt.datetime:
+    if value.date() < EARLIEST_DATE:
+        raise ValueError(f"This time is before {EARLIEST_DATE:%Y}: check the year.")
+    return value
+
+
+class _AllowFuture:
+    """Marks a date-time field that is planned, not observed (a next-day check-in), so it may lie
+    in the future."""
+
+
+ALLOW_FUTURE = _AllowFuture()
+
+
 def _search_text(value: str) -> str:
     return refuse_control_characters(value)
 
@@ -97,3 +114,5 @@ PastDate = Annotated[dt.date, AfterValidator(_past_date)]
 PastTime = Annotated[dt.datetime, AfterValidator(_past_time)]
 # A search string in a query parameter.
 SearchText = Annotated[str, Field(max_length=200), AfterValidator(_search_text)]
+# A planned time: may be in the future, not before EARLIEST_DATE.
+FutureTime = Annotated[dt.datetime, ALLOW_FUTURE]

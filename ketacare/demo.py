@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ketacare.accounts import services as accounts
+from ketacare.accounts.demo import DEMO_PASSWORD
 from ketacare.accounts.models import Clinic, Credential, User
 from ketacare.accounts.roles import Role
 from ketacare.audit.context import Origin, origin
@@ -32,7 +33,6 @@ class Writer(Protocol):
     def write(self, msg: str, /) -> Any: ...
 
 
-DEMO_PASSWORD = "ketacare-demo"
 SEED = 20261125
 
 # (username, display name, role, clinic slug, licence type or "")

@@ -142,6 +142,10 @@ DETAIL_KEYS = frozenset(
         "type",
         "part",
         "disclosures",
+        "adjustment",
+        # a report's period (dates of the report, not of findings)
+        "start",
+        "end",
         # the session: alert codes and the acknowledgement's action code, gates passed on an override
         "late",
         "action",

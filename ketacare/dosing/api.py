@@ -16,7 +16,7 @@ from pydantic import AfterValidator
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.roles import Action
 from ketacare.api_errors import ERROR_RESPONSES
-from ketacare.api_input import StrictSchema
+from ketacare.api_input import ALLOW_FUTURE, StrictSchema
 from ketacare.api_paging import Pagination
 from ketacare.audit.actions import AuditAction
 from ketacare.audit.services import record_event
@@ -546,7 +546,7 @@ class DischargeIn(StrictSchema):
     mental_status_at_baseline: bool
     escort_present: bool
     no_driving_advice_given: bool
-    next_day_checkin_at: dt.datetime | None = None
+    next_day_checkin_at: Annotated[dt.datetime | None, ALLOW_FUTURE] = None  # planned: may be tomorrow
     ready_to_leave_at: dt.datetime | None = None
     discharge_note: PlainText = Field(..., min_length=1, max_length=2000)
     ended_at: dt.datetime | None = None

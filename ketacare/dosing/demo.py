@@ -28,7 +28,7 @@ VITALS_AT_MIN = (0, 15, 30, 45, 60, 90)
 
 
 def _demo_password() -> str:
-    from ketacare.demo import DEMO_PASSWORD
+    from ketacare.accounts.demo import DEMO_PASSWORD
 
     return DEMO_PASSWORD
 

@@ -9,12 +9,13 @@ import datetime as dt
 from typing import Any
 
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import ConfigDict
+from ninja.pagination import paginate
 
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.roles import Action
 from ketacare.api_errors import ERROR_RESPONSES
+from ketacare.api_input import StrictSchema
+from ketacare.api_paging import Pagination
 from ketacare.interop import privacy
 from ketacare.interop.models import Disclosure, Part2Consent, Purpose
 from ketacare.patients.selectors import get_patient_for
@@ -50,9 +51,7 @@ class ConsentOut(Schema):
     recorded_at: dt.datetime
 
 
-class ConsentIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class ConsentIn(StrictSchema):
     patient_id: int
     disclosing_party: str = Field(..., min_length=1, max_length=300, pattern=PLAIN)
     information_description: str = Field(..., min_length=1, max_length=2000)
@@ -65,9 +64,7 @@ class ConsentIn(Schema):
     expiry_event: str = Field("", max_length=200, pattern=PLAIN)
 
 
-class RevokeIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class RevokeIn(StrictSchema):
     note: str = Field(..., min_length=1, max_length=300, pattern=PLAIN)
 
 
@@ -115,7 +112,7 @@ def disclosure_out(d: Disclosure) -> dict[str, Any]:
 @consents_router.get(
     "", response={200: list[ConsentOut], **ERROR_RESPONSES}, summary="A patient's Part 2 consents"
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_consents(request: AuthedRequest, patient_id: int) -> list[dict[str, Any]]:
     return [consent_out(c) for c in privacy.consents_of(request.user, patient_id)]
 
@@ -152,6 +149,6 @@ def revoke(request: AuthedRequest, consent_id: int, payload: RevokeIn) -> dict[s
     response={200: list[DisclosureOut], **ERROR_RESPONSES},
     summary="The accounting of a patient's disclosures (42 CFR §2.25: the last 3 years)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_disclosures(request: AuthedRequest, patient_id: int) -> list[dict[str, Any]]:
     return [disclosure_out(d) for d in privacy.accounting(request.user, patient_id)]

@@ -7,13 +7,14 @@ from ninja import Field, Query, Router, Schema
 from ketacare.accounts.http import AuthedRequest
 from ketacare.analytics import trials
 from ketacare.api_errors import ERROR_RESPONSES
+from ketacare.api_input import StrictSchema
 from ketacare.interop.selectors import research_clinic_for
 from ketacare.interop.trials import trial_endpoints
 
 router = Router(tags=["research"])
 
 
-class ClinicQuery(Schema):
+class ClinicQuery(StrictSchema):
     clinic: str | None = Field(None, max_length=80, description="A clinic's slug; default: your first.")
 
 

@@ -11,12 +11,13 @@ from typing import Annotated, Literal
 
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import ConfigDict
+from ninja.pagination import paginate
 
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.roles import Action
 from ketacare.api_errors import ERROR_RESPONSES
+from ketacare.api_input import StrictSchema
+from ketacare.api_paging import Pagination
 from ketacare.dosing.selectors import get_session_for
 from ketacare.ledger import selectors, services
 from ketacare.ledger.models import (
@@ -34,8 +35,8 @@ QuantityMg = Annotated[Decimal, Field(gt=0, le=QUANTITY_MG_MAX, max_digits=12, d
 Text = Annotated[str, Field(max_length=500)]
 
 
-class Forbid(Schema):
-    model_config = ConfigDict(extra="forbid")
+class Forbid(StrictSchema):
+    """Every ledger input: the strict base (unknown fields, control characters, dates)."""
 
 
 class ProductIn(Forbid):
@@ -207,7 +208,7 @@ def _count_out(count: Count) -> dict[str, object]:
 @router.get(
     "/products", response={200: list[ProductOut], **ERROR_RESPONSES}, summary="Products of your clinics"
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_products(request: AuthedRequest):  # type: ignore[no-untyped-def]
     clinics = selectors.visible_clinics(request.user)
     selectors.audit_read(request.user, "ledger.product")
@@ -222,7 +223,7 @@ def create_product(request: AuthedRequest, payload: ProductIn) -> Status:
 
 
 @router.get("/lots", response={200: list[LotOut], **ERROR_RESPONSES}, summary="Lots of your clinics")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_lots(request: AuthedRequest, product_id: int | None = None):  # type: ignore[no-untyped-def]
     clinics = selectors.visible_clinics(request.user)
     lots = selectors.lots_of(clinics)
@@ -242,7 +243,7 @@ def create_lot(request: AuthedRequest, payload: LotIn) -> Status:
 
 
 @router.get("/locations", response={200: list[LocationOut], **ERROR_RESPONSES}, summary="Safes and carts")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_locations(request: AuthedRequest):  # type: ignore[no-untyped-def]
     clinics = selectors.visible_clinics(request.user)
     selectors.audit_read(request.user, "ledger.storagelocation")
@@ -260,7 +261,7 @@ def create_location(request: AuthedRequest, payload: LocationIn) -> Status:
 
 
 @router.get("/entries", response={200: list[EntryOut], **ERROR_RESPONSES}, summary="Entries, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_entries(  # type: ignore[no-untyped-def]
     request: AuthedRequest, lot_id: int | None = None, session_id: int | None = None
 ):
@@ -338,7 +339,7 @@ def balance(request: AuthedRequest, lot_id: int, location_id: int | None = None)
 
 
 @router.get("/counts", response={200: list[CountOut], **ERROR_RESPONSES}, summary="Counts, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_counts(request: AuthedRequest):  # type: ignore[no-untyped-def]
     clinics = selectors.visible_clinics(request.user)
     selectors.audit_read(request.user, "ledger.count")
@@ -383,7 +384,7 @@ class DiscrepancyOut(Schema):
 @router.get(
     "/discrepancies", response={200: list[DiscrepancyOut], **ERROR_RESPONSES}, summary="Open discrepancies"
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_discrepancies(request: AuthedRequest):  # type: ignore[no-untyped-def]
     clinics = selectors.visible_clinics(request.user)
     selectors.audit_read(request.user, "ledger.discrepancy")

@@ -554,7 +554,7 @@ def create_lab_result(request: AuthedRequest, patient_id: int, payload: LabResul
 # --- booster forecast ---------------------------------------------------------------------------
 
 
-class ForecastQuery(Schema):
+class ForecastQuery(StrictSchema):
     instrument: Literal["craving-vas", "phq-9"] = "craving-vas"
     threshold: float | None = Field(
         None, ge=0, le=100, description="The maintenance threshold (the clinician's or the plan's)."

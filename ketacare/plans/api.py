@@ -10,12 +10,12 @@ from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
 from ninja import Field, Router, Schema, Status
-from pydantic import ConfigDict
 
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.roles import Action
 from ketacare.accounts.selectors import clinics_where
 from ketacare.api_errors import ERROR_RESPONSES
+from ketacare.api_input import StrictSchema
 from ketacare.audit.actions import AuditAction
 from ketacare.audit.services import record_event
 from ketacare.dosing.labels import ROUTE_LABELS
@@ -35,8 +35,8 @@ Route = Annotated[str, Field(pattern="^(" + "|".join(ROUTE_LABELS) + ")$")]
 Text = Annotated[str, Field(pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
 
 
-class In(Schema):
-    model_config = ConfigDict(extra="forbid")
+class In(StrictSchema):
+    """Every input here: the strict base (unknown fields, control characters, dates)."""
 
 
 class AllergyIn(In):

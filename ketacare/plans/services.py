@@ -23,6 +23,7 @@ from ketacare.accounts.roles import Action
 from ketacare.accounts.selectors import may_administer_ketamine, require_in_clinic
 from ketacare.audit.actions import AuditAction
 from ketacare.audit.services import record_event
+from ketacare.instruments.model import FlagCode
 from ketacare.outcomes.models import QuestionnaireResponse, SubstanceUseDay
 from ketacare.patients.models import Patient
 from ketacare.patients.selectors import latest_measurement
@@ -43,7 +44,6 @@ GATED_SUBSTANCES = ("alcohol", "opioids", "cocaine", "amphetamines", "sedatives"
 SETTINGS_FIELDS = tuple(
     f.name for f in ClinicSafetySettings._meta.get_fields() if f.name not in ("id", "clinic", "updated_at")
 )
-SUICIDE_RISK_FLAG = "suicide-risk"  # outcomes.services.SUICIDE_RISK
 SUICIDE_INSTRUMENTS = {"phq-9": "PHQ-9", "c-ssrs-screener": "C-SSRS screener"}
 MAX_TEXT = 2000
 
@@ -140,7 +140,7 @@ def gather_inputs(patient: Patient, *, today: dt.date | None = None) -> rules.In
     suicide: list[rules.Row] = []
     for instrument, label in SUICIDE_INSTRUMENTS.items():
         latest = responses.filter(instrument_id=instrument).order_by("-answered_at", "-id").first()
-        if latest is not None and SUICIDE_RISK_FLAG in latest.flag_codes:
+        if latest is not None and FlagCode.SUICIDE_RISK in latest.flag_codes:
             suicide.append(rules.Row(f"response:{latest.pk}", label))
     scores = []
     for instrument in rules.WITHDRAWAL_INSTRUMENTS:

@@ -22,6 +22,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ketacare.instruments.model import FlagCode
+
 ABSOLUTE = "absolute"
 RELATIVE = "relative"
 GATE = "gate"
@@ -265,7 +267,7 @@ def _relative(inputs: Inputs, limits: ClinicLimits) -> list[Reason]:
             )
     reasons += [
         Reason(
-            "suicide-risk",
+            FlagCode.SUICIDE_RISK,
             RELATIVE,
             f"The latest {row.text} flagged suicide risk: assess before any session.",
             CLINICAL_JUDGEMENT,

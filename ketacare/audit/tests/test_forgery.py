@@ -14,6 +14,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from ketacare.audit import checkpoints, triggers
+from ketacare.audit.actions import AuditAction
 from ketacare.audit.chain import CHAINED_FIELDS, GENESIS_HASH, event_hash, unkeyed_hash
 from ketacare.audit.models import AuditEvent
 from ketacare.audit.selectors import verify_chain
@@ -33,7 +34,7 @@ def behind_the_triggers() -> Iterator[None]:
 
 def _events(n: int, nurse) -> None:
     for i in range(n):
-        record_event(actor=nurse, action="read", entity_type="patients.patient", entity_id=str(i))
+        record_event(actor=nurse, action=AuditAction.READ, entity_type="patients.patient", entity_id=str(i))
 
 
 def _rehash_everything(hasher) -> None:

@@ -35,6 +35,7 @@ from ketacare.accounts import services as accounts
 from ketacare.audit import triggers
 from ketacare.audit.models import AuditEvent
 from ketacare.audit.selectors import verify_chain
+from ketacare.plans.testing import signed_order
 
 ROUNDS = 6  # requests per worker
 
@@ -96,7 +97,13 @@ def _run_parallel(jobs: list[Callable[[], list[int]]]) -> list[int]:
 def _started_session(nurse: Any, patient: Any) -> Any:
     from ketacare.dosing import services
 
-    session = services.plan_session(by=nurse, patient=patient, route="iv-infusion", dose_mg=Decimal("30"))
+    session = services.plan_session(
+        by=nurse,
+        patient=patient,
+        route="iv-infusion",
+        dose_mg=Decimal("30"),
+        order=signed_order(patient, route="iv-infusion", dose_mg=Decimal("30")),
+    )
     return services.start_session(
         by=nurse, session=session, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
     )

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from ketacare.accounts import services as accounts
 from ketacare.api_paging import MAX_PAGE_SIZE
+from ketacare.plans.testing import signed_order
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,13 @@ def nurse_api(nurse: Any) -> Api:
 def session(nurse: Any, patient: Any) -> Any:
     from ketacare.dosing import services
 
-    planned = services.plan_session(by=nurse, patient=patient, route="iv-infusion", dose_mg=Decimal("30"))
+    planned = services.plan_session(
+        by=nurse,
+        patient=patient,
+        route="iv-infusion",
+        dose_mg=Decimal("30"),
+        order=signed_order(patient, route="iv-infusion", dose_mg=Decimal("30")),
+    )
     return services.start_session(
         by=nurse, session=planned, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
     )

@@ -36,9 +36,10 @@ def infusion(nurse: Any, patient: Any, started_at: dt.datetime | None = None, **
     session = services.plan_session(
         by=nurse,
         patient=patient,
-        route=plan.pop("route", "iv-infusion"),
-        dose_mg=plan.pop("dose_mg", Decimal("40")),
+        route=(route := plan.pop("route", "iv-infusion")),
+        dose_mg=(dose_mg := plan.pop("dose_mg", Decimal("40"))),
         duration_min=plan.pop("duration_min", Decimal("40")),
+        order=plan.pop("order", None) or signed_order(patient, route=route, dose_mg=dose_mg),
         **plan,
     )
     return services.start_session(by=nurse, session=session, started_at=started_at, **CHECKLIST)
@@ -177,10 +178,10 @@ def test_the_rems_form_is_filled_from_an_esketamine_session_and_queued_until_sen
     )
     assert form["bp_prior_to_completion"] == "128/82" and form["overdue"] is True
     assert "lot_number" in form["missing"] and form["concomitant_maois"] is None
-    queue = api(nurse).get("/api/v1/rems-forms").json()
+    queue = api(nurse).get("/api/v1/rems-forms").json()["items"]
     assert [row["session_id"] for row in queue] == [session.pk]
     assert post(api(nurse), f"/api/v1/sessions/{session.pk}/rems-form/submitted", {}).status_code == 200
-    assert api(nurse).get("/api/v1/rems-forms").json() == []
+    assert api(nurse).get("/api/v1/rems-forms").json()["items"] == []
 
 
 def test_a_ketamine_session_has_no_rems_form(nurse, patient) -> None:
@@ -230,9 +231,9 @@ def test_scales_and_side_effects_with_intervention_outcome_and_serious_flag(nurs
         ).status_code
         == 422
     )
-    assert [s["instrument_id"] for s in client.get(f"/api/v1/sessions/{session.pk}/scales").json()] == [
-        "moaas"
-    ]
+    assert [
+        s["instrument_id"] for s in client.get(f"/api/v1/sessions/{session.pk}/scales").json()["items"]
+    ] == ["moaas"]
     effect = post(
         client,
         f"/api/v1/sessions/{session.pk}/side-effects",

@@ -207,7 +207,13 @@ def test_spo2_is_coded_as_r4s_oxygen_saturation_profile_requires(nurse, patient)
     from ketacare.dosing import services as dosing
     from ketacare.interop.fhir import everything
 
-    session = dosing.plan_session(by=nurse, patient=patient, route="iv-infusion", dose_mg=Decimal("30"))
+    session = dosing.plan_session(
+        by=nurse,
+        patient=patient,
+        route="iv-infusion",
+        dose_mg=Decimal("30"),
+        order=signed_order(patient, route="iv-infusion", dose_mg=Decimal("30")),
+    )
     session = dosing.start_session(
         by=nurse, session=session, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
     )

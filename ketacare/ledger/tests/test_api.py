@@ -82,15 +82,16 @@ def test_a_nurse_draws_administers_and_wastes_with_a_witness(
 
 
 @pytest.mark.parametrize(
-    ("body", "message"),
+    ("body", "message", "status"),
     [
-        ({"kind": "draw", "quantity_mg": "5000.5"}, "Only 5000 mg"),
-        ({"kind": "waste", "quantity_mg": "1"}, "needs a witness"),
-        ({"kind": "draw", "quantity_mg": "1", "occurred_at": "2099-01-01T00:00:00Z"}, "future"),
+        ({"kind": "draw", "quantity_mg": "5000.5"}, "Only 5000 mg", 400),
+        ({"kind": "waste", "quantity_mg": "1"}, "needs a witness", 400),
+        # A time in the future is malformed for every API input (ketacare/api_input.py): 422.
+        ({"kind": "draw", "quantity_mg": "1", "occurred_at": "2099-01-01T00:00:00Z"}, "future", 422),
     ],
 )
-def test_the_impossible_is_refused_with_400_and_a_clear_message(
-    stocked: Any, session: Any, nurse: Any, body: dict[str, Any], message: str
+def test_the_impossible_is_refused_with_a_clear_message(
+    stocked: Any, session: Any, nurse: Any, body: dict[str, Any], message: str, status: int
 ) -> None:
     api = api_client(nurse)
     if body["kind"] == "waste":
@@ -101,7 +102,7 @@ def test_the_impossible_is_refused_with_400_and_a_clear_message(
         )
     before = Entry.objects.count()
     answer = post(api, "entries", {**body, "lot_id": stocked.pk, "session_id": session.pk})
-    assert answer.status_code == 400
+    assert answer.status_code == status
     assert message in json.dumps(answer.json())
     assert Entry.objects.count() == before
 

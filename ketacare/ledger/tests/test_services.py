@@ -175,12 +175,12 @@ def test_a_session_cannot_be_signed_while_its_draw_is_unaccounted_for(
     services.record_entry(by=nurse, kind="draw", lot=stocked, quantity_mg=Decimal("50"), session=session)
     dosing.end_session(by=nurse, session=session, discharge_note="Steady, left with escort.")
     with pytest.raises(ValidationError, match="not accounted for"):
-        dosing.sign_session(by=prescriber, session=session)
+        dosing.sign_session(by=prescriber, session=session, password="correct horse battery")
     services.record_entry(
         by=nurse, kind="administration", lot=stocked, quantity_mg=Decimal("32.25"), session=session
     )
     services.record_entry(by=nurse, kind="return", lot=stocked, quantity_mg=Decimal("17.75"), session=session)
-    signed = dosing.sign_session(by=prescriber, session=session)
+    signed = dosing.sign_session(by=prescriber, session=session, password="correct horse battery")
     assert signed.signed_at is not None
     with pytest.raises(ValidationError, match="signed"):
         services.record_entry(by=nurse, kind="draw", lot=stocked, quantity_mg=Decimal("5"), session=session)

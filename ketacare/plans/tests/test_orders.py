@@ -19,7 +19,6 @@ from ketacare.dosing import services as dosing
 from ketacare.patients import services as patients
 from ketacare.plans import services
 from ketacare.plans.models import Order
-from ketacare.plans.testing import signed_order
 
 pytestmark = pytest.mark.django_db
 
@@ -148,7 +147,6 @@ def test_a_session_is_planned_only_from_a_signed_order_by_its_dose(prescriber, n
             patient=patient,
             route="iv-infusion",
             dose_mg=made.dose_mg,
-            order=signed_order(patient, route="iv-infusion", dose_mg=made.dose_mg),
         )
     made = services.sign_order(by=prescriber, order=made)
     with pytest.raises(ValidationError):

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 def test_every_demo_session_is_administered_from_the_ledger_and_fully_accounted_for() -> None:
     build_demo_clinic()
-    sessions = DosingSession.objects.filter(patient__clinic__slug="riverside", started_at__isnull=False)
+    # The signed sessions; today's session day in progress (ketacare.dosing.demo.build_today) is built
+    # after the ledger and draws nothing yet.
+    sessions = DosingSession.objects.filter(patient__clinic__slug="riverside", signed_at__isnull=False)
     assert sessions.exists()
     for session in sessions:
         administered = sum(

@@ -131,6 +131,7 @@ def _page(
         "dose_form": forms_.get("dose_form") or DoseForm(),
         "infusion_form": forms_.get("infusion_form") or InfusionEventForm(),
         "discharge_form": forms_.get("discharge_form") or DischargeForm(),
+        "error_form": forms_.get("error_form"),  # a refused entered-in-error reason, shown with its field
         # Refusals that belong to no field (signed, credentials, wrong status, entered-in-error reason)
         # are shown at the top: the form they came from may not be on the page (e.g. once signed).
         "refusals": [
@@ -150,6 +151,7 @@ _SHOWN_FIELDS: dict[type[forms.Form], tuple[str, ...]] = {
     EndSessionForm: tuple(EndSessionForm.base_fields),
     AddendumForm: tuple(AddendumForm.base_fields),
     ChecklistForm: tuple(ChecklistForm.base_fields),
+    EnteredInErrorForm: tuple(EnteredInErrorForm.base_fields),
 }
 
 

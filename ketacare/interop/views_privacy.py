@@ -5,6 +5,7 @@ of interop/privacy.py and patients.selectors, writes through its services."""
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -271,7 +272,14 @@ def privacy_settings(request: AuthedRequest) -> HttpResponse:
 def mine(request: AuthedRequest) -> HttpResponse:
     if is_staff_member(request.user):
         return redirect("privacy:home")
-    patient = own_patient_record(request.user)
+    return _mine(request, own_patient_record(request.user))
+
+
+def _mine(
+    request: AuthedRequest, patient: Any, refused: tuple[int, SignForm] | None = None
+) -> HttpResponse:
+    """The patient's consents and disclosures; `refused` re-shows a signature that was refused, with
+    its error at the field and in the page's error summary."""
     as_of = timezone.now()
     consents = list(privacy.consents_of(request.user, patient.pk))
     return render(
@@ -282,7 +290,10 @@ def mine(request: AuthedRequest) -> HttpResponse:
             "consents": [(c, privacy.consent_state(c, as_of)) for c in consents],
             "disclosures": privacy.accounting(request.user, patient.pk, as_of=as_of),
             "since": privacy.accounting_start(as_of),
+            "refused_pk": refused[0] if refused else None,
+            "refused_form": refused[1] if refused else None,
         },
+        status=400 if refused else 200,
     )
 
 
@@ -298,12 +309,11 @@ def my_sign(request: AuthedRequest, consent_id: int) -> HttpResponse:
         try:
             privacy.sign_on_portal(by=request.user, consent=consent, signature=form.cleaned_data["signature"])
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            form.add_error("signature", " ".join(exc.messages))
         else:
             messages.success(request, "You signed the consent. You can revoke it in writing at any time.")
-    else:
-        messages.error(request, "Type your full name to sign.")
-    return redirect("privacy:mine")
+            return redirect("privacy:mine")
+    return _mine(request, patient, refused=(consent.pk, form))
 
 
 @login_required

@@ -7,6 +7,7 @@ from the error summary), answer a questionnaire on a phone, acknowledge a safety
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -61,7 +62,8 @@ def test_a_nurse_logs_in_and_finds_a_patient_with_the_keyboard_only(browser_page
     tab_to(page, "nav a[href='/patients/']")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert active(page, "input[type=search]"), "the search box does not have focus on the patient list"
+    # autofocus lands once the page has rendered: wait for it rather than read it at once (flaky under load).
+    expect(page.locator("input[type=search]")).to_be_focused()
     page.keyboard.type("Lovelace")
     # htmx swaps the rows in; the one polite live region says how many were found.
     expect(page.locator("#announce-polite")).to_have_text("1 patient found")
@@ -90,10 +92,9 @@ def test_a_refused_vital_is_read_from_the_error_summary_and_corrected_with_the_k
     log_in_with_the_keyboard(page, "nurse")
     page.goto(f"/dosing/sessions/{session.pk}/")
     tab_to(page, "[data-testid=vital-form] button[type=submit]")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")  # sent empty
-    # A refused form answers 400, which Chromium logs; that is the point here, not a fault.
-    page.console_errors[:] = [e for e in page.console_errors if "status of 400" not in e]
+    page.keyboard.press("Enter")  # sent empty; the one-line form answers in place (htmx)
+    page.locator("[data-testid=vital-form] .error-summary").wait_for()
+    expect(page).to_have_title(re.compile("^Error: "))
 
     assert page.title().startswith("Error: ")
     assert active(page, ".error-summary"), "the error summary does not take focus"
@@ -116,10 +117,10 @@ def test_a_refused_vital_is_read_from_the_error_summary_and_corrected_with_the_k
         page.keyboard.type(value)
         if next_field:
             tab_to(page, next_field, limit=4)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    page.get_by_test_id("vital-saved").wait_for()
     assert VitalSign.objects.get(session=session).systolic_mmhg == 128
-    expect(page.locator("#announce-polite")).to_have_text("Vital signs recorded.")
+    expect(page).not_to_have_title(re.compile("^Error: "))
 
 
 def test_a_patient_answers_a_questionnaire_on_a_phone_with_the_keyboard_only(
@@ -190,6 +191,8 @@ def test_a_prescriber_acknowledges_an_alert_and_signs_a_session_with_the_keyboar
     assert alert.acknowledged_at is not None and alert.acknowledged_by == prescriber
 
     page.goto(f"/dosing/sessions/{session.pk}/")
+    tab_to(page, f"form[action='/dosing/sessions/{session.pk}/sign/'] input[type=password]")
+    page.keyboard.type("correct horse battery")  # signing re-authenticates the prescriber
     tab_to(page, f"form[action='/dosing/sessions/{session.pk}/sign/'] button")
     with page.expect_navigation():
         page.keyboard.press("Enter")

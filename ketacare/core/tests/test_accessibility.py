@@ -112,6 +112,8 @@ FORMS_JS = """
   index: i,
   action: f.action,
   post: (f.method || '').toLowerCase() === 'post',
+  // An htmx form answers in place, not with a new page: its errors are checked by the keyboard tests.
+  htmx: f.hasAttribute('hx-post'),
   // A range input always has a value: a form with only those cannot be sent empty.
   required: Array.from(f.elements).some(
     e => e.required && !['hidden', 'range'].includes(e.type) && !e.disabled),
@@ -163,7 +165,7 @@ def check_forms(page: Any, url: str, findings: Findings, sent: set[str], role: s
     page.goto(url)
     url = page.url
     for form in page.evaluate(FORMS_JS):
-        if not (form["post"] and form["required"]):
+        if not (form["post"] and form["required"]) or form["htmx"]:
             continue
         key = f"{url_pattern(url)} -> {url_pattern(form['action'])}"
         if key in sent or NOT_CRAWLED.search(urlsplit(form["action"]).path):

@@ -123,6 +123,6 @@ def test_receive_draw_administer_waste_with_a_witness_and_count_the_safe(browser
     page.get_by_label("lot BOX-1", exact=False).fill("1950")
     page.get_by_role("button", name="Save the count").click()
     page.wait_for_url("**/ledger/")
-    assert "matches the ledger" in page.get_by_role("status").inner_text()
+    assert "matches the ledger" in page.locator(".messages").inner_text()
     assert selectors.balance_mg(Lot.objects.get(pk=lot.pk)) == Decimal("1950")
     assert selectors.unaccounted_problems(session) == []

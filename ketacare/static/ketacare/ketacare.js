@@ -21,7 +21,27 @@
     return true;
   }
 
+  // Every table scrolls sideways inside a focusable, labelled region on a narrow screen, so the page
+  // itself reflows at 320 px (WCAG 1.4.10) and the keyboard reaches the hidden columns (2.1.1). Tables
+  // a template already wraps are left as they are; the label is the caption, else the nearest heading.
+  function wrapTables(root) {
+    root.querySelectorAll("table").forEach(function (table) {
+      if (table.closest(".table-wrap")) return;
+      var caption = table.querySelector("caption");
+      var section = table.closest("section, main");
+      var heading = section && section.querySelector("h1, h2, h3");
+      var wrap = document.createElement("div");
+      wrap.className = "table-wrap";
+      wrap.setAttribute("role", "region");
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("aria-label", ((caption || heading) ? (caption || heading).textContent : "Table").trim());
+      table.parentNode.insertBefore(wrap, table);
+      wrap.appendChild(table);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    wrapTables(document);
     var summary = document.querySelector(".error-summary");
     if (summary) {
       // GOV.UK Design System: the summary takes focus, so a screen reader reads what was refused.
@@ -47,6 +67,21 @@
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail && event.detail.target;
     if (!target) return;
+    wrapTables(document);
+    // A form answered in place (the one-line vitals form) behaves as a refused page does: the title
+    // says "Error:", the summary takes focus and its links move to the fields.
+    // (With outerHTML the event's target is the element swapped out, so look in the document.)
+    var summary = document.querySelector("form[hx-post] .error-summary");
+    if (summary) {
+      if (document.title.indexOf("Error: ") !== 0) document.title = "Error: " + document.title;
+      summary.focus();
+      summary.addEventListener("click", function (clicked) {
+        var link = clicked.target.closest("a[href^='#']");
+        if (link && focusField(link.getAttribute("href").slice(1))) clicked.preventDefault();
+      });
+      return;
+    }
+    if (document.title.indexOf("Error: ") === 0) document.title = document.title.slice(7);
     var marker = target.querySelector("[data-announce]");
     if (marker) announce(marker.getAttribute("data-announce"), marker.hasAttribute("data-announce-urgent"));
   });

@@ -275,9 +275,7 @@ def mine(request: AuthedRequest) -> HttpResponse:
     return _mine(request, own_patient_record(request.user))
 
 
-def _mine(
-    request: AuthedRequest, patient: Any, refused: tuple[int, SignForm] | None = None
-) -> HttpResponse:
+def _mine(request: AuthedRequest, patient: Any, refused: tuple[int, SignForm] | None = None) -> HttpResponse:
     """The patient's consents and disclosures; `refused` re-shows a signature that was refused, with
     its error at the field and in the page's error summary."""
     as_of = timezone.now()

@@ -29,4 +29,5 @@ def current_membership(request: HttpRequest) -> dict[str, Any]:
         "may_research": may(Action.VIEW_DEIDENTIFIED),
         "may_manage_staff": may(Action.MANAGE_STAFF),
         "may_ledger": may(Action.LEDGER_VIEW),
+        "may_administer": may(Action.ADMINISTER_KETAMINE),
     }

@@ -5,6 +5,7 @@ The fixture fails the test on any console error, CSP violations included."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from decimal import Decimal
 
@@ -93,6 +94,14 @@ def _log_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_url(re.compile(r".*/(patients/|dosing/today/)$"))
 
 
+# Two browsers polling the same session: Django's live server shares the test's one in-memory SQLite
+# connection between its request threads, so a poll and a write at the same moment can break each
+# other's savepoints (seen as a rare 500 in CI). The journey runs on PostgreSQL, where each request
+# has its own connection, as in production.
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="two live browsers need a database with a connection per request thread (PostgreSQL pass)",
+)
 def test_a_session_from_checklist_to_signature_with_an_alert_the_prescriber_sees_live_and_acknowledges(
     browser_page,
 ) -> None:

@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.optimize import curve_fit
@@ -40,7 +40,6 @@ from scipy.stats import f as f_dist
 INTERVAL = 0.80  # the central interval reported (10th to 90th percentile)
 HORIZON_DAYS = 365  # crossings later than this are reported as "not within a year"
 MIN_POINTS = 6  # fewer post-session measurements than this give no forecast
-MIN_SESSIONS = 1
 
 NOT_PHARMACOLOGY = (
     "A statistical forecast from this patient's own measurements after earlier sessions, not a "
@@ -113,8 +112,9 @@ def post_session_points(
     return points
 
 
-def fit_fade(points: Sequence[tuple[float, float]], upper: float) -> tuple[Fade, np.ndarray] | None:
-    """The fitted curve and its parameter covariance, or None when the data cannot determine it."""
+def fit_fade(points: Sequence[tuple[float, float]], upper: float) -> Fade | None:
+    """The fitted curve, or None when the data cannot determine it (too few points, or a fit whose
+    parameter covariance is not finite)."""
     if len(points) < MIN_POINTS:
         return None
     t = np.array([p[0] for p in points])
@@ -130,7 +130,7 @@ def fit_fade(points: Sequence[tuple[float, float]], upper: float) -> tuple[Fade,
         return None
     if not np.all(np.isfinite(pcov)):
         return None
-    return Fade(float(popt[0]), float(popt[1]), float(popt[2])), pcov
+    return Fade(float(popt[0]), float(popt[1]), float(popt[2]))
 
 
 def forecast(
@@ -146,16 +146,15 @@ def forecast(
     latest = max(sessions) if sessions else None
     points = post_session_points(measurements, sessions)
     empty = Forecast(threshold, None, len(points), latest, None, None, None, "")
-    if latest is None or len(sessions) < MIN_SESSIONS:
+    if latest is None:
         return _with_reason(empty, "No ketamine session yet: nothing to forecast from.")
-    fitted = fit_fade(points, scale_max)
-    if fitted is None:
+    fade = fit_fade(points, scale_max)
+    if fade is None:
         return _with_reason(
             empty,
             f"Not enough measurements after sessions to fit a curve ({len(points)}; at least "
             f"{MIN_POINTS} are needed).",
         )
-    fade, _ = fitted
     central, low, high = profile_crossing(points, threshold)
     if fade.crossing_days(threshold) is None:
         central = None
@@ -226,14 +225,4 @@ def profile_crossing(
 
 
 def _with_reason(result: Forecast, reason: str) -> Forecast:
-    return Forecast(
-        result.threshold,
-        result.fade,
-        result.points_used,
-        result.latest_session,
-        result.crossing_on,
-        result.earliest_on,
-        result.latest_on,
-        reason,
-        result.interval,
-    )
+    return replace(result, reason=reason)

@@ -48,18 +48,20 @@ def booster_forecast(patient: Patient, instrument_id: str, threshold: float | No
         forecast.Measurement(timezone.localdate(p.answered_at), float(p.total))
         for p in selectors.trend(patient, instrument_id)
     ]
-    points = forecast.post_session_points(measurements, sessions)
-    fitted = forecast.fit_fade(points, scale_max)
+    # One fit either way: the forecast carries its own fitted curve.
     result = None
     if threshold is not None:
         result = forecast.forecast(
             measurements, sessions, threshold=threshold, scale_max=scale_max, today=timezone.localdate()
         )
+        fade = result.fade
+    else:
+        fade = forecast.fit_fade(forecast.post_session_points(measurements, sessions), scale_max)
     return BoosterForecast(
         instrument_id=instrument_id,
         instrument_name=instrument.abbreviation,
         scale_max=scale_max,
         sessions=len(sessions),
         result=result,
-        benefit_half_life_days=fitted[0].half_life_days if fitted is not None else None,
+        benefit_half_life_days=fade.half_life_days if fade is not None else None,
     )

@@ -1,7 +1,12 @@
-"""Trend charts drawn on the server as SVG: the same numbers the tables show, printable, no script.
+"""Trend charts drawn on the server: the same numbers the tables show, printable, no script.
 
-Colours come from classes in ketacare.css (the page's strict CSP forbids inline styles), so the
-SVG holds geometry only.
+Every chart of a page shares one `TimeAxis`, so a ketamine session sits at the same x on all of
+them. A chart is a small CSS grid (ketacare.css, `.trend`): its title and y-axis label are HTML
+text, the tick labels are SVGs without a viewBox (text at real pixel sizes, placed in percent of
+the plot), and the plot is an SVG stretched to the width it is given (`preserveAspectRatio="none"`,
+strokes that do not scale). Text therefore stays at its real size on a 320 px phone and on paper,
+where a scaled SVG shrank it to about 5 px. Colours come from classes (the strict CSP forbids
+inline styles), so the markup holds geometry only.
 """
 
 from __future__ import annotations
@@ -13,8 +18,8 @@ from html import escape
 
 from ketacare.a11y.figure import text_alternative
 
-WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 28
+# The plot's own coordinates: x 0-1000 across the time axis, y 0-100 from the top.
+PLOT_W, PLOT_H = 1000, 100
 
 
 @dataclass(frozen=True)
@@ -35,103 +40,179 @@ class BandArea:
 class Marker:
     at: dt.datetime
     label: str
-    kind: str  # css class suffix: "mat", "session"
+    kind: str  # css class suffix: "session", "mat", "therapy", "tox-positive", "tox-negative"
+
+    @property
+    def is_test(self) -> bool:
+        """A toxicology result is a dot on the plot's top edge, not a line across it."""
+        return self.kind.startswith("tox-")
 
 
-def trend_svg(
-    *,
-    title: str,
-    points: Sequence[Point],
-    y_range: tuple[float, float],
-    bands: Sequence[BandArea] = (),
-    markers: Sequence[Marker] = (),
-) -> str:
-    """An SVG line chart of `points` over time with severity bands behind and event markers, followed
-    by its text alternative (a summary sentence and the points as a table: docs/accessibility.md)."""
-    low, high = y_range
+# What each kind of marker means, for the legend under the charts (one place).
+MARKER_LEGEND = {
+    "session": "ketamine session",
+    "mat": "MAT started, changed or stopped",
+    "therapy": "therapy session",
+    "tox-positive": "positive test",
+    "tox-negative": "negative test",
+}
+
+
+@dataclass(frozen=True)
+class TimeAxis:
+    """The span every chart of a page shares."""
+
+    start: dt.datetime
+    end: dt.datetime
+
+    @classmethod
+    def spanning(
+        cls, times: Sequence[dt.datetime], *, start: dt.datetime | None, end: dt.datetime
+    ) -> TimeAxis:
+        """From `start` (or the earliest of `times`) to `end`; at least a day wide."""
+        first = start if start is not None else min(times, default=end)
+        first = min(first, end)
+        if end - first < dt.timedelta(days=1):
+            first = end - dt.timedelta(days=1)
+        return cls(first, end)
+
+    def x(self, at: dt.datetime) -> float:
+        span = (self.end - self.start).total_seconds()
+        fraction = (at - self.start).total_seconds() / span
+        return round(PLOT_W * min(max(fraction, 0.0), 1.0), 1)
+
+    def ticks(self) -> list[tuple[dt.datetime, str]]:
+        """Date labels: the first of each month on long spans, Mondays on short ones, at most eight."""
+        days = (self.end - self.start).days
+        tzinfo = self.start.tzinfo
+        found: list[tuple[dt.datetime, str]] = []
+        if days > 45:
+            month = dt.datetime(self.start.year, self.start.month, 1, tzinfo=tzinfo)
+            while month <= self.end:
+                if month >= self.start:
+                    found.append(
+                        (month, f"{month:%b %Y}" if month.month == 1 or not found else f"{month:%b}")
+                    )
+                month = dt.datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=tzinfo)
+        else:
+            day = dt.datetime.combine(self.start.date(), dt.time.min, tzinfo=tzinfo)
+            day += dt.timedelta(days=(7 - day.weekday()) % 7)
+            while day <= self.end:
+                found.append((day, f"{day:%d %b}"))
+                day += dt.timedelta(days=7)
+        step = -(-len(found) // 8)  # at most eight labels, evenly thinned
+        return found[::step] if found else found
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart's content; drawn by `render` on a page's shared axis."""
+
+    title: str
+    y_label: str  # what the y axis measures, with its unit or range
+    points: Sequence[Point]
+    y_range: tuple[float, float]
+    bands: Sequence[BandArea] = ()
+    markers: Sequence[Marker] = ()
+
+
+def render(chart: Chart, axis: TimeAxis) -> str:
+    """The chart as HTML (title, axis labels, plot) followed by its text alternative (a summary
+    sentence and the points as a table: docs/accessibility.md)."""
+    low, high = chart.y_range
     span_y = (high - low) or 1
-    times = [p.at for p in points] + [m.at for m in markers]
-    if times:
-        start, end = min(times), max(times)
-    else:
-        start = end = dt.datetime.now(dt.UTC)
-    if end - start < dt.timedelta(days=1):  # one point (or one day) still needs a visible axis
-        start, end = start - dt.timedelta(hours=12), end + dt.timedelta(hours=12)
-    span_t = (end - start).total_seconds()
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-
-    def x(at: dt.datetime) -> float:
-        return round(LEFT + plot_w * (at - start).total_seconds() / span_t, 1)
 
     def y(value: float) -> float:
-        return round(TOP + plot_h * (1 - (value - low) / span_y), 1)
+        return round(PLOT_H * (1 - (min(max(value, low), high) - low) / span_y), 2)
 
-    parts = [
-        f'<svg class="trend" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="t-{_id(title)}" '
-        'xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="t-{_id(title)}">{escape(title)}</title>',
+    def y_percent(value: float) -> str:
+        return f"{y(value) / PLOT_H * 100:.1f}%"
+
+    plot = [
+        f'<svg class="plot" viewBox="0 0 {PLOT_W} {PLOT_H}" preserveAspectRatio="none" '
+        'aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg">'
     ]
-    for index, band in enumerate(bands):
+    band_labels = []
+    for index, band in enumerate(chart.bands):
         # Bands are whole-number ranges (5-9): draw each to the half-point so they tile without gaps.
-        top_value = min(band.high + 0.5, high)
-        bottom_value = max(band.low - 0.5, low)
-        parts.append(
-            f'<rect class="band band-{min(index, 4)}" x="{LEFT}" y="{y(top_value)}" width="{plot_w}" '
-            f'height="{round(y(bottom_value) - y(top_value), 1)}"><title>{escape(band.label)}: '
-            f"{band.low:g}-{band.high:g}</title></rect>"
+        top, bottom = y(min(band.high + 0.5, high)), y(max(band.low - 0.5, low))
+        plot.append(
+            f'<rect class="band band-{min(index, 4)}" x="0" y="{top}" width="{PLOT_W}" '
+            f'height="{round(bottom - top, 2)}">'
+            f"<title>{escape(band.label)}: {band.low:g}-{band.high:g}</title></rect>"
         )
-        parts.append(
-            f'<text class="band-label" x="{WIDTH - RIGHT - 4}" y="{y(top_value) + 11}" '
-            f'text-anchor="end">{escape(band.label)}</text>'
+        middle = (min(band.high + 0.5, high) + max(band.low - 0.5, low)) / 2
+        band_labels.append(
+            f'<text class="band-label" x="99%" y="{y_percent(middle)}" text-anchor="end" '
+            f'dominant-baseline="middle">{escape(band.label)}</text>'
         )
-    parts.append(
-        f'<line class="axis" x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" y2="{TOP + plot_h}"/>'
-    )
-    for value in (low, (low + high) / 2, high):
-        parts.append(
-            f'<text class="tick" x="{LEFT - 6}" y="{y(value) + 4}" text-anchor="end">{value:g}</text>'
+    for tick_at, _ in axis.ticks():
+        plot.append(
+            f'<line class="grid" x1="{axis.x(tick_at)}" y1="0" x2="{axis.x(tick_at)}" y2="{PLOT_H}"/>'
         )
-    parts.append(f'<text class="tick" x="{LEFT}" y="{HEIGHT - 8}">{start:%d %b %Y}</text>')
-    parts.append(
-        f'<text class="tick" x="{LEFT + plot_w}" y="{HEIGHT - 8}" text-anchor="end">{end:%d %b %Y}</text>'
-    )
-    for marker in markers:
-        mx = x(marker.at)
-        parts.append(
-            f'<line class="marker marker-{escape(marker.kind)}" x1="{mx}" y1="{TOP}" x2="{mx}" '
-            f'y2="{TOP + plot_h}">'
-            f"<title>{escape(marker.label)}</title></line>"
-        )
-    if points:
-        path = " ".join(f"{x(p.at)},{y(p.value)}" for p in points)
-        parts.append(f'<polyline class="line" points="{path}"/>')
-        for p in points:
-            parts.append(
-                f'<circle class="point" cx="{x(p.at)}" cy="{y(p.value)}" r="4">'
-                f"<title>{escape(p.label)}</title></circle>"
+    for marker in chart.markers:
+        mx = axis.x(marker.at)
+        if marker.is_test:
+            plot.append(
+                f'<path class="marker marker-{escape(marker.kind)}" d="M{mx} 4 h0">'
+                f"<title>{escape(marker.label)}</title></path>"
             )
-    else:
-        parts.append(
-            f'<text class="tick" x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle">No data yet</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts) + _alternative(title, points, markers)
+        else:
+            plot.append(
+                f'<line class="marker marker-{escape(marker.kind)}" x1="{mx}" y1="0" x2="{mx}" '
+                f'y2="{PLOT_H}"><title>{escape(marker.label)}</title></line>'
+            )
+    if chart.points:
+        path = " ".join(f"{axis.x(p.at)},{y(p.value)}" for p in chart.points)
+        plot.append(f'<polyline class="line" points="{path}"/>')
+        for p in chart.points:
+            # A zero-length path with a round cap is a dot that stays round when the plot stretches.
+            plot.append(
+                f'<path class="point" d="M{axis.x(p.at)} {y(p.value)} h0">'
+                f"<title>{escape(p.label)}</title></path>"
+            )
+    plot.append("</svg>")
+
+    overlay = '<svg class="overlay" aria-hidden="true" focusable="false">' + "".join(band_labels)
+    if not chart.points:
+        overlay += '<text class="empty" x="50%" y="50%" text-anchor="middle">No data yet</text>'
+    overlay += "</svg>"
+
+    y_ticks = "".join(
+        f'<text class="tick" x="100%" dx="-4" y="{y_percent(value)}" text-anchor="end" '
+        f'dominant-baseline="middle">{value:g}</text>'
+        for value in (low, (low + high) / 2, high)
+    )
+    x_ticks = "".join(
+        f'<text class="tick" x="{axis.x(at) / PLOT_W * 100:.1f}%" y="14" text-anchor="middle">'
+        f"{escape(label)}</text>"
+        for at, label in axis.ticks()
+    )
+    figure = (
+        f'<figure class="trend" aria-label="{escape(chart.title)}">'
+        f'<figcaption class="trend-title">{escape(chart.title)}</figcaption>'
+        f'<span class="y-label">{escape(chart.y_label)}</span>'
+        f'<svg class="y-ticks" aria-hidden="true" focusable="false">{y_ticks}</svg>'
+        f'<div class="plot-area">{"".join(plot)}{overlay}</div>'
+        f'<svg class="x-ticks" aria-hidden="true" focusable="false">{x_ticks}</svg>'
+        "</figure>"
+    )
+    return figure + _alternative(chart)
 
 
-def _alternative(title: str, points: Sequence[Point], markers: Sequence[Marker]) -> str:
+def _alternative(chart: Chart) -> str:
+    points = chart.points
     if points:
         first, last = points[0], points[-1]
         summary = (
-            f"{title}: {len(points)} value{'s' if len(points) != 1 else ''} from {first.at:%d %b %Y} "
+            f"{chart.title}: {len(points)} value{'s' if len(points) != 1 else ''} from {first.at:%d %b %Y} "
             f"to {last.at:%d %b %Y}; first {first.value:g}, latest {last.value:g}."
         )
     else:
-        summary = f"{title}: no data yet."
+        summary = f"{chart.title}: no data yet."
     rows = [(f"{p.at:%Y-%m-%d}", f"{p.value:g}", p.label) for p in points]
-    rows += [(f"{m.at:%Y-%m-%d}", "", m.label) for m in markers]
+    rows += [(f"{m.at:%Y-%m-%d}", "", m.label) for m in chart.markers]
     rows.sort(key=lambda row: row[0])
-    return text_alternative(title=title, summary=summary, headers=("Date", "Value", "Details"), rows=rows)
-
-
-def _id(text: str) -> str:
-    return "".join(c if c.isalnum() else "-" for c in text.lower())[:40]
+    return text_alternative(
+        title=chart.title, summary=summary, headers=("Date", chart.y_label, "Details"), rows=rows
+    )

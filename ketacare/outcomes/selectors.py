@@ -756,6 +756,22 @@ def treatment_markers(patient: Patient) -> list[charts.Marker]:
     return markers
 
 
+def test_markers(patient: Patient, *, since: dt.date | None = None) -> list[charts.Marker]:
+    """The patient's valid test results (toxicology, EtG, breath alcohol) as chart markers, one query."""
+    tests = patient.lab_results.filter(entered_in_error=False)
+    if since is not None:
+        tests = tests.filter(collected_at__gte=timezone.make_aware(dt.datetime.combine(since, dt.time.min)))
+    return [
+        charts.Marker(
+            test.collected_at,
+            f"{test.collected_at:%d %b %Y}: {test.get_kind_display()} "
+            f"{'positive' if test.positive else 'negative'} ({test.get_substance_display()})",
+            "tox-positive" if test.positive else "tox-negative",
+        )
+        for test in tests.order_by("collected_at", "id")
+    ]
+
+
 def trend_points(
     patient: Patient, instrument_id: str, *, since: dt.datetime | None = None
 ) -> list[charts.Point]:

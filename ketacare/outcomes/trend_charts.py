@@ -49,6 +49,10 @@ def _at_noon(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
 
 
+# The order of the charts: craving, withdrawal, mood, motivation (the issue's "at a glance"), then the rest.
+CHART_ORDER = ("craving-vas", "pacs", "cows", "ciwa-ar", "phq-9", "gad-7", "readiness-ruler")
+
+
 def treatment_markers(patient: Patient) -> list[charts.Marker]:
     """MAT starts and stops and every ketamine session that started, read once for all charts."""
     return selectors.treatment_markers(patient)
@@ -61,7 +65,9 @@ def _in_window(markers: list[charts.Marker], window: Window) -> list[charts.Mark
     return [m for m in markers if m.at >= since]
 
 
-def _instrument_chart(instrument_id: str, series: selectors.ChartSeries, markers: list[charts.Marker]) -> str:
+def _instrument_chart(
+    instrument_id: str, series: selectors.ChartSeries, markers: list[charts.Marker]
+) -> charts.Chart:
     instrument = instruments.get_instrument(instrument_id)
     if series.weekly:
         points = [
@@ -87,18 +93,19 @@ def _instrument_chart(instrument_id: str, series: selectors.ChartSeries, markers
         for b in instrument.bands
         if b.low is not None and b.high is not None
     ]
-    shown = [m for m in markers if not points or m.at >= points[0].at - dt.timedelta(days=30)]
-    svg = charts.trend_svg(
-        title=f"{instrument.abbreviation} over time",
+    low, high = instrument.total_range or (0, 1)
+    single = len([item for item in instrument.items if item.scored]) == 1
+    return charts.Chart(
+        title=f"{instrument.abbreviation}: {instrument.measures.split(';')[0].split(':')[0]}",
+        y_label=f"{'Rating' if single else 'Total score'} ({low}-{high})",
         points=points,
-        y_range=instrument.total_range or (0, 1),
+        y_range=(low, high),
         bands=bands,
-        markers=shown,
+        markers=markers,
     )
-    return mark_safe(svg)  # noqa: S308  (built by charts.trend_svg, every text escaped there)
 
 
-def _mood_chart(patient: Patient, window: Window) -> str | None:
+def _mood_chart(patient: Patient, window: Window, markers: list[charts.Marker]) -> charts.Chart | None:
     if window.since is None:
         weekly = selectors.weekly_mood(patient)
         if not weekly:
@@ -114,13 +121,19 @@ def _mood_chart(patient: Patient, window: Window) -> str | None:
         points = [
             charts.Point(_at_noon(day), mood, f"{day:%d %b %Y}: mood {mood}/10") for day, mood in series
         ]
-    svg = charts.trend_svg(title="Mood (0-10, patient's daily report)", points=points, y_range=(0, 10))
-    return mark_safe(svg)  # noqa: S308  (built by charts.trend_svg, every text escaped there)
+    return charts.Chart(
+        title="Mood: the patient's daily check-in",
+        y_label="Mood (0-10, higher is better)",
+        points=points,
+        y_range=(0, 10),
+        markers=markers,
+    )
 
 
-def _use_chart(patient: Patient, window: Window, markers: list[charts.Marker]) -> str | None:
+def _use_chart(patient: Patient, window: Window, markers: list[charts.Marker]) -> charts.Chart | None:
     weeks = selectors.weekly_use_days(patient, since=window.since)
-    if not weeks:
+    tests = selectors.test_markers(patient, since=window.since)
+    if not weeks and not tests:
         return None
     points = [
         charts.Point(
@@ -128,20 +141,53 @@ def _use_chart(patient: Patient, window: Window, markers: list[charts.Marker]) -
         )
         for start, used, reported in weeks
     ]
-    svg = charts.trend_svg(title="Days of use per week", points=points, y_range=(0, 7), markers=markers)
-    return mark_safe(svg)  # noqa: S308  (built by charts.trend_svg, every text escaped there)
+    return charts.Chart(
+        title="Substance use: days of use per week, and test results",
+        y_label="Days of use in the week (0-7)",
+        points=points,
+        y_range=(0, 7),
+        markers=[*markers, *tests],
+    )
 
 
-def all_charts(patient: Patient, window: Window) -> list[tuple[str, str]]:
-    """(key, svg) for every instrument ever answered, then mood and days of use."""
+def _order(instrument_id: str) -> tuple[int, str]:
+    return (
+        CHART_ORDER.index(instrument_id) if instrument_id in CHART_ORDER else len(CHART_ORDER),
+        instrument_id,
+    )
+
+
+@dataclass(frozen=True)
+class ChartSet:
+    """A page's charts, drawn on one time axis, and the legend of the markers drawn on them."""
+
+    shown: list[tuple[str, str]]  # (key, html)
+    legend: list[tuple[str, str]]  # (marker kind, what it means)
+
+
+def all_charts(patient: Patient, window: Window) -> ChartSet:
+    """(key, html) for every instrument ever answered (craving, withdrawal, mood and motivation
+    first), then mood and days of use, all drawn on one time axis: the window, or the whole history."""
     markers = _in_window(treatment_markers(patient), window)
     series = selectors.chart_series(patient, since=window.since)
-    found = [
+    found: list[tuple[str, charts.Chart]] = [
         (i, _instrument_chart(i, series.get(i, selectors.ChartSeries()), markers))
-        for i in selectors.instruments_answered(patient)
+        for i in sorted(selectors.instruments_answered(patient), key=_order)
     ]
-    more = (("mood", _mood_chart(patient, window)), ("use-days", _use_chart(patient, window, markers)))
-    for key, svg in more:
-        if svg is not None:
-            found.append((key, svg))
-    return found
+    more = (
+        ("mood", _mood_chart(patient, window, markers)),
+        ("use-days", _use_chart(patient, window, markers)),
+    )
+    found += [(key, chart) for key, chart in more if chart is not None]
+    times = [p.at for _, chart in found for p in chart.points] + [m.at for m in markers]
+    now = timezone.now()
+    axis = charts.TimeAxis.spanning(
+        times,
+        start=None if window.since is None else _at_noon(window.since) - dt.timedelta(hours=12),
+        end=max([now, *times]),
+    )
+    kinds = {m.kind for _, chart in found for m in chart.markers}
+    return ChartSet(
+        shown=[(key, mark_safe(charts.render(chart, axis))) for key, chart in found],  # noqa: S308  (escaped in render)
+        legend=[(kind, meaning) for kind, meaning in charts.MARKER_LEGEND.items() if kind in kinds],
+    )

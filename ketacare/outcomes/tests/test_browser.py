@@ -88,7 +88,7 @@ def test_clinician_sees_the_trend_and_acknowledges_the_alert(
     page.goto(f"/outcomes/patients/{patient.pk}/")
     chart = page.wait_for_selector("[data-testid=chart-phq-9] svg")
     assert chart.is_visible()
-    assert page.locator("[data-testid=chart-phq-9] circle.point").count() == 4
+    assert page.locator("[data-testid=chart-phq-9] path.point").count() == 4
     assert page.locator("[data-testid=chart-phq-9] rect.band").count() == 5
 
 
@@ -99,7 +99,7 @@ def test_nurse_marks_a_daily_check_in_entered_in_error_from_the_outcomes_page(
     page = browser_page
     log_in(page, "nurse", f"/outcomes/patients/{patient.pk}/")
     reports = page.wait_for_selector("[data-testid=daily-reports]")
-    assert page.locator("[data-testid=chart-mood] svg").count() == 1
+    assert page.locator("[data-testid=chart-mood] svg.plot").count() == 1
     reports.query_selector("a:has-text('Entered in error')").click()  # type: ignore[union-attr]
     page.wait_for_selector("text=leave the trends")
     page.fill("#id_reason", "Entered on the wrong patient")

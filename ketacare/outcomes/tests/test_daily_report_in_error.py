@@ -195,10 +195,10 @@ def test_a_withdrawn_check_in_is_not_drawn_on_the_charts(nurse, patient_user, pa
         (patient_user, reverse("outcomes:portal_trends")),
     ):
         page = client_for(user).get(url).content.decode()
-        mood_chart = page.split('data-testid="chart-mood"')[1].split("</svg>")[0]
+        mood_chart = page.split('data-testid="chart-mood"')[1].split("</figure>")[0]
         assert f"{right.day:%d %b %Y}: mood 8/10" in mood_chart
         assert "mood 2/10" not in mood_chart
-        craving_chart = page.split('data-testid="chart-craving-vas"')[1].split("</svg>")[0]
+        craving_chart = page.split('data-testid="chart-craving-vas"')[1].split("</figure>")[0]
         assert craving_chart.count('class="point"') == 1 and ": 90" not in craving_chart
 
 

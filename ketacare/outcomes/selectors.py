@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Count, F, IntegerField, Max, QuerySet, Window
 from django.db.models.functions import Cast, RowNumber, TruncWeek
 from django.http import Http404
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from ketacare import instruments
@@ -496,13 +497,60 @@ def weekly_use_days(
 # --- the clinician's worklist -------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Worsening:
+    """A measure whose latest total fell in a more severe band than the one before: which measure,
+    which bands, and since when (the answer that crossed)."""
+
+    instrument_id: str
+    before: TrendPoint
+    latest: TrendPoint
+
+    @property
+    def abbreviation(self) -> str:
+        return instruments.get_instrument(self.instrument_id).abbreviation
+
+    @property
+    def since(self) -> dt.date:
+        return timezone.localdate(self.latest.answered_at)
+
+    @property
+    def sentence(self) -> str:
+        before, latest = self.before, self.latest
+        return (
+            f"{self.abbreviation} rose from {before.total} ({before.band}) on "
+            f"{timezone.localdate(before.answered_at):%d %b} to {latest.total} ({latest.band}) on "
+            f"{self.since:%d %b %Y}"
+        )
+
+
 @dataclass
 class WorklistRow:
     patient: Patient
     alerts: list[SafetyAlert] = field(default_factory=list)
     overdue: list[AssignmentState] = field(default_factory=list)
-    worsening: list[tuple[str, TrendPoint, TrendPoint]] = field(default_factory=list)
+    worsening: list[Worsening] = field(default_factory=list)
     contradictions: int = 0
+    contradicting_since: dt.date | None = None  # the earliest contradicting test's day
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why this patient needs attention, in words, each with since when (the patient's page)."""
+        found = [
+            f"{alert.get_severity_display()} safety alert ({alert.flag_code}) since "
+            f"{timezone.localdate(alert.raised_at):%d %b %Y}, not yet acknowledged"
+            for alert in self.alerts
+        ]
+        found += [f"{w.sentence}: worse band since {w.since:%d %b %Y}" for w in self.worsening]
+        if self.contradictions and self.contradicting_since:
+            found.append(
+                f"{self.contradictions} positive test{pluralize(self.contradictions)} on days reported "
+                f"without use, since {self.contradicting_since:%d %b %Y}"
+            )
+        found += [
+            f"{s.instrument.abbreviation} overdue since {s.state.due_on:%d %b %Y}" for s in self.overdue
+        ]
+        return found
 
     @property
     def priority(self) -> tuple[int, int, int, int]:
@@ -517,8 +565,9 @@ class _WorklistEntry:
     names: tuple[str, str]
     alerts: list[SafetyAlert] = field(default_factory=list)
     overdue: list[AssignmentState] = field(default_factory=list)
-    worsening: list[tuple[str, TrendPoint, TrendPoint]] = field(default_factory=list)
+    worsening: list[Worsening] = field(default_factory=list)
     contradictions: int = 0
+    contradicting_since: dt.date | None = None
 
     @property
     def priority(self) -> tuple[int, int, int, int]:
@@ -563,6 +612,7 @@ class Worklist(Sequence[WorklistRow]):
                 overdue=e.overdue,
                 worsening=e.worsening,
                 contradictions=e.contradictions,
+                contradicting_since=e.contradicting_since,
             )
             for e in entries
         ]
@@ -572,9 +622,12 @@ class Worklist(Sequence[WorklistRow]):
 WORKLIST_TEST_LOOKBACK_DAYS = 30
 
 
-def worklist(user: User, today: dt.date | None = None, *, audit: bool = False) -> Worklist:
+def worklist(
+    user: User, today: dt.date | None = None, *, audit: bool = False, patient: Patient | None = None
+) -> Worklist:
     """What needs a clinician: open safety alerts (alarming), worsening bands, tests that contradict
-    the self-report, and overdue questionnaires; most urgent first. Only the user's clinics.
+    the self-report, and overdue questionnaires; most urgent first. Only the user's clinics (and,
+    given `patient`, only that patient: the reasons on the patient's page are the worklist's own).
 
     Set-based: a fixed number of queries whatever the number of patients (the per-patient loop
     this replaces ran about eight queries a patient; docs/performance.md)."""
@@ -582,14 +635,16 @@ def worklist(user: User, today: dt.date | None = None, *, audit: bool = False) -
         raise PermissionDenied("Log in first.")
     today = today or timezone.localdate()
     clinic_ids = list(clinics_where(user, Action.VIEW_PATIENT).values_list("pk", flat=True))
-    of_clinics = {"patient__clinic_id__in": clinic_ids}
+    of_clinics: dict[str, Any] = {"patient__clinic_id__in": clinic_ids}
+    patients = Patient.objects.filter(clinic_id__in=clinic_ids)
+    if patient is not None:
+        of_clinics["patient_id"] = patient.pk
+        patients = patients.filter(pk=patient.pk)
     entries: dict[int, _WorklistEntry] = {}
     names: dict[int, tuple[str, str]] = {}
     clinic_of: dict[int, int] = {}
-    for pk, family, given, clinic_id in (
-        Patient.objects.filter(clinic_id__in=clinic_ids)
-        .order_by()
-        .values_list("pk", "family_name", "given_name", "clinic_id")
+    for pk, family, given, clinic_id in patients.order_by().values_list(
+        "pk", "family_name", "given_name", "clinic_id"
     ):
         names[pk] = (family, given)
         clinic_of[pk] = clinic_id
@@ -653,7 +708,7 @@ def worklist(user: User, today: dt.date | None = None, *, audit: bool = False) -
     for (pid, instrument_id), newest_first in sorted(latest.items(), key=lambda kv: order.get(kv[0][1], 0)):
         points = sorted(newest_first, key=lambda p: p.answered_at)
         if instrument_id in order and worsening(points, instrument_id):
-            entry(pid).worsening.append((instrument_id, points[-2], points[-1]))
+            entry(pid).worsening.append(Worsening(instrument_id, points[-2], points[-1]))
 
     # Tests that contradict the self-report: the month's positive tests, and the same patients'
     # reports of that month (a day without a report contradicts nothing).
@@ -682,9 +737,10 @@ def worklist(user: User, today: dt.date | None = None, *, audit: bool = False) -
         ):
             reports.setdefault(pid, []).append(tlfb.UseDay(day, substance, used))
     for pid, found in tests.items():
-        count = len(tlfb.contradictions(found, reports.get(pid, [])))
-        if count:
-            entry(pid).contradictions = count
+        contradicting = tlfb.contradictions(found, reports.get(pid, []))
+        if contradicting:
+            entry(pid).contradictions = len(contradicting)
+            entry(pid).contradicting_since = min(c.test.day for c in contradicting)
 
     ranked = sorted(entries.values(), key=lambda e: (e.priority, e.names, e.patient_id))
     if audit:  # the worklist page lists patients: an audited search
@@ -695,6 +751,13 @@ def worklist(user: User, today: dt.date | None = None, *, audit: bool = False) -
             detail={"rows": len(ranked)},
         )
     return Worklist(ranked)
+
+
+def attention(user: User, patient: Patient) -> WorklistRow | None:
+    """Why this patient is on the user's worklist (None: nothing needs attention); the patient was
+    fetched for the user (`get_patient_for`), so the read is already audited."""
+    rows = worklist(user, patient=patient)
+    return rows[0] if len(rows) else None
 
 
 DEFAULT_CRISIS_INFORMATION = (

@@ -195,9 +195,24 @@ def test_worklist_shows_worsening_overdue_and_contradicting_tests(nurse, patient
         collected_at=now - dt.timedelta(days=1),
     )
     page = client_for(nurse).get(reverse("outcomes:worklist")).content.decode()
-    assert "Minimal → <strong>Moderate</strong>" in page
+    today, day_before = timezone.localdate(), yesterday
+    assert f'Minimal → <strong>Moderate</strong> <small class="muted">since {today:%-d %b}</small>' in page
     assert "PACS since" in page
-    assert "1 contradicting" in page
+    assert f'1 contradicting</span> <small class="muted">since {day_before:%-d %b}</small>' in page
+
+    # The patient's outcomes page says the same, in words, with since when.
+    page = client_for(nurse).get(reverse("outcomes:patient", args=[patient.pk])).content.decode()
+    attention = page.split('data-testid="attention"')[1].split("</section>")[0]
+    assert "PHQ-9 rose from 3 (Minimal) on" in attention
+    assert f"to 10 (Moderate) on {today:%d %b %Y}: worse band since {today:%d %b %Y}" in attention
+    assert f"1 positive test on days reported without use, since {day_before:%d %b %Y}" in attention
+    assert "PACS overdue since" in attention
+
+
+def test_a_patient_with_nothing_to_attend_to_has_no_attention_section(nurse, patient) -> None:
+    services.record_response(by=nurse, patient=patient, instrument_id="phq-9", answers=PHQ9_NO_RISK)
+    page = client_for(nurse).get(reverse("outcomes:patient", args=[patient.pk])).content.decode()
+    assert 'data-testid="attention"' not in page
 
 
 # --- a patient's outcomes page ------------------------------------------------------------------

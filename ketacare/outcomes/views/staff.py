@@ -72,6 +72,7 @@ def patient_outcomes(request: AuthedRequest, patient_id: int) -> HttpResponse:
         "charts": trend_charts.all_charts(patient, window),
         "window": window,
         "glance": glance(patient),
+        "attention": selectors.attention(request.user, patient),
         "use": selectors.substance_use(patient, start=since),
         "daily_reports": selectors.daily_reports_of(patient, since=since),
         "may_withdraw_report": may(request.user, patient, services.entered_in_error_action(DailyReport)),

@@ -727,15 +727,15 @@ def worklist(
             day = timezone.localdate(collected_at)
             tests.setdefault(pid, []).append(tlfb.BiologicalTest(day, tlfb.TestKind(kind), substance, True))
     reports: dict[int, list[tlfb.UseDay]] = {}
-    if tests:
-        for pid, day, substance, used in (
-            SubstanceUseDay.objects.filter(
-                patient_id__in=positive.values("patient_id"), entered_in_error=False, day__gte=recent
-            )
-            .order_by()
-            .values_list("patient_id", "day", "substance", "used")
-        ):
-            reports.setdefault(pid, []).append(tlfb.UseDay(day, substance, used))
+    # Always run (even with no positive test) so that the query count never depends on the data.
+    for pid, day, substance, used in (
+        SubstanceUseDay.objects.filter(
+            patient_id__in=positive.values("patient_id"), entered_in_error=False, day__gte=recent
+        )
+        .order_by()
+        .values_list("patient_id", "day", "substance", "used")
+    ):
+        reports.setdefault(pid, []).append(tlfb.UseDay(day, substance, used))
     for pid, found in tests.items():
         contradicting = tlfb.contradictions(found, reports.get(pid, []))
         if contradicting:

@@ -30,7 +30,7 @@ from ketacare.audit.actions import AuditAction
 from ketacare.audit.services import record_event
 from ketacare.instruments.serialize import summary_to_dict
 from ketacare.outcomes import selectors, services
-from ketacare.outcomes.booster import booster_forecast
+from ketacare.outcomes.booster import booster_forecast, threshold_problem
 from ketacare.outcomes.models import (
     Assignment,
     LabResult,
@@ -585,8 +585,9 @@ def get_forecast(request: AuthedRequest, patient_id: int, query: Query[ForecastQ
     if not is_staff_member(request.user):
         raise PermissionDenied("The booster forecast is for clinic staff.")
     patient = get_patient_for(request.user, patient_id)
-    if query.instrument == "phq-9" and query.threshold is not None and query.threshold > 27:
-        raise ValidationError({"threshold": "PHQ-9 totals run from 0 to 27: enter a threshold within them."})
+    problem = threshold_problem(query.instrument, query.threshold)
+    if problem:
+        raise ValidationError({"threshold": problem})
     found = booster_forecast(patient, query.instrument, query.threshold)
     result = found.result
     return {

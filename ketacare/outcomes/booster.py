@@ -30,6 +30,18 @@ class BoosterForecast:
     benefit_half_life_days: float | None  # days for half the post-session drop to come back
 
 
+def threshold_problem(instrument_id: str, threshold: float | None) -> str | None:
+    """Why a maintenance threshold cannot apply to this measure (outside its totals), or None; the
+    one check behind the forecast page, the API and a plan's maintenance rule."""
+    if threshold is None:
+        return None
+    instrument = instruments.get_instrument(instrument_id)
+    low, high = instrument.total_range or (0, 100)
+    if not low <= threshold <= high:
+        return f"{instrument.abbreviation} totals run from {low} to {high}: enter a threshold within them."
+    return None
+
+
 def session_days(patient: Patient) -> list[dt.date]:
     """The local days of every ketamine session that started, oldest first."""
     return [timezone.localdate(event.at) for event in treatment_events(patient)]

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.selectors import is_staff_member
 from ketacare.analytics import forecast
-from ketacare.outcomes.booster import FORECAST_INSTRUMENTS, booster_forecast
+from ketacare.outcomes.booster import FORECAST_INSTRUMENTS, booster_forecast, threshold_problem
 from ketacare.patients.selectors import get_patient_for
 
 
@@ -32,8 +32,13 @@ class ForecastForm(forms.Form):
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         threshold, instrument = data.get("threshold"), data.get("instrument")
-        if threshold is not None and instrument == "phq-9" and threshold > 27:
-            self.add_error("threshold", "PHQ-9 totals run from 0 to 27: enter a threshold within them.")
+        problem = (
+            threshold_problem(str(instrument), float(threshold))
+            if instrument and threshold is not None
+            else None
+        )
+        if problem:
+            self.add_error("threshold", problem)
         return data
 
 

@@ -114,6 +114,7 @@ class Chart:
     y_range: tuple[float, float]
     bands: Sequence[BandArea] = ()
     markers: Sequence[Marker] = ()
+    second: Sequence[Point] = ()  # a second series on the same scale (dashed), named in the title
 
 
 def render(chart: Chart, axis: TimeAxis) -> str:
@@ -171,6 +172,14 @@ def render(chart: Chart, axis: TimeAxis) -> str:
                 f'<path class="point" d="M{axis.x(p.at)} {y(p.value)} h0">'
                 f"<title>{escape(p.label)}</title></path>"
             )
+    if chart.second:
+        path = " ".join(f"{axis.x(p.at)},{y(p.value)}" for p in chart.second)
+        plot.append(f'<polyline class="line second" points="{path}"/>')
+        for p in chart.second:
+            plot.append(
+                f'<path class="point second" d="M{axis.x(p.at)} {y(p.value)} h0">'
+                f"<title>{escape(p.label)}</title></path>"
+            )
     plot.append("</svg>")
 
     overlay = '<svg class="overlay" aria-hidden="true" focusable="false">' + "".join(band_labels)
@@ -210,7 +219,7 @@ def _alternative(chart: Chart) -> str:
         )
     else:
         summary = f"{chart.title}: no data yet."
-    rows = [(f"{p.at:%Y-%m-%d}", f"{p.value:g}", p.label) for p in points]
+    rows = [(f"{p.at:%Y-%m-%d}", f"{p.value:g}", p.label) for p in [*points, *chart.second]]
     rows += [(f"{m.at:%Y-%m-%d}", "", m.label) for m in chart.markers]
     rows.sort(key=lambda row: row[0])
     return text_alternative(

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, overload
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count, F, IntegerField, Max, QuerySet, Window
+from django.db.models import Avg, Count, F, IntegerField, Max, Q, QuerySet, Window
 from django.db.models.functions import Cast, RowNumber, TruncWeek
 from django.http import Http404
 from django.template.defaultfilters import pluralize
@@ -457,16 +457,25 @@ def weekly_mood(patient: Patient) -> list[WeeklyPoint]:
     ]
 
 
+@dataclass(frozen=True)
+class UseWeek:
+    start: dt.date
+    used: int  # days with any use
+    reported: int  # days with a report
+    heavy: int  # heavy-drinking days (Dakwar 2020's sex-specific cut-off, ketacare.analytics.tlfb)
+    drinks_reported: bool  # any alcohol day of the week with its standard drinks
+
+
 def weekly_use_days(
     patient: Patient,
     *,
     weeks: int | None = None,
     since: dt.date | None = None,
     today: dt.date | None = None,
-) -> list[tuple[dt.date, int, int]]:
-    """(week start, days with any use, days reported) for each week with any report: the last
-    `weeks` weeks, the weeks since a day, or (neither) the whole history. The weeks end today. One
-    query, with the days folded (any substance used) by the database."""
+) -> list[UseWeek]:
+    """Each week with any report: the last `weeks` weeks, the weeks since a day, or (neither) the
+    whole history. The weeks end today. One query, with the days folded (any substance used, the
+    day's alcohol drinks) by the database."""
     today = today or timezone.localdate()
     days = patient.substance_use_days.filter(entered_in_error=False, day__lte=today)
     if weeks is not None:
@@ -474,23 +483,35 @@ def weekly_use_days(
     if since is not None:
         days = days.filter(day__gte=since)
     by_day = {
-        day: bool(used)
-        for day, used in days.order_by()
+        day: (bool(used), drinks)
+        for day, used, drinks in days.order_by()
         .values("day")
-        .annotate(any_use=Max(Cast("used", IntegerField())))
-        .values_list("day", "any_use")
+        .annotate(
+            any_use=Max(Cast("used", IntegerField())),
+            drinks=Max("standard_drinks", filter=Q(substance="alcohol")),
+        )
+        .values_list("day", "any_use", "drinks")
     }
     if not by_day:
         return []
+    sex = _sex(patient)
     begin = since if since is not None else min(by_day)
     count = ((today - begin).days // 7) + 1
     first = today - dt.timedelta(days=7 * count - 1)
     result = []
     for week in range(count):
         start = first + dt.timedelta(days=7 * week)
-        reported = [d for d in (start + dt.timedelta(days=n) for n in range(7)) if d in by_day]
+        reported = [by_day[d] for d in (start + dt.timedelta(days=n) for n in range(7)) if d in by_day]
         if reported:
-            result.append((start, sum(1 for d in reported if by_day[d]), len(reported)))
+            result.append(
+                UseWeek(
+                    start,
+                    used=sum(1 for used, _ in reported if used),
+                    reported=len(reported),
+                    heavy=sum(1 for _, drinks in reported if tlfb.is_heavy_drinking_day(drinks, sex)),
+                    drinks_reported=any(drinks is not None for _, drinks in reported),
+                )
+            )
     return result
 
 
@@ -832,42 +853,6 @@ def test_markers(patient: Patient, *, since: dt.date | None = None) -> list[char
             "tox-positive" if test.positive else "tox-negative",
         )
         for test in tests.order_by("collected_at", "id")
-    ]
-
-
-def trend_points(
-    patient: Patient, instrument_id: str, *, since: dt.datetime | None = None
-) -> list[charts.Point]:
-    """One instrument's totals over time, each labelled with its date, total and band."""
-    return [
-        charts.Point(
-            p.answered_at,
-            p.total,
-            f"{p.answered_at:%d %b %Y}: {p.total}{' (' + p.band + ')' if p.band else ''}",
-        )
-        for p in trend(patient, instrument_id)
-        if since is None or p.answered_at >= since
-    ]
-
-
-def _at_noon(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
-
-
-def mood_points(patient: Patient) -> list[charts.Point]:
-    return [
-        charts.Point(_at_noon(day), mood, f"{day:%d %b %Y}: mood {mood}/10")
-        for day, mood in mood_series(patient)
-    ]
-
-
-def use_week_points(patient: Patient) -> list[charts.Point]:
-    # Sixteen weeks: the span of a ketamine course and its follow-up on one screen (a display choice).
-    return [
-        charts.Point(
-            _at_noon(start), used, f"Week of {start:%d %b %Y}: use on {used} of {reported} days reported"
-        )
-        for start, used, reported in weekly_use_days(patient, weeks=16)
     ]
 
 

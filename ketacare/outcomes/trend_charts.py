@@ -137,16 +137,27 @@ def _use_chart(patient: Patient, window: Window, markers: list[charts.Marker]) -
         return None
     points = [
         charts.Point(
-            _at_noon(start), used, f"Week of {start:%d %b %Y}: use on {used} of {reported} days reported"
+            _at_noon(w.start),
+            w.used,
+            f"Week of {w.start:%d %b %Y}: use on {w.used} of {w.reported} days reported",
         )
-        for start, used, reported in weeks
+        for w in weeks
+    ]
+    # Heavy-drinking days only where drinks were counted: a week without them is unknown, not zero.
+    heavy = [
+        charts.Point(_at_noon(w.start), w.heavy, f"Week of {w.start:%d %b %Y}: {w.heavy} heavy-drinking days")
+        for w in weeks
+        if w.drinks_reported
     ]
     return charts.Chart(
-        title="Substance use: days of use per week, and test results",
-        y_label="Days of use in the week (0-7)",
+        title="Substance use per week: days of use"
+        + (", heavy-drinking days (dashed)" if heavy else "")
+        + " and test results (dots)",
+        y_label="Days in the week (0-7)",
         points=points,
         y_range=(0, 7),
         markers=[*markers, *tests],
+        second=heavy,
     )
 
 

@@ -119,6 +119,37 @@ def test_a_test_result_is_a_dot_on_the_use_chart_named_in_the_legend(nurse, pati
     assert "positive test" in page.split('data-testid="chart-legend"')[1].split("</p>")[0]
 
 
+def test_heavy_drinking_days_are_a_second_line_by_the_patients_sex_and_only_where_drinks_were_counted(
+    nurse, patient
+) -> None:
+    """Dakwar 2020: heavy is more than 4 drinks for men, more than 3 for women (ketacare.analytics.tlfb)."""
+    patient.sex_at_birth = "female"
+    patient.save(update_fields=["sex_at_birth"])
+    today = timezone.localdate()
+    for days_ago, drinks in ((1, 4), (2, 3), (3, 8)):
+        services.record_substance_use(
+            by=nurse,
+            patient=patient,
+            day=today - dt.timedelta(days=days_ago),
+            substance="alcohol",
+            used=True,
+            standard_drinks=drinks,
+        )
+    page = client_for(nurse).get(reverse("outcomes:patient", args=[patient.pk])).content.decode()
+    chart = page.split('data-testid="chart-use-days"')[1].split("</figure>")[0]
+    assert "heavy-drinking days (dashed)" in chart and 'class="line second"' in chart
+    assert ": 2 heavy-drinking days</title>" in chart  # 4 and 8 drinks are heavy for a woman; 3 is not
+
+
+def test_a_week_without_counted_drinks_draws_no_heavy_drinking_line(nurse, patient) -> None:
+    services.record_substance_use(
+        by=nurse, patient=patient, day=timezone.localdate(), substance="cocaine", used=True
+    )
+    page = client_for(nurse).get(reverse("outcomes:patient", args=[patient.pk])).content.decode()
+    chart = page.split('data-testid="chart-use-days"')[1].split("</figure>")[0]
+    assert "heavy-drinking" not in chart and "second" not in chart
+
+
 def test_a_withdrawn_test_result_is_not_drawn(nurse, patient) -> None:
     services.record_substance_use(
         by=nurse, patient=patient, day=timezone.localdate(), substance="opioids", used=True

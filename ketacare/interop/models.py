@@ -174,7 +174,8 @@ class Disclosure(models.Model):
     recipient = models.CharField(max_length=300, validators=[validate_plain_text])
     purpose = models.CharField(max_length=12, choices=Purpose.choices)
     channel = models.CharField(max_length=20, choices=Channel.choices)
-    information = models.CharField(max_length=300, help_text="What was disclosed (resource types, format).")
+    # Written by KetaCare, not typed: every resource type of an export must fit, never cut short.
+    information = models.TextField(max_length=2000, help_text="What was disclosed (resource types, format).")
     notice = models.TextField(max_length=4000)
     disclosed_at = models.DateTimeField()
     disclosed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -30,7 +30,7 @@ from ketacare.interop import part2
 from ketacare.interop.models import ClinicPrivacySettings, Disclosure, Part2Consent, Purpose
 from ketacare.patients.models import Patient
 from ketacare.patients.selectors import get_patient_for
-from ketacare.records import save_checked
+from ketacare.records import save_audited
 
 # An engineering limit, not a clinical one: a scanned consent of a few pages.
 SCAN_MAX_BYTES = 10 * 1024 * 1024
@@ -86,8 +86,7 @@ def save_privacy_settings(
         chosen.hipaa_redisclosure_statement = hipaa_redisclosure_statement.strip()
         chosen.allow_medical_emergency = allow_medical_emergency
         chosen.updated_by = by
-        save_checked(chosen)
-        record_event(actor=by, action=AuditAction.UPDATE, entity=chosen, clinic=clinic)
+        save_audited(chosen, by=by, action=AuditAction.UPDATE, clinic=clinic)
     return chosen
 
 
@@ -189,13 +188,11 @@ def record_consent(
         consent.signed_on = signed_on
         consent.signed_at = timezone.now()
         consent.scan = scan  # type: ignore[assignment]
-    save_checked(consent)
-    record_event(
-        actor=by,
+    save_audited(
+        consent,
+        by=by,
         action=AuditAction.CREATE,
-        entity=consent,
-        clinic=patient.clinic,
-        patient_id=patient.pk,
+        patient=patient,
         detail={"purpose": purpose, "signed_via": signed_via},
     )
     return consent
@@ -247,14 +244,7 @@ def sign_on_portal(*, by: User, consent: Part2Consent, signature: str) -> Part2C
     consent.signature = typed
     consent.signed_on = timezone.localdate()
     consent.signed_at = timezone.now()
-    save_checked(consent)
-    record_event(
-        actor=by,
-        action=AuditAction.SIGN,
-        entity=consent,
-        clinic=consent.clinic,
-        patient_id=consent.patient_id,
-    )
+    save_audited(consent, by=by, action=AuditAction.SIGN, patient=consent.patient, clinic=consent.clinic)
     return consent
 
 
@@ -274,14 +264,7 @@ def revoke_consent(*, by: User, consent: Part2Consent, note: str) -> Part2Consen
     consent.revoked_at = timezone.now()
     consent.revoked_by = by
     consent.revocation_note = note
-    save_checked(consent)
-    record_event(
-        actor=by,
-        action=AuditAction.REVOKE,
-        entity=consent,
-        clinic=consent.clinic,
-        patient_id=consent.patient_id,
-    )
+    save_audited(consent, by=by, action=AuditAction.REVOKE, patient=consent.patient, clinic=consent.clinic)
     return consent
 
 
@@ -390,18 +373,16 @@ def disclose(
             recipient=recipient,
             purpose=request.purpose,
             channel=channel,
-            information=information[:300],
+            information=information,
             notice=chosen.disclosure_notice,
             disclosed_at=timezone.now(),
             disclosed_by=by,
         )
-        save_checked(disclosure)
-        record_event(
-            actor=by,
+        save_audited(
+            disclosure,
+            by=by,
             action=AuditAction.DISCLOSE,
-            entity=disclosure,
-            clinic=patient.clinic,
-            patient_id=patient.pk,
+            patient=patient,
             detail={"channel": channel, "basis": basis, "consent_id": consent.pk if consent else None},
         )
     return disclosure

@@ -24,8 +24,7 @@ from ketacare.forms_util import add_service_errors, save_form
 from ketacare.interop import part2, pdf, privacy
 from ketacare.interop.forms import ConsentForm, PdfDisclosureForm, PrivacySettingsForm, RevokeForm, SignForm
 from ketacare.interop.models import Disclosure, Part2Consent
-from ketacare.outcomes.access import may
-from ketacare.patients.selectors import get_patient_for, own_patient_record
+from ketacare.patients.selectors import get_patient_for, may, own_patient_record
 
 
 def _pdf(content: bytes, name: str) -> HttpResponse:

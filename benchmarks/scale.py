@@ -372,6 +372,7 @@ def run_one(database: str, args: argparse.Namespace) -> dict[str, Any]:
 def _research_clinic(args: argparse.Namespace, nurse: Any) -> Any:
     """A second clinic: `research-patients` x `research-days` calendar rows, in one INSERT ... SELECT."""
     import datetime as dt
+    from decimal import Decimal
 
     from django.db import connection, transaction
     from django.utils import timezone
@@ -379,6 +380,7 @@ def _research_clinic(args: argparse.Namespace, nurse: Any) -> Any:
     from ketacare.accounts import services as accounts
     from ketacare.accounts.models import Clinic
     from ketacare.accounts.roles import Role
+    from ketacare.dosing.models import DosingSession
     from ketacare.outcomes.models import SubstanceUseDay
     from ketacare.patients.models import Patient, SubstanceUseDisorder
 
@@ -409,6 +411,28 @@ def _research_clinic(args: argparse.Namespace, nurse: Any) -> Any:
         batch_size=5000,
     )
     first = timezone.localdate() - dt.timedelta(days=args.research_days + 1)
+    # A first ketamine session 30 days into each calendar: the trials' endpoints count from it.
+    first_session = dt.datetime.combine(first + dt.timedelta(days=30), dt.time(10), tzinfo=dt.UTC)
+    DosingSession.objects.bulk_create(
+        (
+            DosingSession(
+                patient_id=p,
+                route="iv-infusion",
+                dose_mg=Decimal("35"),
+                status=DosingSession.Status.ENDED,
+                created_by=nurse,
+                consent_confirmed=True,
+                fasting_confirmed=True,
+                escort_confirmed=True,
+                started_at=first_session,
+                started_by=nurse,
+                ended_at=first_session + dt.timedelta(hours=2),
+                ended_by=nurse,
+            )
+            for p in Patient.objects.filter(clinic=clinic).values_list("pk", flat=True)
+        ),
+        batch_size=5000,
+    )
     table, patients = SubstanceUseDay._meta.db_table, Patient._meta.db_table
     # Use on about three days in ten, drinks 1-9, from a hash of (patient, day): deterministic.
     used = "((p.id * 7 + k * 13 + (p.id * k) %% 11) %% 10) < 3"
@@ -524,7 +548,15 @@ def _research(database: str, args: argparse.Namespace, clinic_of_research: Any) 
     found["floor_ms"] = _median_ms(floor, repeat)
     found["page_ms"] = _median_ms(page, repeat)
     found["csv_ms"] = _median_ms(csv, repeat)
-    for name, call in (("page", page), ("csv", csv)):
+
+    def trials_page() -> Any:
+        response = client.get("/research/trials/", {"clinic": slug})
+        assert response.status_code == 200, response.status_code
+        return response
+
+    found["trials_ms"] = _median_ms(trials_page, repeat)
+    found["trials_queries"] = _count_queries(trials_page)
+    for name, call in (("page", page), ("csv", csv), ("trials", trials_page)):
         tracemalloc.start()
         call()
         found[f"{name}_peak_mb"] = tracemalloc.get_traced_memory()[1] / 1e6
@@ -731,6 +763,13 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
                 f"({research['csv_ms'] / research['floor_ms']:.1f}x, "
                 f"Python peak {research['csv_peak_mb']:.0f} MB).",
             ]
+            if "trials_ms" in research:
+                lines[-1] += (
+                    f" The trials' endpoints page (three trials' definitions over the same calendar, a "
+                    f"first session per patient) {_ms(research['trials_ms'])} "
+                    f"({research['trials_ms'] / research['floor_ms']:.1f}x the research SQL, "
+                    f"{research['trials_queries']} queries, Python peak {research['trials_peak_mb']:.0f} MB)."
+                )
         vitals = found.get("vitals")
         if vitals:
             lines += [

@@ -49,7 +49,10 @@ def heavy_drinking_cutoff(sex: Sex | str | None) -> int:
 
 
 def is_heavy_drinking_day(standard_drinks: Decimal | int | float | None, sex: Sex | str | None) -> bool:
-    return standard_drinks is not None and Decimal(str(standard_drinks)) > heavy_drinking_cutoff(sex)
+    if standard_drinks is None:
+        return False
+    drinks = standard_drinks if isinstance(standard_drinks, Decimal) else Decimal(str(standard_drinks))
+    return drinks > heavy_drinking_cutoff(sex)
 
 
 @dataclass(frozen=True)
@@ -75,31 +78,33 @@ class Summary:
 
 def summarise(days: Iterable[UseDay], sex: Sex | str | None) -> Summary:
     """PDA over the days reported (an unreported day is unknown, not abstinent), and the alcohol
-    measures of the trials."""
-    by_day: dict[dt.date, list[UseDay]] = {}
+    measures of the trials. One pass over the days (the trials' endpoints run it for every patient)."""
+    used_on: dict[dt.date, bool] = {}
+    # Drinks per calendar day with alcohol use (two reports of one day add up; the app keeps one).
+    drinks_on: dict[dt.date, Decimal] = {}
+    substances_on: dict[dt.date, set[str]] = {}
     for entry in days:
-        by_day.setdefault(entry.day, []).append(entry)
-    abstinent = sum(1 for entries in by_day.values() if not any(e.used for e in entries))
-    # Drinks per calendar day (two reports of one day add up; the app keeps one per day).
-    drinks = [
-        sum(
-            (e.standard_drinks or Decimal(0) for e in entries if e.substance == ALCOHOL and e.used),
-            Decimal(0),
-        )
-        for entries in by_day.values()
-        if any(e.substance == ALCOHOL and e.used for e in entries)
-    ]
+        used_on[entry.day] = used_on.get(entry.day, False) or entry.used
+        if entry.used:
+            substances_on.setdefault(entry.day, set()).add(entry.substance)
+            if entry.substance == ALCOHOL:
+                drinks_on[entry.day] = drinks_on.get(entry.day, Decimal(0)) + (
+                    entry.standard_drinks or Decimal(0)
+                )
+    abstinent = sum(1 for used in used_on.values() if not used)
+    drinks = list(drinks_on.values())
     use_days: dict[str, int] = {}
-    for entries in by_day.values():
-        for substance in {e.substance for e in entries if e.used}:
+    for substances in substances_on.values():
+        for substance in substances:
             use_days[substance] = use_days.get(substance, 0) + 1
-    assessed = len(by_day)
+    assessed = len(used_on)
+    cutoff = heavy_drinking_cutoff(sex)
     return Summary(
         days_assessed=assessed,
         days_abstinent=abstinent,
         percent_days_abstinent=round(100 * abstinent / assessed, 1) if assessed else None,
         drinking_days=len(drinks),
-        heavy_drinking_days=sum(1 for d in drinks if is_heavy_drinking_day(d, sex)),
+        heavy_drinking_days=sum(1 for d in drinks if d > cutoff),
         drinks_per_drinking_day=round(float(sum(drinks)) / len(drinks), 1) if drinks else None,
         use_days_by_substance=dict(sorted(use_days.items())),
     )
@@ -150,17 +155,21 @@ def find_relapse(
         key=lambda d: d.day,
     )
     use_by_day: dict[dt.date, bool] = {}
-    drinks_by_day: dict[dt.date, Decimal] = {}
     for entry in relevant:
         use_by_day[entry.day] = use_by_day.get(entry.day, False) or entry.used
-        if entry.substance == ALCOHOL and entry.used:
-            drinks_by_day[entry.day] = drinks_by_day.get(entry.day, Decimal(0)) + (entry.standard_drinks or 0)
-    heavy_by_day = {day: is_heavy_drinking_day(amount, sex) for day, amount in drinks_by_day.items()}
     relapse_on: dt.date | None = None
     if definition == RelapseDefinition.ANY_USE:
         relapse_on = next((day for day, used in sorted(use_by_day.items()) if used), None)
     elif definition == RelapseDefinition.FIRST_HEAVY_DAY:
-        relapse_on = next((day for day, heavy in sorted(heavy_by_day.items()) if heavy), None)
+        drinks_by_day: dict[dt.date, Decimal] = {}
+        for entry in relevant:
+            if entry.substance == ALCOHOL and entry.used:
+                drinks_by_day[entry.day] = drinks_by_day.get(entry.day, Decimal(0)) + (
+                    entry.standard_drinks or 0
+                )
+        relapse_on = next(
+            (day for day, drinks in sorted(drinks_by_day.items()) if is_heavy_drinking_day(drinks, sex)), None
+        )
     else:
         assert regular_use_days is not None
         run_start: dt.date | None = None

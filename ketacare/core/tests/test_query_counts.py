@@ -51,6 +51,8 @@ def _calls(staff: Any, researcher: Any) -> dict[str, Call]:
         "session page": lambda p, s: page.get(reverse("dosing:session", args=[s])),
         "research page": lambda p, s: research.get(reverse("research:cohort")),
         "research CSV": lambda p, s: research.get(reverse("research:csv")),
+        "trials' endpoints page": lambda p, s: research.get(reverse("research:trials")),
+        "booster forecast page": lambda p, s: page.get(reverse("outcomes:forecast", args=[p])),
         "API patients": lambda p, s: api("patients"),
         "API patient": lambda p, s: api(f"patients/{p}"),
         "API measurements": lambda p, s: api(f"patients/{p}/measurements"),
@@ -62,6 +64,7 @@ def _calls(staff: Any, researcher: Any) -> dict[str, Call]:
         "API session": lambda p, s: api(f"sessions/{s}"),
         "API vitals": lambda p, s: api(f"sessions/{s}/vitals"),
         "API FHIR everything": lambda p, s: api(f"fhir/Patient/{p}/$everything"),
+        "API forecast": lambda p, s: api(f"patients/{p}/forecast?instrument=craving-vas&threshold=60"),
     }
 
 

@@ -221,3 +221,10 @@ def test_charts_read_at_desktop_and_phone_sizes_on_one_axis(browser_page, nurse,
     assert (
         page.locator("[data-testid=chart-phq-9] .chart-data tbody tr").count() == 4
     )  # 3 answers + the MAT start
+    page.emulate_media(media="print")  # printed: every chart's title shown, the same text sizes
+    assert page.locator(".trend-title").count() == 2 and page.locator(".trend-title").first.is_visible()
+    printed = page.evaluate(
+        "Math.min(...[...document.querySelectorAll('figure.trend text')]"
+        ".map(e => parseFloat(getComputedStyle(e).fontSize)))"
+    )
+    assert printed >= 11

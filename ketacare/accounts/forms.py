@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from ketacare.accounts.models import Clinic, Credential
 from ketacare.accounts.roles import STAFF_ROLES, Role
+from ketacare.text_input import PASSWORD_MAX_LENGTH
 
 # In the order Role declares them; patients never get a staff role.
 STAFF_ROLE_CHOICES = [(role.value, role.label) for role in Role if role in STAFF_ROLES]
@@ -38,10 +39,6 @@ class CredentialForm(forms.ModelForm):  # type: ignore[type-arg]
         widgets = {"expires_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         labels = {"number": "Number", "expires_on": "Expires on"}
         help_texts = {"licence_type": "For a professional licence only."}
-
-
-# Long enough for any passphrase; bounded so a megabyte "password" is not hashed (Argon2 would).
-PASSWORD_MAX_LENGTH = 128
 
 
 def password_field(label: str, help_text: str = "") -> forms.CharField:

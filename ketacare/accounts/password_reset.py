@@ -92,7 +92,11 @@ def issue_link(
     if send_email:
         detail["to"] = "e-mail"
     record_event(
-        actor=by, action=AuditAction.PASSWORD_RESET_ISSUED, entity=link, clinic=membership.clinic, detail=detail
+        actor=by,
+        action=AuditAction.PASSWORD_RESET_ISSUED,
+        entity=link,
+        clinic=membership.clinic,
+        detail=detail,
     )
     return link, secret
 

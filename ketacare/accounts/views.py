@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import devices_for_user
@@ -249,9 +248,7 @@ def token_list(request: AuthedRequest) -> HttpResponse:
     if not is_staff_member(request.user):
         raise PermissionDenied("API tokens are for staff.")
     needs_code = any(True for _ in devices_for_user(request.user, confirmed=True))
-    form = NewApiTokenForm(
-        request.POST or None, max_days=tokens.lifetime_days(), needs_code=needs_code
-    )
+    form = NewApiTokenForm(request.POST or None, max_days=tokens.lifetime_days(), needs_code=needs_code)
     created = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -262,10 +259,12 @@ def token_list(request: AuthedRequest) -> HttpResponse:
             created = {"token": token, "secret": secret, "expires_at": tokens.expires_at(token)}
             form = NewApiTokenForm(max_days=tokens.lifetime_days(), needs_code=needs_code)
     visible = tokens.tokens_visible_to(request.user)
-    now = timezone.now()
 
     def rows(queryset: Any) -> list[dict[str, Any]]:
-        return [{"token": t, "expires_at": tokens.expires_at(t), "expired": tokens.is_expired(t)} for t in queryset]
+        return [
+            {"token": t, "expires_at": tokens.expires_at(t), "expired": tokens.is_expired(t)}
+            for t in queryset
+        ]
 
     context = {
         "form": form,
@@ -273,7 +272,6 @@ def token_list(request: AuthedRequest) -> HttpResponse:
         "own": rows(visible.filter(user=request.user)),
         "staff": rows(visible.exclude(user=request.user)),
         "manages_staff": clinics_where(request.user, Action.MANAGE_STAFF).exists(),
-        "now": now,
     }
     return render(request, "accounts/tokens.html", context)
 

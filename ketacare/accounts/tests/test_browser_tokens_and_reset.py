@@ -15,7 +15,9 @@ NEW_PASSWORD = "quiet meadow lantern 42"
 
 
 def code(device: TOTPDevice, steps_ahead: int = 0) -> str:
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=steps_ahead):06d}"
+    return (
+        f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=steps_ahead):06d}"
+    )
 
 
 def second_factor(page, device: TOTPDevice) -> None:

@@ -47,7 +47,9 @@ def can_log_in(username: str, password: str) -> bool:
     return answer.status_code == 302
 
 
-def test_an_administrator_issues_a_link_and_the_nurse_sets_a_new_password_with_it(nurse, clinic_admin) -> None:
+def test_an_administrator_issues_a_link_and_the_nurse_sets_a_new_password_with_it(
+    nurse, clinic_admin
+) -> None:
     path = issue(clinic_admin, nurse)
     assert Client().get(path).status_code == 200
     done = set_password(path)
@@ -141,7 +143,9 @@ def test_using_the_link_lifts_a_lockout(nurse, clinic_admin, settings) -> None:
     locked = Client().post("/accounts/login/", {"username": "nurse", "password": "correct horse battery"})
     assert locked.status_code != 302
     set_password(issue(clinic_admin, nurse))
-    assert Client().post("/accounts/login/", {"username": "nurse", "password": NEW_PASSWORD}).status_code == 302
+    assert (
+        Client().post("/accounts/login/", {"username": "nurse", "password": NEW_PASSWORD}).status_code == 302
+    )
 
 
 def test_api_tokens_are_kept_unless_the_administrator_revokes_them(nurse, clinic_admin) -> None:

@@ -20,7 +20,9 @@ PAGE = "/accounts/tokens/"
 def code(device: TOTPDevice, steps_ahead: int = 0) -> str:
     """The authenticator's code, `steps_ahead` time steps later (django-otp accepts one step of drift
     and never the same step twice)."""
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=steps_ahead):06d}"
+    return (
+        f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=steps_ahead):06d}"
+    )
 
 
 def logged_in(user, device: TOTPDevice | None = None) -> Client:

@@ -259,11 +259,11 @@ def create_api_token(
     return token, plain
 
 
-@transaction.atomic
 def revoke_api_token(*, token: ApiToken, by: User) -> None:
-    token.revoked_at = timezone.now()
-    token.save(update_fields=["revoked_at"])
-    record_event(actor=by, action=AuditAction.UPDATE, entity=token, detail={"revoked": True})
+    """Kept for callers of the services module; the policy (who may revoke) is tokens.revoke's."""
+    from ketacare.accounts.tokens import revoke
+
+    revoke(by=by, token=token)
 
 
 def confirm_second_factor(*, user: User, code: str, field: str = "otp_token") -> None:

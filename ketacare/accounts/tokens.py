@@ -6,8 +6,9 @@ of the clinics where the owner works, and are refused while the account is locke
   needs a browser session that has passed the second factor where it is required (VerifiedSession,
   TwoFactorMiddleware), and the current authenticator code again where the user has an authenticator
   (services.create_own_api_token): a token outlives the session that made it.
-- Refused: revoked, expired, the account deactivated (is_active False) or locked out by django-axes
-  after failed log-ins (ketacare/api.py BearerToken).
+- Refused: revoked, expired, the account deactivated (is_active False), its owner without an active
+  membership of any clinic (selectors.user_for_api_token), or locked out by django-axes after failed
+  log-ins (ketacare/api.py BearerToken).
 """
 
 from __future__ import annotations

@@ -56,6 +56,9 @@ ALLOWED_HOSTS = os.environ.get("KETACARE_ALLOWED_HOSTS", "127.0.0.1,localhost,[:
 
 # API tokens expire after this many days at most (ketacare/accounts/tokens.py).
 API_TOKEN_DAYS = int(os.environ.get("KETACARE_API_TOKEN_DAYS", "90"))
+# A password-reset link issued by a clinic administrator works once, for this many hours at most
+# (ketacare/accounts/password_reset.py).
+PASSWORD_RESET_LINK_HOURS = int(os.environ.get("KETACARE_PASSWORD_RESET_HOURS", "24"))
 
 # Two-factor login is required of staff in production; the demo may turn it off.
 REQUIRE_MFA = env_flag("KETACARE_REQUIRE_MFA", True)

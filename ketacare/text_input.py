@@ -34,3 +34,12 @@ def django_validator(value: str) -> None:
     """The same rule as a Django validator, for form fields and model fields."""
     if isinstance(value, str) and has_control_characters(value):
         raise ValidationError(CONTROL_MESSAGE, code="control_characters")
+
+
+# Length limits of free text, shared by the API's schemas and the pages' forms so that both refuse the
+# same text (ketacare/core/tests/test_form_limits.py holds every form's text fields to having one).
+# Any other text field states its own limit, the same in its form, its API schema and its model.
+ADDRESS_MAX_LENGTH = 500
+NOTE_MAX_LENGTH = 4000  # a session's discharge note, an addendum to a signed session
+CLINIC_TEXT_MAX_LENGTH = 2000  # a clinic's own text shown to patients (crisis information)
+PASSWORD_MAX_LENGTH = 200  # any passphrase; bounded so that a megabyte is never hashed

@@ -11,7 +11,14 @@ from django.urls import reverse
 from ketacare.accounts.selectors import second_factor_missing
 
 # Pages a half-logged-in user may still reach; /api/ has its own token authentication.
-_OPEN_PREFIXES = ("/static/", "/api/", "/accounts/login/", "/accounts/logout/", "/accounts/two-factor/")
+_OPEN_PREFIXES = (
+    "/static/",
+    "/api/",
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/two-factor/",
+    "/accounts/reset/",  # a password-reset link works without logging in
+)
 
 
 class TwoFactorMiddleware:

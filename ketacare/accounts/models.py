@@ -122,3 +122,29 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"
+
+
+class PasswordResetLink(models.Model):
+    """A one-time link a clinic administrator issues so a staff member can set a new password
+    (ketacare/accounts/password_reset.py). Only a SHA-256 hash of the link's secret is kept; the
+    link is shown once. It works once, until it expires, and a newer link for the same user cancels it."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="password_reset_links")
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(used_at__isnull=True) | Q(cancelled_at__isnull=True),
+                name="reset_link_used_or_cancelled_not_both",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Password reset link for {self.user} (expires {self.expires_at:%Y-%m-%d %H:%M})"

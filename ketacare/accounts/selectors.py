@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -140,12 +140,16 @@ def staff_managed_by(admin: User) -> QuerySet[User]:
 
 
 def user_for_api_token(plain: str) -> User | None:
-    """The active user a bearer token belongs to, or None."""
+    """The user a bearer token belongs to, or None: refused once revoked or expired, while the account
+    is deactivated, and while the owner has no active membership of any clinic (everyone who left:
+    reactivating a membership lets the token work again, within its expiry)."""
     if not plain.startswith(TOKEN_PREFIX):
         return None
+    works_somewhere = Exists(Membership.objects.filter(user=OuterRef("user"), active=True))
     token = (
         ApiToken.objects.select_related("user")
         .filter(token_hash=_hash_token(plain), revoked_at__isnull=True, user__is_active=True)
+        .filter(works_somewhere)
         .first()
     )
     if token is None:

@@ -259,8 +259,36 @@ def create_api_token(
     return token, plain
 
 
-@transaction.atomic
 def revoke_api_token(*, token: ApiToken, by: User) -> None:
-    token.revoked_at = timezone.now()
-    token.save(update_fields=["revoked_at"])
-    record_event(actor=by, action=AuditAction.UPDATE, entity=token, detail={"revoked": True})
+    """Kept for callers of the services module; the policy (who may revoke) is tokens.revoke's."""
+    from ketacare.accounts.tokens import revoke
+
+    revoke(by=by, token=token)
+
+
+def confirm_second_factor(*, user: User, code: str, field: str = "otp_token") -> None:
+    """Step-up check before an act that outlives the session (minting an API token): the current code
+    from the user's authenticator app when they have one; refused outright when two-factor login is
+    required of them and they have none. A code is accepted once (django-otp refuses a replay)."""
+    from django.conf import settings
+    from django_otp import devices_for_user
+
+    from ketacare.accounts.selectors import is_staff_member
+
+    devices = list(devices_for_user(user, confirmed=True))
+    if not devices:
+        if settings.REQUIRE_MFA and is_staff_member(user):
+            raise ValidationError({field: "Set up two-factor login before creating an API token."})
+        return
+    if not any(device.verify_token((code or "").replace(" ", "")) for device in devices):
+        raise ValidationError({field: "Enter the current code from your authenticator app."})
+
+
+def create_own_api_token(
+    *, user: User, name: str, days: int | None = None, otp_token: str = ""
+) -> tuple[ApiToken, str]:
+    """A token the user makes for themselves (page and API): a token lasts longer than a session, so
+    its creation asks for the second factor again where the user has one (confirm_second_factor).
+    The check runs outside the token's transaction, so that django-otp's count of failed codes stays."""
+    confirm_second_factor(user=user, code=otp_token)
+    return create_api_token(user=user, name=name, days=days)

@@ -2,10 +2,13 @@
 of the clinics where the owner works, and are refused while the account is locked out.
 
 - Lifetime: API_TOKEN_DAYS (settings, default 90); a token may be made shorter, never longer.
-- A bearer token is a single factor, so it may not mint another token: creating one through the API
-  needs a browser session that has passed the second factor where it is required (VerifiedSession).
-- Refused: revoked, expired, the account deactivated (is_active False) or locked out by django-axes
-  after failed log-ins (ketacare/api.py BearerToken).
+- A bearer token is a single factor, so it may not mint another token: creating one (page or API)
+  needs a browser session that has passed the second factor where it is required (VerifiedSession,
+  TwoFactorMiddleware), and the current authenticator code again where the user has an authenticator
+  (services.create_own_api_token): a token outlives the session that made it.
+- Refused: revoked, expired, the account deactivated (is_active False), its owner without an active
+  membership of any clinic (selectors.user_for_api_token), or locked out by django-axes after failed
+  log-ins (ketacare/api.py BearerToken).
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from ketacare.accounts.models import ApiToken, Membership, User
 from ketacare.accounts.roles import Action
 from ketacare.accounts.selectors import clinics_where
 from ketacare.audit.actions import AuditAction
-from ketacare.audit.services import record_event
+from ketacare.audit.models import AuditEvent
+from ketacare.audit.services import record_event, record_refusal
 
 
 def lifetime_days() -> int:
@@ -64,8 +68,17 @@ def tokens_visible_to(user: User) -> QuerySet[ApiToken]:
 
 
 def token_for(user: User, token_id: int) -> ApiToken:
+    """A token this user may manage (their own, or their clinics' staff's); any other answers 404,
+    audited, so that it does not leak whether it exists."""
     token = tokens_visible_to(user).filter(pk=token_id).first()
     if token is None:
+        record_refusal(
+            actor=user,
+            action=AuditAction.UPDATE,
+            entity_type="accounts.apitoken",
+            entity_id=token_id,
+            outcome=AuditEvent.Outcome.NOT_FOUND,
+        )
         raise Http404("No such token.")
     return token
 

@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 from ketacare.accounts import tokens
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.models import ApiToken
-from ketacare.accounts.services import create_api_token
+from ketacare.accounts.services import create_own_api_token
 from ketacare.api_auth import VerifiedSession
 from ketacare.api_errors import ERROR_RESPONSES
 from ketacare.api_input import StrictSchema
@@ -38,6 +38,9 @@ class NewTokenOut(TokenOut):
 class TokenIn(StrictSchema):
     name: str = Field(..., min_length=1, max_length=100)
     days: int | None = Field(None, ge=1, le=3650, description="Lifetime; at most the clinic's policy.")
+    otp_token: str = Field(
+        "", max_length=10, description="The current authenticator code, required when you have one."
+    )
 
 
 def _out(entry: ApiToken, **extra: Any) -> dict[str, Any]:
@@ -63,11 +66,14 @@ def list_tokens(request: AuthedRequest) -> Any:
 @router.post(
     "",
     response={201: NewTokenOut, **ERROR_RESPONSES},
-    summary="Create a token for yourself (from a logged-in browser session that passed the second factor)",
+    summary="Create a token for yourself (from a logged-in browser session that passed the second factor; "
+    "send the current authenticator code as otp_token when you have an authenticator)",
     auth=[VerifiedSession()],  # a bearer token (one factor) may not mint another
 )
 def create_token(request: AuthedRequest, payload: TokenIn) -> Status:
-    token, plain = create_api_token(user=request.user, name=payload.name, days=payload.days)
+    token, plain = create_own_api_token(
+        user=request.user, name=payload.name, days=payload.days, otp_token=payload.otp_token
+    )
     return Status(201, _out(token, token=plain))
 
 

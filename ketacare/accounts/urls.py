@@ -15,6 +15,14 @@ urlpatterns = [
     path("staff/memberships/<int:membership_id>/role/", views.membership_role, name="membership_role"),
     path("staff/memberships/<int:membership_id>/end/", views.membership_end, name="membership_end"),
     path(
+        "staff/memberships/<int:membership_id>/password-reset/",
+        views.membership_password_reset,
+        name="membership_password_reset",
+    ),
+    path("reset/<str:secret>/", views.password_reset_page, name="password_reset"),
+    path("tokens/", views.token_list, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path(
         "staff/memberships/<int:membership_id>/reactivate/",
         views.membership_reactivate,
         name="membership_reactivate",

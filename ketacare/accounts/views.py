@@ -4,23 +4,31 @@ from __future__ import annotations
 
 import base64
 from functools import partial
+from typing import Any
 
 import segno
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ketacare.accounts import password_reset, tokens
 from ketacare.accounts.forms import (
     CredentialForm,
     EndMembershipForm,
+    NewApiTokenForm,
+    NewPasswordForm,
+    PasswordResetIssueForm,
     RoleForm,
     StaffMemberForm,
     TokenForm,
@@ -38,13 +46,14 @@ from ketacare.accounts.selectors import (
 from ketacare.accounts.services import (
     add_staff_member,
     change_staff_role,
+    create_own_api_token,
     end_membership,
     reactivate_membership,
     record_credential,
 )
 from ketacare.audit.actions import AuditAction
 from ketacare.audit.services import record_event
-from ketacare.forms_util import save_form
+from ketacare.forms_util import add_service_errors, save_form
 
 
 class LoginView(auth_views.LoginView):
@@ -228,3 +237,114 @@ def credential_new(request: AuthedRequest, user_id: int) -> HttpResponse:
     if save_form(request, form, record, success=f"Credential recorded for {staff}.")[0]:
         return redirect("accounts:staff")
     return render(request, "accounts/form.html", {"form": form, "title": f"Record a credential for {staff}"})
+
+
+# --- API tokens: the owner's and (for clinic administrators) their clinics' staff's --------------
+
+
+@login_required
+def token_list(request: AuthedRequest) -> HttpResponse:
+    """List, create and revoke API tokens. A new token's secret is shown on this answer only."""
+    if not is_staff_member(request.user):
+        raise PermissionDenied("API tokens are for staff.")
+    needs_code = any(True for _ in devices_for_user(request.user, confirmed=True))
+    form = NewApiTokenForm(request.POST or None, max_days=tokens.lifetime_days(), needs_code=needs_code)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, secret = create_own_api_token(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            created = {"token": token, "secret": secret, "expires_at": tokens.expires_at(token)}
+            form = NewApiTokenForm(max_days=tokens.lifetime_days(), needs_code=needs_code)
+    visible = tokens.tokens_visible_to(request.user)
+
+    def rows(queryset: Any) -> list[dict[str, Any]]:
+        return [
+            {"token": t, "expires_at": tokens.expires_at(t), "expired": tokens.is_expired(t)}
+            for t in queryset
+        ]
+
+    context = {
+        "form": form,
+        "created": created,
+        "own": rows(visible.filter(user=request.user)),
+        "staff": rows(visible.exclude(user=request.user)),
+        "manages_staff": clinics_where(request.user, Action.MANAGE_STAFF).exists(),
+    }
+    return render(request, "accounts/tokens.html", context)
+
+
+@login_required
+@require_POST
+def token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
+    token = tokens.token_for(request.user, token_id)  # another clinic's: 404, audited
+    tokens.revoke(by=request.user, token=token)
+    whose = "" if token.user_id == request.user.pk else f" of {token.user}"
+    messages.success(request, f"Token “{token.name}”{whose} revoked: it no longer works.")
+    return redirect("accounts:tokens")
+
+
+# --- password reset by a clinic administrator ----------------------------------------------------
+
+
+@login_required
+def membership_password_reset(request: AuthedRequest, membership_id: int) -> HttpResponse:
+    """Issue a one-time link for a staff member to set a new password; the link is shown once."""
+    _staff_admin_only(request)
+    membership = get_staff_membership_for(request.user, membership_id)
+    form = PasswordResetIssueForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            link, secret = password_reset.issue_link(
+                by=request.user, membership=membership, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            url = request.build_absolute_uri(reverse("accounts:password_reset", args=[secret]))
+            if form.cleaned_data["send_email"]:
+                password_reset.email_link(link=link, url=url)
+            context = {"link": link, "url": url, "emailed": form.cleaned_data["send_email"]}
+            return render(request, "accounts/password_reset_issued.html", context)
+    hours = int(password_reset.lifetime().total_seconds() // 3600)
+    context = {
+        "form": form,
+        "title": f"Reset the password of {membership.user}",
+        "intro": f"You get a one-time link to give {membership.user} in person. It works once, for "
+        f"{hours} hours, and cancels any earlier link. Their current password works until they use it; "
+        "then every open session of theirs ends. Their authenticator app is kept: they still need "
+        "its code to log in.",
+        "submit": "Issue a one-time link",
+    }
+    return render(request, "accounts/form.html", context)
+
+
+def password_reset_page(request: HttpRequest, secret: str) -> HttpResponse:
+    """Where the link leads: set a new password, once. Open without logging in."""
+    link = password_reset.link_for(secret)
+    if link is None or not password_reset.is_usable(link):
+        return _invalid_reset_link(request, status=404 if link is None else 410)
+    form = NewPasswordForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = password_reset.use_link(secret=secret, password=form.cleaned_data["password"])
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                return _invalid_reset_link(request, status=410)
+            add_service_errors(form, exc)
+        else:
+            logout(request)  # whoever was logged in on this browser
+            messages.success(
+                request,
+                f"New password set for {user.get_username()}. Log in with it; you will still be asked "
+                "for the code from your authenticator app.",
+            )
+            return redirect("accounts:login")
+    return render(request, "accounts/password_reset.html", {"form": form, "user_name": link.user})
+
+
+def _invalid_reset_link(request: HttpRequest, *, status: int) -> HttpResponse:
+    context = {"message": password_reset.INVALID_LINK}
+    return render(request, "accounts/password_reset_invalid.html", context, status=status)

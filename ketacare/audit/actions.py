@@ -34,6 +34,11 @@ class AuditAction(models.TextChoices):
     LOGOUT = "logout", "Logged out"
     LOGIN_SECOND_FACTOR = "login-second-factor", "Passed the second factor"
     TWO_FACTOR_ENROLLED = "two-factor-enrolled", "Enrolled an authenticator app"
+    PASSWORD_RESET_ISSUED = (
+        "password-reset.issued",
+        "Issued a one-time password-reset link for a staff member",
+    )
+    PASSWORD_RESET_USED = "password-reset.used", "Set a new password with a one-time link (or was refused)"
     SIGN = "sign", "Signed a consent"
     REVOKE = "revoke", "Revoked a consent in writing"
     DISCLOSE = "disclose", "Disclosed a record outside the programme (42 CFR Part 2), or was refused"

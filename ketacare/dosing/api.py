@@ -26,6 +26,7 @@ from ketacare.dosing.models import DosingSession, SessionAlert, SideEffect, Vita
 from ketacare.patients.selectors import get_patient_for
 from ketacare.plans.selectors import signed_orders_of
 from ketacare.rules import record_limits as limits
+from ketacare.text_input import NOTE_MAX_LENGTH
 
 router = Router(tags=["sessions"])
 Entry = TypeVar("Entry", VitalSign, SideEffect)
@@ -187,7 +188,7 @@ class SignIn(StrictSchema):
 
 
 class EndIn(StrictSchema):
-    discharge_note: str = Field(..., min_length=1, max_length=4000)
+    discharge_note: str = Field(..., min_length=1, max_length=NOTE_MAX_LENGTH)
 
 
 def _session(
@@ -294,7 +295,7 @@ def sign_session(request: AuthedRequest, session_id: int, payload: SignIn) -> Do
 
 
 class AddendumIn(StrictSchema):
-    text: str = Field(..., min_length=1, max_length=4000)
+    text: str = Field(..., min_length=1, max_length=NOTE_MAX_LENGTH)
 
 
 class AddendumOut(Schema):

@@ -14,6 +14,7 @@ from ketacare.pharmacology import MODELS, Dose
 from ketacare.pharmacology.request import DoseRequest
 from ketacare.plans.models import Order
 from ketacare.rules import record_limits as limits
+from ketacare.text_input import NOTE_MAX_LENGTH
 
 UNITS = (("mg/kg", "mg/kg"), ("mg", "mg"))
 SALTS = (("base", "ketamine base"), ("hcl", "ketamine hydrochloride (1 mg = 0.867 mg base)"))
@@ -215,6 +216,7 @@ class SideEffectForm(forms.Form):
 
 class EndSessionForm(forms.Form):
     discharge_note = forms.CharField(
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Discharge note",
         help_text="The patient's state on leaving and who took them home.",
@@ -222,7 +224,9 @@ class EndSessionForm(forms.Form):
 
 
 class AddendumForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Addendum")
+    text = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}), label="Addendum"
+    )
 
 
 class EnteredInErrorForm(forms.Form):

@@ -47,6 +47,7 @@ from ketacare.dosing.models import DosingSession, SideEffect, VitalSign
 from ketacare.forms_util import add_service_errors
 from ketacare.patients.selectors import get_patient_for
 from ketacare.plans.selectors import session_initial, signed_orders_of
+from ketacare.text_input import PASSWORD_MAX_LENGTH
 
 logger = logging.getLogger(__name__)
 ENTRY_MODELS: dict[str, type[VitalSign] | type[SideEffect]] = {"vital": VitalSign, "side-effect": SideEffect}
@@ -266,6 +267,7 @@ def end(request: AuthedRequest, session_id: int) -> HttpResponse:
 class _SignForm(forms.Form):
     password = forms.CharField(
         required=False,
+        max_length=PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput,
         label="Your password",
         help_text="Signing confirms it is you.",

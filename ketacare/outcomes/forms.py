@@ -11,6 +11,7 @@ from ketacare.forms_util import DateInput, DateTimeInput
 from ketacare.instruments.engine import is_asked
 from ketacare.instruments.model import Instrument
 from ketacare.outcomes.models import ClinicOutcomeSettings, LabResult, Substance
+from ketacare.text_input import CLINIC_TEXT_MAX_LENGTH
 
 
 class QuestionnaireForm(forms.Form):
@@ -171,6 +172,7 @@ class OutcomeSettingsForm(forms.Form):
     )
     crisis_information = forms.CharField(
         required=False,
+        max_length=CLINIC_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Shown at once to a patient whose answers raise a suicide-risk flag: local crisis "
         "lines and how to reach the clinic out of hours.",

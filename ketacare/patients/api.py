@@ -18,6 +18,7 @@ from ketacare.api_paging import Pagination
 from ketacare.patients import selectors, services
 from ketacare.patients.models import Patient
 from ketacare.rules.record_limits import HEIGHT_CM_MAX, HEIGHT_CM_MIN, WEIGHT_KG_MAX, WEIGHT_KG_MIN
+from ketacare.text_input import ADDRESS_MAX_LENGTH
 
 router = Router(tags=["patients"])
 
@@ -54,7 +55,7 @@ class PatientIn(StrictSchema):
     gender: str = Field("", max_length=60)
     phone: str = Field("", max_length=32)
     email: str = Field("", max_length=254)
-    address: str = Field("", max_length=500)
+    address: str = Field("", max_length=ADDRESS_MAX_LENGTH)
     emergency_contact: str = Field("", max_length=200)
     weight_kg: WeightKg | None = None
     height_cm: HeightCm | None = None
@@ -69,7 +70,7 @@ class PatientPatch(StrictSchema):
     gender: str | None = Field(None, max_length=60)
     phone: str | None = Field(None, max_length=32)
     email: str | None = Field(None, max_length=254)
-    address: str | None = Field(None, max_length=500)
+    address: str | None = Field(None, max_length=ADDRESS_MAX_LENGTH)
     emergency_contact: str | None = Field(None, max_length=200)
 
 

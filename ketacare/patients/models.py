@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from simple_history.models import HistoricalRecords
 
 from ketacare.patients.validators import (
@@ -21,6 +23,7 @@ from ketacare.patients.validators import (
 )
 from ketacare.rules import dsm5
 from ketacare.rules.record_limits import HEIGHT_CM_MAX, HEIGHT_CM_MIN, WEIGHT_KG_MAX, WEIGHT_KG_MIN
+from ketacare.text_input import ADDRESS_MAX_LENGTH
 
 
 class Patient(models.Model):
@@ -39,7 +42,7 @@ class Patient(models.Model):
     gender = models.CharField(max_length=60, blank=True, help_text="As the patient describes it.")
     phone = models.CharField(max_length=32, blank=True, validators=[validate_phone])
     email = models.EmailField(blank=True)
-    address = models.TextField(blank=True)
+    address = models.TextField(blank=True, max_length=ADDRESS_MAX_LENGTH)
     emergency_contact = models.CharField(max_length=200, blank=True)
     portal_user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -64,6 +67,12 @@ class Patient(models.Model):
             models.CheckConstraint(
                 condition=Q(sex_at_birth__in=["female", "male", "intersex", "unknown"]),
                 name="sex_at_birth_known",
+            ),
+            # The database holds the limit too: a 1 MB address was once stored.
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("address"), ADDRESS_MAX_LENGTH),
+                name="address_not_too_long",
+                violation_error_message=f"The address is too long: at most {ADDRESS_MAX_LENGTH} characters.",
             ),
         ]
         indexes = [models.Index(fields=["clinic", "family_name"], name="patient_clinic_name")]

@@ -59,6 +59,17 @@ def test_a_token_is_refused_once_its_account_is_deactivated(nurse) -> None:
     assert reads(plain) == 401
 
 
+def test_a_token_is_refused_while_its_owner_works_in_no_clinic(nurse, clinic_admin) -> None:
+    from ketacare.accounts.models import Membership
+
+    _, plain = accounts.create_api_token(user=nurse, name="t")
+    membership = Membership.objects.get(user=nurse)
+    accounts.end_membership(by=clinic_admin, membership=membership, reason="left the clinic")
+    assert reads(plain) == 401
+    accounts.reactivate_membership(by=clinic_admin, membership=membership)
+    assert reads(plain) == 200
+
+
 def test_owners_and_clinic_administrators_list_and_revoke_tokens_others_get_404(
     nurse, clinic_admin, outsider
 ) -> None:

@@ -184,3 +184,13 @@ def cancel(request: AuthedRequest, appointment_id: int, payload: CancelIn) -> di
 def no_show(request: AuthedRequest, appointment_id: int, payload: NoShowIn) -> dict[str, Any]:
     appointment = selectors.get_appointment_for(request.user, appointment_id, Action.BOOK_APPOINTMENT)
     return _out(services.record_no_show(by=request.user, appointment=appointment, note=payload.note))
+
+
+@router.post(
+    "/{appointment_id}/attended",
+    response={200: AppointmentOut, **ERROR_RESPONSES},
+    summary="Record that the patient attended (a ketamine session: open it from the day board)",
+)
+def attended(request: AuthedRequest, appointment_id: int) -> dict[str, Any]:
+    appointment = selectors.get_appointment_for(request.user, appointment_id, Action.BOOK_APPOINTMENT)
+    return _out(services.record_attended(by=request.user, appointment=appointment))

@@ -88,6 +88,18 @@ def spacing_days(order: Order) -> int | None:
     return order.interval_days
 
 
+def doses_of_order(order: Order) -> list[dt.date]:
+    """The days of this order's sessions so far: active appointments and dosing sessions planned from
+    it without an appointment."""
+    appointments = Appointment.objects.filter(order=order, kind=KETAMINE, status__in=ACTIVE)
+    days = [timezone.localdate(a.starts_at) for a in appointments]
+    opened = set(appointments.exclude(dosing_session_id=None).values_list("dosing_session_id", flat=True))
+    session_model = apps.get_model("dosing", "DosingSession")
+    for session in session_model.objects.filter(order=order).exclude(pk__in=opened):
+        days.append(timezone.localdate(session.started_at or session.created_at))
+    return sorted(days)
+
+
 def _overlapping(qs: QuerySet[Appointment], b: Proposed) -> QuerySet[Appointment]:
     qs = qs.filter(status__in=ACTIVE, starts_at__lt=b.ends_at, ends_at__gt=b.starts_at)
     return qs.exclude(pk=b.pk) if b.pk else qs

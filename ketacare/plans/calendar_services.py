@@ -24,7 +24,14 @@ from ketacare.accounts.selectors import role_in
 from ketacare.audit.actions import AuditAction
 from ketacare.patients.models import Patient
 from ketacare.patients.selectors import require
-from ketacare.plans.calendar_selectors import KETAMINE, Conflict, Proposed, conflicts_of, spacing_days
+from ketacare.plans.calendar_selectors import (
+    KETAMINE,
+    Conflict,
+    Proposed,
+    conflicts_of,
+    doses_of_order,
+    spacing_days,
+)
 from ketacare.plans.models import Appointment, Order
 from ketacare.plans.services import _clean_text
 from ketacare.records import audit_row, save_audited
@@ -151,15 +158,24 @@ class CourseDay:
     ends_at: dt.datetime
 
 
+def next_course_day(order: Order) -> dt.date:
+    """The first day the order's next session may be: its start, today, and the protocol's spacing
+    after the latest session so far, whichever is latest."""
+    day = max(order.start_on, timezone.localdate())
+    done = doses_of_order(order)
+    if done:
+        day = max(day, done[-1] + dt.timedelta(days=spacing_days(order) or 1))
+    return day
+
+
 def propose_course(
     order: Order, *, at: dt.time, length_min: int, first_day: dt.date | None = None
 ) -> list[CourseDay]:
-    """The dates of the order's sessions not yet booked: from the order's start (or `first_day`, not
-    before today), one every `spacing_days(order)` days (1 if the order has no spacing)."""
-    booked = order.appointments.filter(status__in=("booked", "attended")).count()
-    remaining = max(order.sessions - booked, 0)
+    """The dates of the order's sessions not yet booked or given: from `first_day` (default
+    next_course_day), one every `spacing_days(order)` days (1 if the order states no spacing)."""
+    remaining = max(order.sessions - len(doses_of_order(order)), 0)
     step = spacing_days(order) or 1
-    day = max(first_day or order.start_on, timezone.localdate())
+    day = max(first_day or next_course_day(order), timezone.localdate())
     tz = timezone.get_current_timezone()
     days = []
     for i in range(remaining):
@@ -243,6 +259,18 @@ def record_no_show(*, by: User, appointment: Appointment, note: str = "") -> App
         raise ValidationError("A no-show is recorded once the appointment's time has come.")
     note = _clean_text(note, "note", limit=300, required=False)
     return _set_status(by, appointment, Appointment.Status.NO_SHOW, note)
+
+
+@transaction.atomic
+def record_attended(*, by: User, appointment: Appointment) -> Appointment:
+    """The patient came (a ketamine session is marked attended by opening its session instead)."""
+    appointment = _locked(appointment)
+    _require_booker(by, appointment.patient, appointment.kind)
+    if appointment.kind == KETAMINE:
+        raise ValidationError("A ketamine session is attended when its session is opened from the day board.")
+    if appointment.starts_at > timezone.now():
+        raise ValidationError("Attendance is recorded once the appointment's time has come.")
+    return _set_status(by, appointment, Appointment.Status.ATTENDED)
 
 
 @transaction.atomic

@@ -178,6 +178,20 @@ def no_show(request: AuthedRequest, appointment_id: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def attended(request: AuthedRequest, appointment_id: int) -> HttpResponse:
+    appointment = selectors.get_appointment_for(request.user, appointment_id, Action.BOOK_APPOINTMENT)
+    try:
+        services.record_attended(by=request.user, appointment=appointment)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "Recorded: the patient attended.")
+    return redirect("plans:appointments", appointment.patient_id)
+
+
+@login_required
 def book_course(request: AuthedRequest, order_id: int) -> HttpResponse:
     """Propose the order's induction course (dates from its protocol's spacing), show each date's
     conflicts, and book them all."""
@@ -186,7 +200,7 @@ def book_course(request: AuthedRequest, order_id: int) -> HttpResponse:
         memberships__role__in=["prescriber", "nurse"], memberships__clinic=order.patient.clinic
     )
     initial = {
-        "first_day": max(order.start_on, timezone.localdate()),
+        "first_day": services.next_course_day(order),
         "clinician": request.user.pk,
         "at": dt.time(9),
     }

@@ -21,6 +21,7 @@ urlpatterns = [
     path("patients/<int:patient_id>/appointments/", calendar_views.patient_appointments, name="appointments"),
     path("appointments/<int:appointment_id>/cancel/", calendar_views.cancel, name="appointment_cancel"),
     path("appointments/<int:appointment_id>/no-show/", calendar_views.no_show, name="appointment_no_show"),
+    path("appointments/<int:appointment_id>/attended/", calendar_views.attended, name="appointment_attended"),
     path("orders/<int:order_id>/book-course/", calendar_views.book_course, name="book_course"),
     path("me/appointments/", calendar_views.my_appointments, name="my_appointments"),
 ]

@@ -179,3 +179,21 @@ def test_everything_carries_valid_fhir_appointments(act_as, nurse, patient) -> N
     assert [a["status"] for a in appointments] == ["booked", "cancelled"]
     assert appointments[0]["id"] == f"appointment-{kept.pk}" and "Chair 1" in appointments[0]["description"]
     assert appointments[1]["cancelationReason"]["text"] == "Unwell"
+
+
+def test_an_answer_signalling_risk_says_told_only_because_the_alert_was_recorded(
+    act_as, nurse, patient, patient_user
+) -> None:
+    from ketacare.outcomes import services as outcomes
+
+    outcomes.assign_instrument(by=nurse, patient=patient, instrument_id="phq-9", interval_days=14)
+    client = act_as(patient_user).client
+    answers = {f"item_{i}": a for i, a in enumerate([1, 1, 0, 1, 0, 0, 0, 0, 1], start=1)}
+    sent = client.post("/outcomes/me/answer/phq-9/", answers)
+    assert sent.status_code == 302 and sent["Location"].endswith("/outcomes/me/support/")
+    page = client.get("/outcomes/me/support/").content.decode()
+    alert = SafetyAlert.objects.get()
+    assert alert.response is not None
+    assert "answers tell us" in page and "Your care team was alerted at" in page
+    # No button while that alert is open: the team already has it.
+    assert 'data-testid="ask-contact"' not in page

@@ -58,6 +58,8 @@ class AppointmentFilter(StrictSchema):
     clinician_id: int | None = None
     date_from: BoundedDate | None = Field(None, description="First day (inclusive)")
     date_to: BoundedDate | None = Field(None, description="Last day (inclusive)")
+    kind: Kind | None = None
+    status: Annotated[str, Field(pattern="^(booked|attended|no-show|cancelled)$")] | None = None
 
 
 class ConflictOut(Schema):
@@ -137,6 +139,10 @@ def list_appointments(request: AuthedRequest, filters: Query[AppointmentFilter])
             qs = selectors.visible_to(user)
     if filters.clinician_id is not None:
         qs = qs.filter(clinician_id=filters.clinician_id)
+    if filters.kind is not None:
+        qs = qs.filter(kind=filters.kind)
+    if filters.status is not None:
+        qs = qs.filter(status=filters.status)
     if filters.date_from is not None:
         qs = qs.filter(starts_at__date__gte=filters.date_from)
     if filters.date_to is not None:

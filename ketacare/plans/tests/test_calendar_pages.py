@@ -197,3 +197,26 @@ def test_an_answer_signalling_risk_says_told_only_because_the_alert_was_recorded
     assert "answers tell us" in page and "Your care team was alerted at" in page
     # No button while that alert is open: the team already has it.
     assert 'data-testid="ask-contact"' not in page
+
+
+def test_the_api_lists_todays_booked_sessions_and_opens_one(act_as, nurse, therapist, patient) -> None:
+    order = signed_order(patient)
+    appointment = calendar.book(
+        by=nurse,
+        patient=patient,
+        clinician=nurse,
+        kind="ketamine-session",
+        order=order,
+        starts_at=timezone.now() + dt.timedelta(minutes=10),
+        ends_at=timezone.now() + dt.timedelta(hours=3),
+    )
+    today = timezone.localdate().isoformat()
+    query = f"/api/v1/appointments?kind=ketamine-session&status=booked&date_from={today}&date_to={today}"
+    listed = json.loads(act_as(nurse).api.get(query).content)
+    assert [a["id"] for a in listed["items"]] == [appointment.pk]
+    path = f"/api/v1/sessions/from-appointment/{appointment.pk}"
+    json_type = "application/json"
+    assert act_as(therapist).api.post(path, content_type=json_type).status_code == 403
+    opened = act_as(nurse).api.post(path, content_type=json_type)
+    assert opened.status_code == 201 and json.loads(opened.content)["order_id"] == order.pk
+    assert act_as(nurse).api.post(path, content_type=json_type).status_code == 400  # once only

@@ -33,6 +33,7 @@ from ketacare.outcomes.api import router as outcomes_router
 from ketacare.patients.api import router as patients_router
 from ketacare.plans.api import orders_router, protocols_router
 from ketacare.plans.api import patients_router as screening_router
+from ketacare.plans.calendar_api import router as appointments_router
 
 
 class BearerToken(HttpBearer):
@@ -122,3 +123,4 @@ api.add_router("/ledger", ledger_router)
 api.add_router("/day-board", day_board_router)
 api.add_router("/rems-forms", rems_router)
 api.add_router("/tokens", tokens_router)
+api.add_router("/appointments", appointments_router)

@@ -26,6 +26,7 @@ from ketacare.ledger import demo as ledger_demo
 from ketacare.outcomes import demo as outcomes_demo
 from ketacare.patients import services as patients
 from ketacare.patients.models import HistoryFlag, Medication, Patient, SubstanceUseDisorder
+from ketacare.plans import calendar_demo
 from ketacare.plans import demo as plans_demo
 
 
@@ -308,6 +309,8 @@ def build_demo_clinic(out: Writer | None = None) -> bool:
         ledger_demo.build(staff=staff, clinic=clinics["riverside"], today=today)
         # Today's session day: patients whose orders the screening states above leave signed.
         dosing_demo.build_today(staff=staff, patients=created[4:8], rng=rng, now=now)
+        # A month of appointments around those sessions (issue 12).
+        calendar_demo.build(staff=staff, patients_=created[: len(substances)], now=now)
     if out is not None:
         out.write(f"Demo clinic built: {len(created)} patients in 2 clinics.\n")
         print_logins(out)

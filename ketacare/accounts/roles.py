@@ -54,6 +54,10 @@ class Action(models.TextChoices):
     LEDGER_RECEIVE = "ledger.receive", "Receive stock; record products, lots, destruction, loss and reversals"
     LEDGER_RESOLVE = "ledger.resolve", "Resolve a count discrepancy with a reason"
     LEDGER_REPORT = "ledger.report", "See and export the dispensing record"
+    BOOK_APPOINTMENT = (
+        "calendar.book",
+        "Book, cancel and record no-shows of appointments (therapists: therapy and integration only)",
+    )
 
 
 # Staff roles act on the patients of their clinic. The patient role acts only on its own record
@@ -92,6 +96,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.LEDGER_RECEIVE: frozenset({Role.CLINIC_ADMIN}),
     Action.LEDGER_RESOLVE: frozenset({Role.CLINIC_ADMIN}),
     Action.LEDGER_REPORT: frozenset({Role.CLINIC_ADMIN}),
+    Action.BOOK_APPOINTMENT: frozenset({Role.PRESCRIBER, Role.NURSE, Role.THERAPIST}),
 }
 
 # What a portal user may do on their own record (and only there): answer their questionnaires

@@ -68,6 +68,9 @@ class AuditAction(models.TextChoices):
     LEDGER_LOSS_NOTICE = "ledger.loss_notice", "Recorded a loss notice or report"
     LEDGER_COUNT = "ledger.count", "Counted stock"
     LEDGER_RESOLVE = "ledger.resolve", "Resolved a count discrepancy"
+    # The calendar (ketacare/plans/calendar_services.py).
+    APPOINTMENT_BOOK = "appointment.book", "Booked an appointment (conflicts confirmed with a reason)"
+    APPOINTMENT_STATUS = "appointment.status", "Recorded an appointment attended, missed or cancelled"
 
 
 # Names, codes and ids only. Adding a key is a decision: say in review why it is not a clinical value.
@@ -158,6 +161,8 @@ DETAIL_KEYS = frozenset(
         "second_check",
         "open",
         "sessions",
+        # the calendar: an appointment's conflict codes (spacing, detox-gate, credentials, ...)
+        "conflicts",
         # which page or filter a read came through (view names, filter names)
         "page",
         "filter",

@@ -212,6 +212,18 @@ def plan_session(request: AuthedRequest, payload: SessionIn) -> Status:
     return Status(201, services.plan_session(by=request.user, patient=patient, order=order, **data))
 
 
+@router.post(
+    "/from-appointment/{appointment_id}",
+    response={201: SessionOut, **ERROR_RESPONSES},
+    summary="Open the session of today's booked ketamine appointment (from its signed order)",
+)
+def open_from_appointment(request: AuthedRequest, appointment_id: int) -> Status:
+    from ketacare.plans.calendar_selectors import get_appointment_for
+
+    appointment = get_appointment_for(request.user, appointment_id, Action.ADMINISTER_KETAMINE)
+    return Status(201, services.open_session_from_appointment(by=request.user, appointment_id=appointment.pk))
+
+
 @router.get("/{session_id}", response={200: SessionOut, **ERROR_RESPONSES}, summary="Read one session")
 def read_session(request: AuthedRequest, session_id: int) -> DosingSession:
     session = _session(request, session_id)

@@ -195,6 +195,41 @@ def plan_session(
 
 
 @transaction.atomic
+def open_session_from_appointment(*, by: User, appointment_id: int) -> DosingSession:
+    """A booked ketamine appointment of today opens its session: planned from the appointment's
+    signed order (its route, dose and duration) in the appointment's chair; the appointment is then
+    attended and names the session (plans.calendar_services.mark_session_opened)."""
+    from ketacare.plans import calendar_services
+    from ketacare.plans.models import Appointment
+    from ketacare.plans.selectors import session_initial
+
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("patient__clinic", "order")
+        .filter(pk=appointment_id)
+        .first()
+    )
+    if appointment is None or appointment.order is None:
+        raise Http404("No such ketamine appointment.")
+    if appointment.status != Appointment.Status.BOOKED or appointment.dosing_session_id is not None:
+        raise ValidationError("This appointment's session is already open, or it was cancelled or missed.")
+    order = appointment.order
+    initial = session_initial(order)
+    session = plan_session(
+        by=by,
+        patient=appointment.patient,
+        route=order.route,
+        dose_mg=order.dose_mg,
+        duration_min=order.duration_min,
+        regimen=initial["regimen"],
+        order=order,
+        chair=appointment.location,
+    )
+    calendar_services.mark_session_opened(by=by, appointment=appointment, session_id=session.pk)
+    return session
+
+
+@transaction.atomic
 def start_session(
     *,
     by: User,

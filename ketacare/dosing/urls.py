@@ -32,4 +32,5 @@ urlpatterns = [
     path("sessions/<int:session_id>/summary.pdf", session_views.summary_pdf, name="summary_pdf"),
     path("today/", session_views.day_board, name="day_board"),
     path("today/live/", session_views.day_board_live, name="day_board_live"),
+    path("appointments/<int:appointment_id>/open/", session_views.open_appointment, name="open_appointment"),
 ]

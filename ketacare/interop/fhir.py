@@ -15,6 +15,7 @@ from typing import Any
 
 from fhir.resources.R4B.adverseevent import AdverseEvent
 from fhir.resources.R4B.allergyintolerance import AllergyIntolerance
+from fhir.resources.R4B.appointment import Appointment as FhirAppointment
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.condition import Condition
 from fhir.resources.R4B.encounter import Encounter
@@ -34,7 +35,7 @@ from ketacare.accounts.models import Clinic
 from ketacare.dosing.models import DosingSession, SideEffect, VitalSign
 from ketacare.outcomes.models import QuestionnaireResponse
 from ketacare.patients.models import Allergy, BodyMeasurement, Medication, Patient, SubstanceUseDisorder
-from ketacare.plans.models import Order, Screening
+from ketacare.plans.models import Appointment, Order, Screening
 from ketacare.rules import dsm5
 from ketacare.rules import protocols as protocol_library
 
@@ -460,6 +461,39 @@ def plan_resources(patient: Patient) -> list[Resource]:
     return out
 
 
+# Appointment.status (R4 value set appointmentstatus): booked, fulfilled, noshow, cancelled.
+APPOINTMENT_STATUS = {
+    "booked": "booked",
+    "attended": "fulfilled",
+    "no-show": "noshow",
+    "cancelled": "cancelled",
+}
+
+
+def appointment(entry: Appointment) -> FhirAppointment:
+    """A calendar appointment: kind as text, the patient and the clinician as participants, the room
+    or chair in the description; a cancellation carries its reason."""
+    data: dict[str, Any] = {
+        "resourceType": "Appointment",
+        "id": f"appointment-{entry.pk}",
+        "status": APPOINTMENT_STATUS[entry.status],
+        "appointmentType": _text(entry.get_kind_display()),
+        "description": entry.get_kind_display() + (f", {entry.location}" if entry.location else ""),
+        "start": entry.starts_at.isoformat(),
+        "end": entry.ends_at.isoformat(),
+        "created": entry.created_at.isoformat(),
+        "participant": [
+            {"actor": {**_ref("Patient", str(entry.patient_id))}, "status": "accepted"},
+            {"actor": {"display": str(entry.clinician)}, "status": "accepted"},
+        ],
+    }
+    if entry.status == Appointment.Status.CANCELLED:
+        data["cancelationReason"] = _text(entry.status_reason)
+    if entry.order_id:
+        data["supportingInformation"] = [_ref("MedicationRequest", f"order-{entry.order_id}")]
+    return FhirAppointment.model_validate(data)
+
+
 def everything(patient: Patient, base_url: str) -> Bundle:
     """A collection Bundle of the patient's record: demographics, clinic, measurements, allergies,
     medications, substance use disorders, questionnaire responses (with their totals) and dosing
@@ -473,6 +507,10 @@ def everything(patient: Patient, base_url: str) -> Bundle:
         (r for q in patient.responses.order_by("answered_at", "id") for r in questionnaire_response(q)),
         (r for s in patient.dosing_sessions.order_by("created_at", "id") for r in session_resources(s)),
         plan_resources(patient),
+        (
+            appointment(a)
+            for a in patient.appointments.select_related("clinician").order_by("starts_at", "id")
+        ),
     )
     for group in groups:
         resources.extend(group)

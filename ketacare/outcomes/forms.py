@@ -173,9 +173,12 @@ class OutcomeSettingsForm(forms.Form):
     crisis_information = forms.CharField(
         required=False,
         max_length=CLINIC_TEXT_MAX_LENGTH,
+        label="Crisis numbers",
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Shown at once to a patient whose answers raise a suicide-risk flag: local crisis "
-        "lines and how to reach the clinic out of hours.",
+        help_text="Always shown on the patient's crisis page (and at once when an answer raises a "
+        "suicide-risk flag): your local crisis lines and how to reach the clinic out of hours. "
+        "Suggestion: the national line where your clinic is, e.g. in the United States the 988 Suicide "
+        "& Crisis Lifeline (call or text 988).",
     )
 
 

@@ -212,7 +212,10 @@ class QuestionnaireResponse(ClinicalEntry):
 
 
 class SafetyAlert(models.Model):
-    """An alarming answer (PHQ-9 item 9, any C-SSRS yes) routed to the responsible clinician."""
+    """An alarming answer (PHQ-9 item 9, any C-SSRS yes), or a patient's own request for contact from
+    the crisis page (no response then), routed to the responsible clinician."""
+
+    PATIENT_REQUEST = "patient-request"
 
     class Severity(models.TextChoices):
         URGENT = "urgent", "Urgent"
@@ -220,7 +223,9 @@ class SafetyAlert(models.Model):
         INFO = "info", "Information"
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="safety_alerts")
-    response = models.ForeignKey(QuestionnaireResponse, on_delete=models.PROTECT, related_name="alerts")
+    response = models.ForeignKey(
+        QuestionnaireResponse, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
+    )
     flag_code = models.CharField(max_length=40)
     severity = models.CharField(max_length=10, choices=Severity.choices)
     message = models.CharField(max_length=500)

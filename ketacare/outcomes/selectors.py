@@ -781,11 +781,24 @@ def attention(user: User, patient: Patient) -> WorklistRow | None:
     return rows[0] if len(rows) else None
 
 
+# Shown until the clinic sets its own crisis numbers. It claims nothing about the care team: the
+# crisis page says the team was alerted only when an alert was really recorded (recent_alerts_of).
 DEFAULT_CRISIS_INFORMATION = (
     "If you are in danger now or might act on these thoughts, call your local emergency number or go "
-    "to the nearest emergency department. Your care team has been told about your answers and will "
-    "contact you."
+    "to the nearest emergency department."
 )
+# The national line a clinic may add to its crisis numbers, offered as a suggestion on the settings
+# page (the clinic sets what its patients see).
+CRISIS_LINE_SUGGESTIONS = ("United States: 988 Suicide & Crisis Lifeline (call or text 988)",)
+# How long after an alert the crisis page still tells the patient it was sent.
+ALERT_SHOWN_FOR = dt.timedelta(hours=24)
+
+
+def recent_alerts_of(patient: Patient, *, now: dt.datetime | None = None) -> QuerySet[SafetyAlert]:
+    """The patient's alerts raised in the last ALERT_SHOWN_FOR, newest first: what the crisis page may
+    truthfully say was sent to the care team."""
+    since = (now or timezone.now()) - ALERT_SHOWN_FOR
+    return patient.safety_alerts.filter(raised_at__gte=since).order_by("-raised_at", "-id")
 
 
 def instrument_available(clinic: Clinic | int, instrument: Instrument) -> bool:

@@ -363,3 +363,100 @@ class Order(models.Model):
     def dose_text(self) -> str:
         unit = "mg/kg" if self.dose_per_kg else "mg"
         return f"{self.dose_amount.normalize():f} {unit} {self.salt}"
+
+
+# --- The calendar (issue 12): appointments ---------------------------------------------------------
+
+
+class Appointment(models.Model):
+    """One booking of a patient with a clinician, in a room or chair. Never deleted: cancelled (with
+    the reason) or recorded as a no-show. Conflicts are computed when read (plans.calendar_selectors);
+    the ones the booker saw and confirmed are kept with the reason they gave."""
+
+    class Kind(models.TextChoices):
+        KETAMINE_SESSION = "ketamine-session", "Ketamine session"
+        PREPARATION = "preparation", "Preparation visit"
+        INTEGRATION = "integration", "Integration visit"
+        THERAPY = "therapy", "Therapy"
+        MAT_VISIT = "mat-visit", "MAT visit"
+        REVIEW = "review", "Review"
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        ATTENDED = "attended", "Attended"
+        NO_SHOW = "no-show", "Did not attend"
+        CANCELLED = "cancelled", "Cancelled"
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="appointments")
+    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    location = models.CharField(max_length=60, blank=True, help_text="The room or chair.")
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.BOOKED)
+    status_reason = models.CharField(max_length=300, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_conflicts = models.JSONField(default=list, blank=True)
+    confirm_reason = models.CharField(max_length=1000, blank=True)
+    # The dosing session opened from this appointment on its day (dosing sits above plans: an id, not
+    # a foreign key, so that this app's tables do not depend on dosing's).
+    dosing_session_id = models.PositiveIntegerField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="appointment_ends_after"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "ketamine-session",
+                        "preparation",
+                        "integration",
+                        "therapy",
+                        "mat-visit",
+                        "review",
+                    ]
+                ),
+                name="appointment_kind_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["booked", "attended", "no-show", "cancelled"]),
+                name="appointment_status_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(status_reason=""), name="appointment_cancel_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_conflicts=[]) | ~Q(confirm_reason=""),
+                name="appointment_conflicts_confirmed_with_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="ketamine-session") | Q(order__isnull=False),
+                name="appointment_ketamine_has_order",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["patient", "starts_at"], name="appointment_patient_start"),
+            models.Index(fields=["clinician", "starts_at"], name="appointment_clinician_start"),
+            models.Index(fields=["starts_at"], name="appointment_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def active(self) -> bool:
+        return self.status in (self.Status.BOOKED, self.Status.ATTENDED)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ketacare.plans import views
+from ketacare.plans import calendar_views, views
 
 app_name = "plans"
 urlpatterns = [
@@ -15,4 +15,13 @@ urlpatterns = [
     path("orders/<int:order_id>/discontinue/", views.order_discontinue, name="order_discontinue"),
     path("protocols/", views.protocol_library, name="protocols"),
     path("settings/", views.safety_settings, name="settings"),
+    # The calendar (issue 12).
+    path("calendar/", calendar_views.week, name="calendar_week"),
+    path("calendar/day/", calendar_views.day, name="calendar_day"),
+    path("patients/<int:patient_id>/appointments/", calendar_views.patient_appointments, name="appointments"),
+    path("appointments/<int:appointment_id>/cancel/", calendar_views.cancel, name="appointment_cancel"),
+    path("appointments/<int:appointment_id>/no-show/", calendar_views.no_show, name="appointment_no_show"),
+    path("appointments/<int:appointment_id>/attended/", calendar_views.attended, name="appointment_attended"),
+    path("orders/<int:order_id>/book-course/", calendar_views.book_course, name="book_course"),
+    path("me/appointments/", calendar_views.my_appointments, name="my_appointments"),
 ]

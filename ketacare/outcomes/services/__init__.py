@@ -26,6 +26,7 @@ from ketacare.outcomes.services.responses import (
     email_safety_alert,
     mark_response_entered_in_error,
     record_response,
+    request_contact,
     update_draft,
 )
 from ketacare.outcomes.services.self_report import (
@@ -55,6 +56,7 @@ __all__ = [
     "record_lab_result",
     "record_response",
     "record_substance_use",
+    "request_contact",
     "require_available",
     "send_reminder",
     "stop_assignment",

@@ -277,6 +277,38 @@ def _raise_alerts(response: QuestionnaireResponse) -> list[SafetyAlert]:
     return alerts
 
 
+@transaction.atomic
+def request_contact(*, by: User, patient: Patient) -> SafetyAlert:
+    """The patient asks, from the crisis page, to be contacted now: an urgent alert to the responsible
+    clinician (or the clinic's prescribers), on the worklist and by email, audited. Only the patient
+    themselves may ask; a second press while an alert is still open returns that alert."""
+    if not is_own_record(by, patient):
+        raise PermissionDenied("Only the patient asks for contact from the crisis page.")
+    recipient = responsible_clinician(patient)
+    open_request = patient.safety_alerts.filter(
+        flag_code=SafetyAlert.PATIENT_REQUEST, acknowledged_at__isnull=True
+    ).first()
+    if open_request is not None:
+        return open_request
+    alert = SafetyAlert(
+        patient=patient,
+        flag_code=SafetyAlert.PATIENT_REQUEST,
+        severity=SafetyAlert.Severity.URGENT,
+        message="The patient asked, from the crisis page, to be contacted by their care team now.",
+        recipient=recipient,
+        emailed_to=_alert_addresses(patient, recipient),
+    )
+    save_audited(
+        alert,
+        by=by,
+        action=AuditAction.ALERT,
+        patient=patient,
+        detail={"flag": alert.flag_code, "to": alert.emailed_to},
+    )
+    transaction.on_commit(functools.partial(email_safety_alert, alert.pk))
+    return alert
+
+
 def email_safety_alert(alert_id: int) -> None:
     """The email says only that there is an alert and where: no patient details leave the system."""
     alert = SafetyAlert.objects.select_related("patient__clinic").get(pk=alert_id)
@@ -286,7 +318,13 @@ def email_safety_alert(alert_id: int) -> None:
     send_mail(
         subject=f"KetaCare {alert.get_severity_display().lower()} safety alert ({alert.patient.clinic})",
         message=(
-            f"A patient of {alert.patient.clinic} gave an answer that needs a clinician now "
+            f"A patient of {alert.patient.clinic} "
+            + (
+                "asked to be contacted now"
+                if alert.response_id is None
+                else "gave an answer that needs a clinician now"
+            )
+            + " "
             f"({alert.flag_code}). Log in to KetaCare to see it and record what you did: {link}\n"
         ),
         from_email=settings.DEFAULT_FROM_EMAIL,

@@ -120,11 +120,27 @@ def portal_answer(request: AuthedRequest, instrument_id: str) -> HttpResponse:
 
 @login_required
 def portal_support(request: AuthedRequest) -> HttpResponse:
+    """Help in a crisis: the clinic's crisis numbers, always; a button that really alerts the care
+    team; and "your team was alerted" only when an alert was recorded (never assumed)."""
     patient = own_patient_record(request.user)
+    if request.method == "POST":
+        alert = services.request_contact(by=request.user, patient=patient)
+        messages.success(
+            request, f"Your care team was alerted at {timezone.localtime(alert.raised_at):%H:%M}."
+        )
+        return redirect("outcomes:portal_support")
+    alerts = list(selectors.recent_alerts_of(patient))
+    response_id = request.session.get("crisis_response_id")
+    from_answers = bool(response_id) and any(a.response_id == response_id for a in alerts)
     return render(
         request,
         "outcomes/support.html",
-        {"patient": patient, "crisis_information": selectors.crisis_information(patient.clinic)},
+        {
+            "patient": patient,
+            "crisis_information": selectors.crisis_information(patient.clinic),
+            "alert": alerts[0] if alerts else None,
+            "from_answers": from_answers,
+        },
     )
 
 

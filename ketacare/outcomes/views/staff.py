@@ -206,8 +206,13 @@ def alert_detail(request: AuthedRequest, alert_id: int) -> HttpResponse:
         else:
             messages.success(request, "Alert acknowledged.")
             return redirect("outcomes:worklist")
-    instrument = instruments.get_instrument(alert.response.instrument_id)
-    items = list(zip(instrument.items, alert.response.answers, strict=False))
+    # A patient's own request from the crisis page has no questionnaire behind it.
+    instrument = instruments.get_instrument(alert.response.instrument_id) if alert.response else None
+    items = (
+        list(zip(instrument.items, alert.response.answers, strict=False))
+        if instrument and alert.response
+        else []
+    )
     return render(
         request,
         "outcomes/alert.html",

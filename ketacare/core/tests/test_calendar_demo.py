@@ -1,0 +1,24 @@
+"""The demo clinic has a month of appointments around its sessions, every status, and ketamine
+appointments booked for today that the day board offers to open."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from ketacare.demo import build_demo_clinic
+from ketacare.plans.models import Appointment
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_month_of_appointments_in_every_status() -> None:
+    build_demo_clinic()
+    appointments = Appointment.objects.all()
+    today = timezone.localdate()
+    assert {a.kind for a in appointments} >= {"ketamine-session", "integration", "preparation", "therapy"}
+    assert {a.status for a in appointments} == {"booked", "attended", "no-show", "cancelled"}
+    days = {timezone.localdate(a.starts_at) for a in appointments}
+    assert min(days) <= today - dt.timedelta(days=14) and max(days) >= today + dt.timedelta(days=21)
+    assert not appointments.filter(kind="ketamine-session", order__isnull=True).exists()
+    booked = appointments.filter(kind="ketamine-session", status="booked", dosing_session_id=None)
+    assert booked.filter(starts_at__date=timezone.now().date()).exists() or timezone.localtime().hour >= 23

@@ -308,6 +308,8 @@ def build_demo_clinic(out: Writer | None = None) -> bool:
         ledger_demo.build(staff=staff, clinic=clinics["riverside"], today=today)
         # Today's session day: patients whose orders the screening states above leave signed.
         dosing_demo.build_today(staff=staff, patients=created[4:8], rng=rng, now=now)
+        # The session day draws from the ledger; then today's count of the safe.
+        ledger_demo.build_today(staff=staff, clinic=clinics["riverside"], now=now)
     if out is not None:
         out.write(f"Demo clinic built: {len(created)} patients in 2 clinics.\n")
         print_logins(out)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_CEILING, Decimal
+from typing import Any
 
 from ketacare.accounts.models import Clinic, User
 from ketacare.dosing.models import DosingSession
@@ -126,7 +127,7 @@ def build_today(*, staff: dict[str, User], clinic: Clinic, now: dt.datetime) -> 
         needed = max(session.dose_mg, account.delivered_mg or Decimal(0))
         drawn = (needed / DRAW_STEP_MG).to_integral_value(ROUND_CEILING) * DRAW_STEP_MG
         lot = _first_with(lots, safe, drawn)
-        common = {"by": nurse, "lot": lot, "session": session}
+        common: dict[str, Any] = {"by": nurse, "lot": lot, "session": session}
         services.record_entry(
             kind="draw",
             quantity_mg=drawn,

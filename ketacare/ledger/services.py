@@ -25,6 +25,7 @@ from ketacare.accounts.selectors import may_administer_ketamine, require_in_clin
 from ketacare.audit.actions import AuditAction
 from ketacare.audit.services import record_event
 from ketacare.dosing.models import DosingSession
+from ketacare.ledger import selectors
 from ketacare.ledger.models import (
     TEXT_MAX,
     Balance,
@@ -38,7 +39,6 @@ from ketacare.ledger.models import (
     Product,
     StorageLocation,
 )
-from ketacare.ledger import selectors
 from ketacare.ledger.selectors import settings_of
 from ketacare.records import save_checked
 from ketacare.rules import controlled_substances as cs
@@ -471,8 +471,8 @@ def _check_against_delivered(
         if delivered is None:
             raise ValidationError(
                 {
-                    "quantity_mg": "The delivered dose cannot be computed from this session's infusion events: "
-                    "record the prepared dose's concentration on the session page first."
+                    "quantity_mg": "The delivered dose cannot be computed from this session's infusion "
+                    "events: record the prepared dose's concentration on the session page first."
                 }
             )
         if not account.delivered_final:
@@ -503,10 +503,11 @@ def _check_against_delivered(
     if reserved and quantity_base > spare:
         raise ValidationError(
             {
-                "quantity_mg": f"{reserved.normalize():f} mg of what was drawn is the delivered dose still to "
-                f"record as administered (from {_source(account)}); at most {max(spare, Decimal(0)).normalize():f} "
-                f"mg can be {'wasted' if kind == K.WASTE else 'returned'}; you entered "
-                f"{quantity_base.normalize():f} mg."
+                "quantity_mg": f"{reserved.normalize():f} mg of what was drawn is the delivered dose still "
+                f"to record as administered (from {_source(account)}); at most "
+                f"{max(spare, Decimal(0)).normalize():f} mg can be "
+                f"{'wasted' if kind == K.WASTE else 'returned'}; "
+                f"you entered {quantity_base.normalize():f} mg."
             }
         )
     return None

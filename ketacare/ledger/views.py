@@ -79,6 +79,7 @@ def overview(request: AuthedRequest) -> HttpResponse:
         "loss_reports": selectors.open_loss_reports([clinic]),
         "inventory": selectors.inventory_status(clinic),
         "entries": selectors.entries_of([clinic])[:30],
+        "open_sessions": selectors.open_session_accounts([clinic]),
         **_may(request, clinic),
     }
     return render(request, "ledger/overview.html", context)

@@ -210,3 +210,31 @@ def test_the_follow_up_of_a_theft_is_recorded_by_an_administrator_only(
     )
     entry.loss_report.refresh_from_db()
     assert entry.loss_report.form_106_reference == "F-1"
+
+
+def test_the_session_page_shows_the_ledger_panel_to_those_who_may_read_the_ledger(
+    personas: dict[str, Any], stocked: Any, session: Any, nurse: Any
+) -> None:
+    services.record_entry(by=nurse, kind="draw", lot=stocked, quantity_mg=Decimal("50"), session=session)
+    page = client_for(personas["nurse"]).get(f"/dosing/sessions/{session.pk}/").content.decode()
+    assert 'data-testid="ledger-panel"' in page
+    assert "32.25 mg (the session's recorded dose: no infusion events)" in page
+    assert "Record the administration of the delivered 32.25 mg" in page
+    assert "quantity_mg=32.250" in page
+    # A clinic administrator reads the numbers but is offered no draw; a therapist sees no panel.
+    admin_page = client_for(personas["clinic_admin"]).get(f"/dosing/sessions/{session.pk}/")
+    if admin_page.status_code == 200:
+        assert 'data-testid="ledger-panel"' in admin_page.content.decode()
+        assert 'data-testid="ledger-actions"' not in admin_page.content.decode()
+    therapist_page = client_for(personas["therapist"]).get(f"/dosing/sessions/{session.pk}/")
+    assert 'data-testid="ledger-panel"' not in therapist_page.content.decode()
+
+
+def test_the_overview_lists_sessions_whose_draw_is_open_with_their_numbers(
+    stocked: Any, session: Any, nurse: Any
+) -> None:
+    services.record_entry(by=nurse, kind="draw", lot=stocked, quantity_mg=Decimal("50"), session=session)
+    page = client_for(nurse).get("/ledger/").content.decode()
+    assert 'data-testid="open-sessions"' in page
+    assert f"?session={session.pk}" in page
+    assert "17.75" in page or "50" in page

@@ -271,3 +271,30 @@ def test_a_sessions_ledger_numbers_agree_with_its_delivered_dose(
     assert AuditEvent.objects.filter(
         actor=nurse, action="read", entity_type="dosing.dosingsession", entity_id=str(session.pk)
     ).exists()
+
+
+def test_a_draw_from_an_expired_lot_is_refused_with_a_clear_message(
+    product: Any, clinic_admin: Any, safe: Any, session: Any, nurse: Any
+) -> None:
+    import datetime as dt
+
+    from ketacare.ledger import services
+    from ketacare.ledger.tests.conftest import receive
+
+    lot = services.create_lot(
+        by=clinic_admin,
+        product=product,
+        lot_number="OLD-1",
+        expires_on=dt.date.today() + dt.timedelta(days=1),
+    )
+    receive(clinic_admin, lot, safe)
+    type(lot).objects.filter(pk=lot.pk).update(expires_on=dt.date.today() - dt.timedelta(days=1))
+    before = Entry.objects.count()
+    answer = post(
+        api_client(nurse),
+        "entries",
+        {"kind": "draw", "lot_id": lot.pk, "quantity_mg": "10", "session_id": session.pk},
+    )
+    assert answer.status_code == 400
+    assert "expired on" in json.dumps(answer.json()) and "Record its destruction" in json.dumps(answer.json())
+    assert Entry.objects.count() == before

@@ -128,6 +128,9 @@ def test_the_dispensing_record_as_page_csv_and_pdf(
     stocked: Any, session: Any, nurse: Any, clinic_admin: Any
 ) -> None:
     services.record_entry(by=nurse, kind="draw", lot=stocked, quantity_mg=Decimal("50"), session=session)
+    services.record_entry(
+        by=nurse, kind="administration", lot=stocked, quantity_mg=Decimal("32.25"), session=session
+    )
     today = dt.date.today().isoformat()
     client = client_for(clinic_admin)
     page = client.get(f"/ledger/report/?start={today}&end={today}")
@@ -135,11 +138,15 @@ def test_the_dispensing_record_as_page_csv_and_pdf(
         page.status_code == 200
         and b"Acme Pharma Distribution" in page.content
         and b"Ada Lovelace" in page.content
+        and b'data-testid="report-expiring"' in page.content
+        and b'data-testid="report-discrepancies"' in page.content
     )
     csv = client.get(f"/ledger/report/?start={today}&end={today}&format=csv")
     assert csv["Content-Type"].startswith("text/csv")
     lines = csv.content.decode().splitlines()
-    assert lines[0].startswith("Date and time,Entry,Kind") and len(lines) == 3
+    assert lines[0].startswith("Date and time,Entry,Kind") and len(lines) == 4
+    # The administration carries the session's delivered dose it was checked against.
+    assert lines[0].endswith("Session's delivered dose (mg base)") and lines[-1].endswith(",32.25")
     pdf = client.get(f"/ledger/report/?start={today}&end={today}&format=pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 

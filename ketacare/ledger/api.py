@@ -358,6 +358,9 @@ class SessionAccountOut(Schema):
     )
     to_waste_or_return_mg: Decimal
     problems: list[str] = Field(..., description="What holds the session's signature back, if anything.")
+    notes: list[str] = Field(
+        ..., description="Shown, not enforced: e.g. the prepared lot is not the drawn one."
+    )
 
 
 @router.get(
@@ -376,6 +379,7 @@ def session_account(request: AuthedRequest, session_id: int) -> dict[str, object
             if hasattr(account, field)
         },
         "problems": list(account.problems),
+        "notes": list(account.notes),
     }
 
 

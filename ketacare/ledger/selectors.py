@@ -348,6 +348,7 @@ class SessionAccount:
     has_entries: bool
     keeps_ledger: bool
     problems: tuple[str, ...]
+    notes: tuple[str, ...] = ()
 
     @property
     def to_administer_mg(self) -> Decimal | None:
@@ -438,6 +439,14 @@ def session_account(session: DosingSession) -> SessionAccount:
     unaccounted = sum(
         (e.session_delta_mg * base_per_label_mg(e.lot.product) for e in entries), Decimal(0)
     ).quantize(CENTI_MG)
+    drawn_lots = sorted({e.lot.lot_number for e in by_kind.get(Entry.Kind.DRAW, [])})
+    notes = []
+    if session.lot_number and drawn_lots and session.lot_number not in drawn_lots:
+        # Shown, not enforced: the prepared dose's lot is typed from the vial, the draw chosen here.
+        notes.append(
+            f"The prepared dose names lot {session.lot_number}; the ledger's draws are from lot "
+            f"{', '.join(drawn_lots)}. Check which vial was used."
+        )
     return SessionAccount(
         session_id=session.pk,
         ordered_mg=session.dose_mg,
@@ -453,6 +462,7 @@ def session_account(session: DosingSession) -> SessionAccount:
         has_entries=bool(entries),
         keeps_ledger=keeps,
         problems=tuple(problems),
+        notes=tuple(notes),
     )
 
 

@@ -267,6 +267,7 @@ def test_a_sessions_ledger_numbers_agree_with_its_delivered_dose(
             "17.75 mg of ketamine from lot K123 drawn for this session is not accounted for: record what "
             "was administered, wasted or returned in the ledger before signing."
         ],
+        "notes": [],
     }
     assert AuditEvent.objects.filter(
         actor=nurse, action="read", entity_type="dosing.dosingsession", entity_id=str(session.pk)

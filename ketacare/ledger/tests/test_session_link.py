@@ -180,3 +180,19 @@ def test_record_session_use_administers_the_delivered_dose(
         ("administration", Decimal("30.000")),
         ("waste", Decimal("10.000")),
     ]
+
+
+def test_a_draw_from_another_lot_than_the_prepared_dose_names_is_noted(
+    product: Any, clinic_admin: Any, safe: Any, infusion: Any, nurse: Any
+) -> None:
+    other = services.create_lot(
+        by=clinic_admin,
+        product=product,
+        lot_number="K999",
+        expires_on=dt.date.today() + dt.timedelta(days=99),
+    )
+    receive(clinic_admin, other, safe)
+    _entry(nurse, "draw", other, infusion, "50")
+    assert selectors.session_account(infusion).notes == (
+        "The prepared dose names lot K123; the ledger's draws are from lot K999. Check which vial was used.",
+    )

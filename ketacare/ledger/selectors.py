@@ -364,7 +364,8 @@ class SessionAccount:
 
     @property
     def administered_matches_delivered(self) -> bool | None:
-        if self.delivered_mg is None or not self.delivered_final or not self.has_entries:
+        """None until something is recorded as administered against a known, final delivered dose."""
+        if self.delivered_mg is None or not self.delivered_final or not self.administered_mg:
             return None
         return self.administered_mg == self.delivered_mg
 

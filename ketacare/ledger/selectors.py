@@ -378,8 +378,8 @@ def delivered_dose(session: DosingSession) -> tuple[Decimal | None, str, bool, s
     if events:
         state = dosing_services.infusion_state(events)
         final = state == "stopped" or session.ended_at is not None
-        until = session.ended_at if session.ended_at is not None else None
-        return dosing_services.delivered_dose_mg(session, until=until), DELIVERED_FROM_EVENTS, final, state
+        delivered = dosing_services.delivered_dose_mg(session, until=session.ended_at)
+        return delivered, DELIVERED_FROM_EVENTS, final, state
     if session.started_at is None:
         return None, DELIVERED_FROM_DOSE, False, "not_started"
     return session.dose_mg, DELIVERED_FROM_DOSE, True, "no_events"

@@ -309,6 +309,8 @@ def build_demo_clinic(out: Writer | None = None) -> bool:
         ledger_demo.build(staff=staff, clinic=clinics["riverside"], today=today)
         # Today's session day: patients whose orders the screening states above leave signed.
         dosing_demo.build_today(staff=staff, patients=created[4:8], rng=rng, now=now)
+        # The session day draws from the ledger; then today's count of the safe.
+        ledger_demo.build_today(staff=staff, clinic=clinics["riverside"], now=now)
         # A month of appointments around those sessions (issue 12).
         calendar_demo.build(staff=staff, patients_=created[: len(substances)], now=now)
     if out is not None:

@@ -27,7 +27,7 @@ from ketacare.accounts.selectors import clinics_where, may_administer_ketamine, 
 from ketacare.audit.actions import AuditAction
 from ketacare.audit.models import AuditEvent
 from ketacare.audit.services import record_event, record_refusal
-from ketacare.dosing import selectors, services
+from ketacare.dosing import selectors, services, session_panels
 from ketacare.dosing.course import session_course
 from ketacare.dosing.forms import (
     AddendumForm,
@@ -120,6 +120,7 @@ def _page(
         "course": session_course(session) if session.signed_at is None or session.started_at else None,
         "delivered_mg": services.delivered_dose_mg(session, until=session.ended_at),
         "infusion_events": list(session.infusion_events.select_related("recorded_by")),
+        "extra_panels": session_panels.render(request, session),  # e.g. the ledger's (session_panels.py)
         "editable": editable,
         "may_sign": role is not None and role_may(role, Action.SIGN_SESSION),
         # Decision is falsy when refused, so the page gets the reasons themselves.

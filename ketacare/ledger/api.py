@@ -18,7 +18,7 @@ from ketacare.accounts.roles import Action
 from ketacare.api_errors import ERROR_RESPONSES
 from ketacare.api_input import StrictSchema
 from ketacare.api_paging import Pagination
-from ketacare.dosing.selectors import get_session_for
+from ketacare.dosing.selectors import audit_session_read, get_session_for
 from ketacare.ledger import selectors, services
 from ketacare.ledger.models import (
     CONTAINER_ML_MAX,
@@ -138,6 +138,9 @@ class EntryOut(Schema):
     recorded_at: dt.datetime
     recorded_by: str = Field(..., alias="recorded_by.username")
     reverses_id: int | None
+    delivered_mg: Decimal | None = Field(
+        None, description="Administration only: the session's delivered dose (mg base) when recorded."
+    )
     supplier_name: str
     supplier_registration_number: str
     invoice_number: str
@@ -333,6 +336,51 @@ def balance(request: AuthedRequest, lot_id: int, location_id: int | None = None)
         raise Http404("Not found.")
     selectors.audit_read(request.user, "ledger.balance", lot.product.clinic, lot)
     return {"lot_id": lot.pk, "balance_mg": selectors.balance_mg(lot, location)}
+
+
+class SessionAccountOut(Schema):
+    """One session's numbers, mg of ketamine base (a salt-labelled product's mg converted)."""
+
+    session_id: int
+    ordered_mg: Decimal
+    delivered_mg: Decimal | None = Field(
+        ..., description="From the infusion events, or the session's dose without any; null if unknown."
+    )
+    delivered_from: Literal["infusion_events", "session_dose"]
+    delivered_final: bool = Field(..., description="False while the infusion still runs or is paused.")
+    drawn_mg: Decimal
+    administered_mg: Decimal
+    wasted_mg: Decimal
+    returned_mg: Decimal
+    unaccounted_mg: Decimal
+    to_administer_mg: Decimal | None = Field(
+        ..., description="The delivered dose not yet recorded as administered."
+    )
+    to_waste_or_return_mg: Decimal
+    problems: list[str] = Field(..., description="What holds the session's signature back, if anything.")
+    notes: list[str] = Field(
+        ..., description="Shown, not enforced: e.g. the prepared lot is not the drawn one."
+    )
+
+
+@router.get(
+    "/sessions/{session_id}",
+    response={200: SessionAccountOut, **ERROR_RESPONSES},
+    summary="A session's ledger: ordered, delivered, drawn, administered, wasted, returned",
+)
+def session_account(request: AuthedRequest, session_id: int) -> dict[str, object]:
+    session = get_session_for(request.user, session_id, Action.LEDGER_VIEW)
+    audit_session_read(request.user, session)
+    account = selectors.session_account(session)
+    return {
+        **{
+            field: getattr(account, field)
+            for field in SessionAccountOut.model_fields
+            if hasattr(account, field)
+        },
+        "problems": list(account.problems),
+        "notes": list(account.notes),
+    }
 
 
 # --- Counts -------------------------------------------------------------------------------------

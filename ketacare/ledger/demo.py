@@ -2,22 +2,22 @@
 
 Riverside keeps ketamine 10 mg/mL (base) in 20 mL vials in its safe. It took an initial inventory
 (nothing on hand) and received two lots before the first session; every demo session drew its dose
-rounded up to the next 10 mg, gave the session's recorded dose and wasted the rest with the
-prescriber as witness. Today's count of the safe found one lot 10 mg short, which is left open as a
-flagged discrepancy for the clinic administrator. Synthetic: invented supplier, numbers and lots.
+rounded up to the next 10 mg, gave the session's delivered dose and wasted the rest with the
+prescriber as witness. Today's session day draws from it too (build_today, after dosing's), and the
+count of the safe then finds one lot 10 mg short, which is left open as a flagged discrepancy for the
+clinic administrator. Synthetic: invented supplier, numbers and lots.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_CEILING, Decimal
-
-from django.utils import timezone
+from typing import Any
 
 from ketacare.accounts.models import Clinic, User
 from ketacare.dosing.models import DosingSession
 from ketacare.ledger import selectors, services
-from ketacare.ledger.models import Lot
+from ketacare.ledger.models import Lot, StorageLocation
 from ketacare.outcomes.demo import DAYS
 
 DRAW_STEP_MG = Decimal("10")  # what one 1 mL mark of a 10 mg/mL syringe holds
@@ -80,13 +80,17 @@ def build(*, staff: dict[str, User], clinic: Clinic, today: dt.date) -> None:
             ),
         )
     sessions = (
-        DosingSession.objects.filter(patient__clinic=clinic, started_at__isnull=False)
+        DosingSession.objects.filter(
+            patient__clinic=clinic, started_at__isnull=False, signed_at__isnull=False
+        )
         .select_related("patient")
         .order_by("started_at", "id")
     )
     for session in sessions:
         assert session.started_at is not None
-        drawn = (session.dose_mg / DRAW_STEP_MG).to_integral_value(ROUND_CEILING) * DRAW_STEP_MG
+        delivered, _, _, _ = selectors.delivered_dose(session)
+        needed = max(session.dose_mg, delivered or Decimal(0))
+        drawn = (needed / DRAW_STEP_MG).to_integral_value(ROUND_CEILING) * DRAW_STEP_MG
         lot = _first_with(lots, safe, drawn)
         services.record_session_use(
             by=nurse,
@@ -98,6 +102,57 @@ def build(*, staff: dict[str, User], clinic: Clinic, today: dt.date) -> None:
             drawn_at=session.started_at - dt.timedelta(minutes=10),
             administered_at=session.started_at + dt.timedelta(minutes=45),
         )
+
+
+def build_today(*, staff: dict[str, User], clinic: Clinic, now: dt.datetime) -> None:
+    """Today's session day (ketacare.dosing.demo.build_today) draws from the ledger like a real one:
+    each started session drew its dose rounded up to the next 10 mg ten minutes before its start;
+    a session whose infusion is over (its delivered dose known and its planned duration past, or
+    ended) has its administration (exactly the delivered dose) and the waste of the rest recorded;
+    one still infusing holds its draw open, as a session in progress may. Then the count of the
+    safe, which finds one lot 10 mg short (an open discrepancy)."""
+    nurse, prescriber = staff["nurse"], staff["prescriber"]
+    safe = StorageLocation.objects.get(clinic=clinic, kind="safe")
+    lots = list(Lot.objects.filter(product__clinic=clinic).order_by("expires_on", "id"))
+    sessions = (
+        DosingSession.objects.filter(patient__clinic=clinic, started_at__isnull=False, signed_at__isnull=True)
+        .select_related("patient")
+        .order_by("started_at", "id")
+    )
+    for session in sessions:
+        assert session.started_at is not None
+        account = selectors.session_account(session)
+        if account.has_entries:
+            continue
+        needed = max(session.dose_mg, account.delivered_mg or Decimal(0))
+        drawn = (needed / DRAW_STEP_MG).to_integral_value(ROUND_CEILING) * DRAW_STEP_MG
+        lot = _first_with(lots, safe, drawn)
+        common: dict[str, Any] = {"by": nurse, "lot": lot, "session": session}
+        services.record_entry(
+            kind="draw",
+            quantity_mg=drawn,
+            location=safe,
+            occurred_at=session.started_at - dt.timedelta(minutes=10),
+            **common,
+        )
+        infusion_over = session.started_at + dt.timedelta(minutes=float(session.duration_min or 0))
+        over = session.ended_at is not None or (
+            account.delivered_from == selectors.DELIVERED_FROM_DOSE and infusion_over <= now
+        )
+        if not (account.delivered_final and over) or account.delivered_mg is None:
+            continue
+        given = selectors.label_mg(account.delivered_mg, lot.product)
+        at = min(infusion_over + dt.timedelta(minutes=5), now)
+        services.record_entry(kind="administration", quantity_mg=given, occurred_at=at, **common)
+        if drawn > given:
+            services.record_entry(
+                kind="waste",
+                quantity_mg=drawn - given,
+                witness=prescriber,
+                witness_password=_demo_password(),
+                occurred_at=at,
+                **common,
+            )
     counted = {lot: selectors.balance_mg(lot, safe) for lot in lots if selectors.balance_mg(lot, safe)}
     counted[lots[0]] = counted.get(lots[0], Decimal("10")) - Decimal("10")
     services.record_count(
@@ -105,8 +160,14 @@ def build(*, staff: dict[str, User], clinic: Clinic, today: dt.date) -> None:
         location=safe,
         kind="scheduled",
         counted_mg=counted,
-        counted_at=timezone.now() - dt.timedelta(hours=1),
+        counted_at=now - dt.timedelta(minutes=5),
     )
+
+
+def _demo_password() -> str:
+    from ketacare.accounts.demo import DEMO_PASSWORD
+
+    return DEMO_PASSWORD
 
 
 def _first_with(lots: list[Lot], safe: object, mg: Decimal) -> Lot:

@@ -237,6 +237,15 @@ class Entry(models.Model):
     session = models.ForeignKey(
         "dosing.DosingSession", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
     )
+    # Administration: the session's delivered dose (mg of base, from its infusion events or, without
+    # any, its recorded dose) when the entry was written; the administered total must equal it.
+    delivered_mg = models.DecimalField(
+        max_digits=12,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="Administration only: the session's delivered dose, mg base, when recorded.",
+    )
     witness = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -47,6 +47,8 @@ COLUMNS = [
     "Recorded by",
     "Witness",
     "Reason",
+    # Administration only: the session's delivered dose it was checked against (docs/ledger.md).
+    "Session's delivered dose (mg base)",
 ]
 
 
@@ -93,6 +95,7 @@ def rows(clinic: Clinic, entries: Iterable[Entry]) -> list[list[str]]:
                 str(e.recorded_by),
                 witness,
                 e.reason,
+                f"{e.delivered_mg.normalize():f}" if e.delivered_mg is not None else "",
             ]
         )
     return out

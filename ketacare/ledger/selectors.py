@@ -282,7 +282,11 @@ def unaccounted_by_lot(session: DosingSession) -> dict[int, Decimal]:
 
 
 def unaccounted_problems(session: DosingSession) -> list[str]:
-    """dosing.sign_checks: the session cannot be signed while a drawn amount is unaccounted for."""
+    """The session cannot be signed while a drawn amount is unaccounted for (one of session_problems)."""
+    return _unaccounted_messages(session)
+
+
+def _unaccounted_messages(session: DosingSession) -> list[str]:
     outstanding = unaccounted_by_lot(session)
     if not outstanding:
         return []
@@ -293,6 +297,195 @@ def unaccounted_problems(session: DosingSession) -> list[str]:
         "accounted for: record what was administered, wasted or returned in the ledger before signing."
         for lot_id, amount in outstanding.items()
     ]
+
+
+# --- What a session drew, the dose it delivered, and how they agree ------------------------------
+#
+# The rule (docs/ledger.md, "Sessions"): the administration recorded in the ledger is exactly the
+# session's delivered dose, and whatever else was drawn is wasted or returned. The delivered dose is
+# the one dosing computes from the infusion events (`dosing.services.delivered_dose_mg`); a session
+# without infusion events (an injection, or a session recorded after the fact without its pump
+# events) delivered its recorded dose. Amounts are compared in mg of ketamine base to 0.01 mg, the
+# delivered dose's own precision: a salt-labelled product's mg are converted with the one factor the
+# dosing app uses (`pharmacology.units.BASE_PER_HCL`).
+
+CENTI_MG = Decimal("0.01")
+DELIVERED_FROM_EVENTS = "infusion_events"
+DELIVERED_FROM_DOSE = "session_dose"
+
+
+def base_per_label_mg(product: Product) -> Decimal:
+    """mg of ketamine base in one mg as the product's label counts it."""
+    from ketacare.pharmacology.units import BASE_PER_HCL
+
+    return Decimal(str(BASE_PER_HCL)) if product.strength_basis == Product.Basis.SALT else Decimal(1)
+
+
+def label_mg(base_mg: Decimal, product: Product) -> Decimal:
+    """An amount of base in the product's label mg (what a ledger entry of that product records)."""
+    return (base_mg / base_per_label_mg(product)).quantize(MG)
+
+
+@dataclass(frozen=True)
+class SessionAccount:
+    """Ordered, delivered, drawn, administered, wasted, returned: one session's numbers, the same
+    ones on the session page, the ledger pages, the API and the check that holds back the signature.
+
+    Ledger amounts are in mg of base (to 0.01 mg); `delivered_mg` is None when it cannot be computed
+    (not started, or infusion events without a prepared concentration)."""
+
+    session_id: int
+    ordered_mg: Decimal
+    delivered_mg: Decimal | None
+    delivered_from: str
+    delivered_final: bool
+    infusion_state: str
+    drawn_mg: Decimal
+    administered_mg: Decimal
+    wasted_mg: Decimal
+    returned_mg: Decimal
+    unaccounted_mg: Decimal
+    has_entries: bool
+    keeps_ledger: bool
+    problems: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def to_administer_mg(self) -> Decimal | None:
+        """What is still to be recorded as administered (mg base), once the delivered dose is known."""
+        if self.delivered_mg is None:
+            return None
+        return max(self.delivered_mg - self.administered_mg, Decimal(0))
+
+    @property
+    def to_waste_or_return_mg(self) -> Decimal:
+        """What of the draw is neither administered nor still to be administered (mg base)."""
+        return max(self.unaccounted_mg - (self.to_administer_mg or Decimal(0)), Decimal(0))
+
+    @property
+    def administered_matches_delivered(self) -> bool | None:
+        """None until something is recorded as administered against a known, final delivered dose."""
+        if self.delivered_mg is None or not self.delivered_final or not self.administered_mg:
+            return None
+        return self.administered_mg == self.delivered_mg
+
+
+def delivered_dose(session: DosingSession) -> tuple[Decimal | None, str, bool, str]:
+    """(delivered mg base, where it comes from, whether it is final, the infusion's state)."""
+    from ketacare.dosing import services as dosing_services
+
+    events = list(session.infusion_events.order_by("at", "id"))
+    if events:
+        state = dosing_services.infusion_state(events)
+        final = state == "stopped" or session.ended_at is not None
+        delivered = dosing_services.delivered_dose_mg(session, until=session.ended_at)
+        return delivered, DELIVERED_FROM_EVENTS, final, state
+    if session.started_at is None:
+        return None, DELIVERED_FROM_DOSE, False, "not_started"
+    return session.dose_mg, DELIVERED_FROM_DOSE, True, "no_events"
+
+
+def _base_total(entries: list[Entry]) -> Decimal:
+    return sum((e.quantity_mg * base_per_label_mg(e.lot.product) for e in entries), Decimal(0)).quantize(
+        CENTI_MG
+    )
+
+
+def keeps_ledger(clinic_id: int) -> bool:
+    """A clinic keeps a ledger once it has a storage location."""
+    return StorageLocation.objects.filter(clinic_id=clinic_id).exists()
+
+
+def session_account(session: DosingSession) -> SessionAccount:
+    entries = list(
+        Entry.objects.filter(session=session, reversed_by__isnull=True)
+        .exclude(kind=Entry.Kind.REVERSAL)
+        .select_related("lot__product")
+    )
+    by_kind: dict[str, list[Entry]] = {}
+    for entry in entries:
+        by_kind.setdefault(entry.kind, []).append(entry)
+    delivered, source, final, state = delivered_dose(session)
+    drawn = _base_total(by_kind.get(Entry.Kind.DRAW, []))
+    administered = _base_total(by_kind.get(Entry.Kind.ADMINISTRATION, []))
+    wasted = _base_total(by_kind.get(Entry.Kind.WASTE, []))
+    returned = _base_total(by_kind.get(Entry.Kind.RETURN, []))
+    keeps = keeps_ledger(session.patient.clinic_id)
+    problems = [*_unaccounted_messages(session)]
+    where = "its infusion events" if source == DELIVERED_FROM_EVENTS else "the session's recorded dose"
+    if entries and session.started_at is not None:
+        if delivered is None:
+            problems.append(
+                "The delivered dose cannot be computed from the infusion events: record the prepared "
+                "dose's concentration on the session page."
+            )
+        elif final and administered != delivered:
+            problems.append(
+                f"The ledger records {administered.normalize():f} mg administered, but the session "
+                f"delivered {delivered.normalize():f} mg (from {where}): record the administration of "
+                "exactly the delivered dose and waste or return the rest of the draw."
+            )
+    elif (
+        not entries
+        and keeps
+        and session.drug == "ketamine"
+        and session.started_at is not None
+        and delivered
+        and final
+    ):
+        problems.append(
+            f"Nothing was drawn from the ledger for this session, which delivered {delivered.normalize():f} "
+            "mg of ketamine: record the draw, the administration and the waste or return in the ledger."
+        )
+    unaccounted = sum(
+        (e.session_delta_mg * base_per_label_mg(e.lot.product) for e in entries), Decimal(0)
+    ).quantize(CENTI_MG)
+    drawn_lots = sorted({e.lot.lot_number for e in by_kind.get(Entry.Kind.DRAW, [])})
+    notes = []
+    if session.lot_number and drawn_lots and session.lot_number not in drawn_lots:
+        # Shown, not enforced: the prepared dose's lot is typed from the vial, the draw chosen here.
+        notes.append(
+            f"The prepared dose names lot {session.lot_number}; the ledger's draws are from lot "
+            f"{', '.join(drawn_lots)}. Check which vial was used."
+        )
+    return SessionAccount(
+        session_id=session.pk,
+        ordered_mg=session.dose_mg,
+        delivered_mg=delivered,
+        delivered_from=source,
+        delivered_final=final,
+        infusion_state=state,
+        drawn_mg=drawn,
+        administered_mg=administered,
+        wasted_mg=wasted,
+        returned_mg=returned,
+        unaccounted_mg=unaccounted,
+        has_entries=bool(entries),
+        keeps_ledger=keeps,
+        problems=tuple(problems),
+        notes=tuple(notes),
+    )
+
+
+def session_problems(session: DosingSession) -> list[str]:
+    """dosing.sign_checks: why the session cannot be signed yet, from the ledger's side: a drawn
+    amount not accounted for, or an administration that is not the delivered dose."""
+    return list(session_account(session).problems)
+
+
+def open_session_accounts(
+    clinics: QuerySet[Clinic] | list[Clinic],
+) -> list[tuple[DosingSession, SessionAccount]]:
+    """Unsigned sessions that drew from the ledger, with their numbers (the overview's panel)."""
+    sessions = (
+        DosingSession.objects.filter(
+            patient__clinic__in=clinics, signed_at__isnull=True, ledger_entries__isnull=False
+        )
+        .distinct()
+        .select_related("patient")
+        .order_by("started_at", "id")
+    )
+    return [(session, session_account(session)) for session in sessions]
 
 
 def session_entries(session: DosingSession) -> QuerySet[Entry]:

@@ -25,6 +25,7 @@ from ketacare.accounts.selectors import may_administer_ketamine, require_in_clin
 from ketacare.audit.actions import AuditAction
 from ketacare.audit.services import record_event
 from ketacare.dosing.models import DosingSession
+from ketacare.ledger import selectors
 from ketacare.ledger.models import (
     TEXT_MAX,
     Balance,
@@ -393,6 +394,7 @@ def record_entry(
         else:
             location = _default_location(clinic)
 
+    delivered_mg: Decimal | None = None
     if session is not None and kind != K.DRAW:
         outstanding = sum(
             (e.session_delta_mg for e in Entry.objects.filter(session=session, lot=lot)), Decimal("0")
@@ -404,6 +406,7 @@ def record_entry(
                     f"this session is not yet accounted for; you entered {quantity_mg.normalize():f} mg."
                 }
             )
+        delivered_mg = _check_against_delivered(session, kind, lot, quantity_mg)
 
     stock_sign, session_sign = EFFECT.get(kind, (1 if increase else -1, 0))
     balances = _lock_balances([(lot.pk, location.pk)])
@@ -422,6 +425,7 @@ def record_entry(
         stock_delta_mg=stock_sign * quantity_mg,
         session_delta_mg=session_sign * quantity_mg,
         session=session,
+        delivered_mg=delivered_mg if kind == K.ADMINISTRATION else None,
         witness=witness,
         witness_method=method,
         reason=reason,
@@ -450,6 +454,71 @@ def record_entry(
         detail["loss_report"] = report.pk
     _audit(by, f"ledger.{kind}", entry, clinic, detail, session.patient_id if session else None)
     return entry
+
+
+def _check_against_delivered(
+    session: DosingSession, kind: str, lot: Lot, quantity_mg: Decimal
+) -> Decimal | None:
+    """The administration recorded is exactly the session's delivered dose (docs/ledger.md,
+    "Sessions"): an administration above what the session delivered and is not yet recorded as
+    administered is refused, and so is an administration while the infusion still runs; a waste or
+    return may not take what the infusion events show delivered and not yet recorded as administered.
+    Returns the delivered dose."""
+    account = selectors.session_account(session)
+    delivered = account.delivered_mg
+    quantity_base = (quantity_mg * selectors.base_per_label_mg(lot.product)).quantize(selectors.CENTI_MG)
+    if kind == K.ADMINISTRATION:
+        if delivered is None:
+            raise ValidationError(
+                {
+                    "quantity_mg": "The delivered dose cannot be computed from this session's infusion "
+                    "events: record the prepared dose's concentration on the session page first."
+                }
+            )
+        if not account.delivered_final:
+            state = "paused" if account.infusion_state == "paused" else "still running"
+            raise ValidationError(
+                {
+                    "quantity_mg": f"The infusion is {state}: record its stop on the session page first. "
+                    "The administration is the dose the pump delivered, known once it stops "
+                    f"({delivered.normalize():f} mg so far)."
+                }
+            )
+        left = account.to_administer_mg or Decimal(0)
+        if quantity_base > left:
+            raise ValidationError(
+                {
+                    "quantity_mg": f"The session delivered {delivered.normalize():f} mg (from "
+                    f"{_source(account)}) and {account.administered_mg.normalize():f} mg is already recorded "
+                    f"as administered, so at most {left.normalize():f} mg can be; you entered "
+                    f"{quantity_base.normalize():f} mg. Waste or return the rest of the draw."
+                }
+            )
+        return delivered
+    # Once the pump's events show what was delivered, that part of the draw is spoken for; a session
+    # without events may still return a whole draw (e.g. the wrong vial), the signature check holds.
+    measured = account.delivered_from == selectors.DELIVERED_FROM_EVENTS
+    reserved = (account.to_administer_mg or Decimal(0)) if measured else Decimal(0)
+    spare = account.unaccounted_mg - reserved
+    if reserved and quantity_base > spare:
+        raise ValidationError(
+            {
+                "quantity_mg": f"{reserved.normalize():f} mg of what was drawn is the delivered dose still "
+                f"to record as administered (from {_source(account)}); at most "
+                f"{max(spare, Decimal(0)).normalize():f} mg can be "
+                f"{'wasted' if kind == K.WASTE else 'returned'}; "
+                f"you entered {quantity_base.normalize():f} mg."
+            }
+        )
+    return None
+
+
+def _source(account: selectors.SessionAccount) -> str:
+    return (
+        "its infusion events"
+        if account.delivered_from == selectors.DELIVERED_FROM_EVENTS
+        else "its recorded dose"
+    )
 
 
 def _check_receipt(receipt: Receipt, on: dt.date) -> None:
@@ -710,29 +779,32 @@ def record_session_use(
     witness_password: str | None = None,
 ) -> list[Entry]:
     """A session's whole use of the drug in one step: the draw, the administration of the session's
-    recorded dose and the waste of the rest (with the witness), written together in one transaction.
+    delivered dose (from its infusion events, or its recorded dose without any) and the waste of the
+    rest (with the witness), written together in one transaction.
 
     This is how a session recorded after the fact gets its ledger entries, even one already signed:
-    the three entries net to zero for the session, so its drawn amount is never left open, and the
-    administered amount is exactly the session's dose, so the ledger and the delivered dose agree.
+    the entries net to zero for the session, so its drawn amount is never left open, and the
+    administered amount is exactly the delivered dose, so the ledger and the session agree.
     A signed session that already has ledger entries is refused."""
-    locked = DosingSession.objects.select_for_update().get(pk=session.pk)
+    locked = DosingSession.objects.select_for_update().select_related("patient").get(pk=session.pk)
     if locked.signed_at is not None and Entry.objects.filter(session=locked).exists():
         raise ValidationError({"session_id": "This signed session already has ledger entries."})
-    if drawn_mg < locked.dose_mg:
-        raise ValidationError({"quantity_mg": "Draw at least the session's dose."})
+    delivered, _, final, _ = selectors.delivered_dose(locked)
+    if delivered is None or not final:
+        raise ValidationError({"session_id": "The session's delivered dose is not known yet."})
+    given = selectors.label_mg(delivered, lot.product)
+    if drawn_mg < given:
+        raise ValidationError({"quantity_mg": "Draw at least the session's delivered dose."})
     common: dict[str, Any] = {"by": by, "lot": lot, "session": locked, "_net_zero_fill": True}
     entries = [
         record_entry(kind=K.DRAW, quantity_mg=drawn_mg, location=location, occurred_at=drawn_at, **common),
-        record_entry(
-            kind=K.ADMINISTRATION, quantity_mg=locked.dose_mg, occurred_at=administered_at, **common
-        ),
+        record_entry(kind=K.ADMINISTRATION, quantity_mg=given, occurred_at=administered_at, **common),
     ]
-    if drawn_mg > locked.dose_mg:
+    if drawn_mg > given:
         entries.append(
             record_entry(
                 kind=K.WASTE,
-                quantity_mg=drawn_mg - locked.dose_mg,
+                quantity_mg=drawn_mg - given,
                 witness=witness,
                 witness_password=witness_password,
                 occurred_at=administered_at,

@@ -15,9 +15,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from ketacare.accounts.http import AuthedRequest
 from ketacare.accounts.models import Clinic
@@ -77,6 +79,7 @@ def overview(request: AuthedRequest) -> HttpResponse:
         "loss_reports": selectors.open_loss_reports([clinic]),
         "inventory": selectors.inventory_status(clinic),
         "entries": selectors.entries_of([clinic])[:30],
+        "open_sessions": selectors.open_session_accounts([clinic]),
         **_may(request, clinic),
     }
     return render(request, "ledger/overview.html", context)
@@ -166,7 +169,7 @@ def receive(request: AuthedRequest) -> HttpResponse:
 @login_required
 def session_entry(request: AuthedRequest) -> HttpResponse:
     clinic = _clinic(request, Action.LEDGER_DRAW)
-    initial = {k: request.GET[k] for k in ("kind", "session", "lot") if k in request.GET}
+    initial = {k: request.GET[k] for k in ("kind", "session", "lot", "quantity_mg") if k in request.GET}
     form = ledger_forms.SessionEntryForm(
         request.POST if request.method == "POST" else None, clinic=clinic, user=request.user, initial=initial
     )
@@ -190,17 +193,72 @@ def session_entry(request: AuthedRequest) -> HttpResponse:
         if entry is not None:
             messages.success(request, f"{entry.get_kind_display()} recorded.")
             return redirect(f"{request.path}?session={entry.session_id}")
-    session = form.fields["session"].queryset.filter(pk=initial.get("session") or 0).first()  # type: ignore[attr-defined]
+    wanted = str(initial.get("session") or "")
+    sessions = form.fields["session"].queryset  # type: ignore[attr-defined]
+    session = sessions.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    account = selectors.session_account(session) if session else None
     context = {
         "clinic": clinic,
         "form": form,
         "session": session,
         "session_entries": selectors.session_entries(session) if session else [],
-        "unaccounted": selectors.unaccounted_problems(session) if session else [],
+        "account": account,
+        "proposals": _proposals(session, account, may_draw=True) if account else [],
     }
     if session is not None:
         selectors.audit_read(request.user, "ledger.entry", clinic, session)
     return render(request, "ledger/session_entry.html", context, status=400 if form.errors else 200)
+
+
+def _proposals(session: Any, account: selectors.SessionAccount, may_draw: bool) -> list[dict[str, str]]:
+    """Links to the session-entry form, filled in from the session's numbers: draw, administer
+    exactly the delivered dose still to record, waste the rest (in the drawn lot's label mg)."""
+    if not may_draw or session.signed_at is not None or session.started_at is None:
+        return []
+    base = f"session={session.pk}"
+    links = [{"label": "Draw for this session", "query": f"{base}&kind=draw"}]
+    last = selectors.session_entries(session).filter(kind="draw").order_by("-id").first()
+    if last is None:
+        return links
+    lot = last.lot
+    to_give = account.to_administer_mg
+    if to_give and account.delivered_final and account.unaccounted_mg:
+        mg = selectors.label_mg(min(to_give, account.unaccounted_mg), lot.product)
+        links.append(
+            {
+                "label": f"Record the administration of the delivered {mg.normalize():f} mg",
+                "query": f"{base}&kind=administration&lot={lot.pk}&quantity_mg={mg}",
+            }
+        )
+    rest = account.to_waste_or_return_mg
+    if rest and account.delivered_final:
+        mg = selectors.label_mg(rest, lot.product)
+        links.append(
+            {
+                "label": f"Waste the rest of the draw: {mg.normalize():f} mg",
+                "query": f"{base}&kind=waste&lot={lot.pk}&quantity_mg={mg}",
+            }
+        )
+    return links
+
+
+def session_panel(request: HttpRequest, session: Any) -> SafeString | None:
+    """The ledger's panel on the dosing session page (dosing.session_panels): shown to roles that may
+    read the ledger, once the clinic keeps one or the session drew from it."""
+    clinic = session.patient.clinic
+    role = role_in(request.user, clinic)  # type: ignore[arg-type]
+    if role is None or not role_may(role, Action.LEDGER_VIEW):
+        return None
+    account = selectors.session_account(session)
+    if not (account.keeps_ledger or account.has_entries):
+        return None
+    selectors.audit_read(request.user, "ledger.entry", clinic, session)  # type: ignore[arg-type]
+    may_draw = role_may(role, Action.LEDGER_DRAW)
+    return render_to_string(
+        "ledger/_session_account.html",
+        {"account": account, "proposals": _proposals(session, account, may_draw)},
+        request=request,
+    )
 
 
 @login_required
@@ -356,6 +414,9 @@ def report(request: AuthedRequest) -> HttpResponse:
         "form": form,
         "columns": reports.COLUMNS,
         "table": table,
+        "today": today,
+        "expiring": selectors.expiring_lots([clinic]),
+        "discrepancies": selectors.open_discrepancies([clinic]),
         "start": start,
         "end": end,
         "query": request.GET.urlencode() if bound else "",

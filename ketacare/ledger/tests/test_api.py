@@ -215,3 +215,87 @@ def test_a_draw_for_a_session_of_another_clinic_answers_404(
 ) -> None:
     body = {"kind": "draw", "lot_id": stocked.pk, "quantity_mg": "5", "session_id": session.pk}
     assert post(api_client(personas["outsider"]), "entries", body).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        (None, 401),
+        ("therapist", 403),
+        ("researcher", 403),
+        ("outsider", 404),
+        ("nurse", 200),
+        ("clinic_admin", 200),
+    ],
+)
+def test_who_may_read_a_sessions_ledger_numbers(
+    personas: dict[str, Any], stocked: Any, session: Any, persona: str | None, status: int
+) -> None:
+    user = personas[persona] if persona else None
+    answer = api_client(user).get(f"/api/v1/ledger/sessions/{session.pk}")
+    assert answer.status_code == status
+    if status in (403, 404):
+        assert set(answer.json()) >= {"detail"}
+
+
+def test_a_sessions_ledger_numbers_agree_with_its_delivered_dose(
+    stocked: Any, session: Any, nurse: Any, prescriber: Any
+) -> None:
+    api = api_client(nurse)
+    base = {"lot_id": stocked.pk, "session_id": session.pk}
+    assert post(api, "entries", {**base, "kind": "draw", "quantity_mg": "50"}).status_code == 201
+    refused = post(api, "entries", {**base, "kind": "administration", "quantity_mg": "40"})
+    assert refused.status_code == 400
+    assert "delivered 32.25 mg" in json.dumps(refused.json())
+    given = post(api, "entries", {**base, "kind": "administration", "quantity_mg": "32.25"})
+    assert given.status_code == 201 and Decimal(given.json()["delivered_mg"]) == Decimal("32.25")
+    numbers = api.get(f"/api/v1/ledger/sessions/{session.pk}").json()
+    assert numbers == {
+        "session_id": session.pk,
+        "ordered_mg": "32.25",
+        "delivered_mg": "32.25",
+        "delivered_from": "session_dose",
+        "delivered_final": True,
+        "drawn_mg": "50.00",
+        "administered_mg": "32.25",
+        "wasted_mg": "0.00",
+        "returned_mg": "0.00",
+        "unaccounted_mg": "17.75",
+        "to_administer_mg": "0.00",
+        "to_waste_or_return_mg": "17.75",
+        "problems": [
+            "17.75 mg of ketamine from lot K123 drawn for this session is not accounted for: record what "
+            "was administered, wasted or returned in the ledger before signing."
+        ],
+        "notes": [],
+    }
+    assert AuditEvent.objects.filter(
+        actor=nurse, action="read", entity_type="dosing.dosingsession", entity_id=str(session.pk)
+    ).exists()
+
+
+def test_a_draw_from_an_expired_lot_is_refused_with_a_clear_message(
+    product: Any, clinic_admin: Any, safe: Any, session: Any, nurse: Any
+) -> None:
+    import datetime as dt
+
+    from ketacare.ledger import services
+    from ketacare.ledger.tests.conftest import receive
+
+    lot = services.create_lot(
+        by=clinic_admin,
+        product=product,
+        lot_number="OLD-1",
+        expires_on=dt.date.today() + dt.timedelta(days=1),
+    )
+    receive(clinic_admin, lot, safe)
+    type(lot).objects.filter(pk=lot.pk).update(expires_on=dt.date.today() - dt.timedelta(days=1))
+    before = Entry.objects.count()
+    answer = post(
+        api_client(nurse),
+        "entries",
+        {"kind": "draw", "lot_id": lot.pk, "quantity_mg": "10", "session_id": session.pk},
+    )
+    assert answer.status_code == 400
+    assert "expired on" in json.dumps(answer.json()) and "Record its destruction" in json.dumps(answer.json())
+    assert Entry.objects.count() == before

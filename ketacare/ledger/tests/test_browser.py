@@ -70,9 +70,26 @@ def test_receive_draw_administer_waste_with_a_witness_and_count_the_safe(browser
         dose_mg=Decimal("40"),
         order=signed_order(patient, route="iv-infusion", dose_mg=Decimal("40")),
     )
-    dosing.start_session(
-        by=nurse, session=session, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
+    began = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=60)
+    session = dosing.start_session(
+        by=nurse,
+        session=session,
+        consent_confirmed=True,
+        fasting_confirmed=True,
+        escort_confirmed=True,
+        started_at=began,
     )
+    # The infusion as given: 10 mg/mL base at 6 mL/h for 40 minutes delivers 40 mg.
+    session = dosing.prepare_dose(
+        by=nurse,
+        session=session,
+        concentration_mg_per_ml=Decimal("10"),
+        concentration_as="base",
+        lot_number="BOX-1",
+        lot_expiry=lot.expires_on,
+    )
+    dosing.record_infusion_event(by=nurse, session=session, kind="start", rate_ml_h=Decimal("6"), at=began)
+    dosing.record_infusion_event(by=nurse, session=session, kind="stop", at=began + dt.timedelta(minutes=40))
 
     # The clinic administrator receives a box of ten vials.
     _log_in(page, "clinicadmin")
@@ -90,32 +107,50 @@ def test_receive_draw_administer_waste_with_a_witness_and_count_the_safe(browser
     assert page.get_by_test_id(f"balance-BOX-1-{safe.pk}").inner_text() == "2000"
     _log_out(page)
 
-    # The nurse draws 50 mg for the session, gives 40 mg and wastes 10 mg with the prescriber watching.
+    # The nurse opens the session: its ledger panel says what the pump delivered and that nothing is
+    # drawn yet. She draws 50 mg, records the administration the panel proposes (exactly the delivered
+    # 40 mg) and wastes the remaining 10 mg with the prescriber watching, who types their password.
     _log_in(page, "nurse")
-    page.goto(f"/ledger/session-entry/?session={session.pk}")
-    page.get_by_label("What happened").select_option("draw")
+    page.goto(f"/dosing/sessions/{session.pk}/")
+    panel = page.get_by_test_id("ledger-panel")
+    assert panel.get_by_test_id("ledger-delivered").inner_text() == "40 mg (from the infusion events)"
+    assert "Nothing was drawn from the ledger" in panel.get_by_test_id("ledger-problems").inner_text()
+    panel.get_by_role("link", name="Draw for this session").click()
+    assert page.get_by_label("What happened").input_value() == "draw"
     page.locator("#id_lot").select_option(str(lot.pk))
     page.get_by_label("Quantity (mg)").fill("50")
     page.get_by_role("button", name="Record").click()
-    assert "10 mg" not in page.get_by_test_id("unaccounted").inner_text()
-    assert "50 mg of ketamine from lot BOX-1" in page.get_by_test_id("unaccounted").inner_text()
+    assert "50 mg of ketamine from lot BOX-1" in page.get_by_test_id("ledger-problems").inner_text()
 
-    page.get_by_label("What happened").select_option("administration")
-    page.get_by_label("Dosing session").select_option(str(session.pk))
-    page.locator("#id_lot").select_option(str(lot.pk))
-    page.get_by_label("Quantity (mg)").fill("40")
+    page.get_by_role("link", name="Record the administration of the delivered 40 mg").click()
+    assert page.get_by_label("What happened").input_value() == "administration"
+    assert Decimal(page.get_by_label("Quantity (mg)").input_value()) == Decimal("40")
     page.get_by_role("button", name="Record").click()
-    assert "10 mg of ketamine from lot BOX-1" in page.get_by_test_id("unaccounted").inner_text()
+    assert "10 mg of ketamine from lot BOX-1" in page.get_by_test_id("ledger-problems").inner_text()
 
-    page.get_by_label("What happened").select_option("waste")
-    page.get_by_label("Dosing session").select_option(str(session.pk))
-    page.locator("#id_lot").select_option(str(lot.pk))
-    page.get_by_label("Quantity (mg)").fill("10")
+    page.get_by_role("link", name="Waste the rest of the draw: 10 mg").click()
+    assert page.get_by_label("What happened").input_value() == "waste"
     page.locator("#id_witness").select_option(str(prescriber.pk))
     page.get_by_label("Witness's password").fill("correct horse battery")
     page.get_by_role("button", name="Record").click()
     page.get_by_test_id("accounted").wait_for()
     assert page.get_by_test_id("session-entries").locator("tbody tr").count() == 3
+
+    # The session page shows the same numbers: ordered, delivered, drawn, administered, wasted.
+    page.goto(f"/dosing/sessions/{session.pk}/")
+    numbers = {
+        name: panel.get_by_test_id(f"ledger-{name}").inner_text()
+        for name in ("ordered", "drawn", "administered", "wasted", "returned", "unaccounted")
+    }
+    assert numbers == {
+        "ordered": "40 mg",
+        "drawn": "50 mg",
+        "administered": "40 mg",
+        "wasted": "10 mg",
+        "returned": "0 mg",
+        "unaccounted": "0 mg",
+    }
+    page.screenshot(path="/tmp/ledger-session-panel.png", full_page=True)
 
     # ... and counts the safe: 1950 mg, as the ledger says.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Ledger").click()

@@ -128,6 +128,9 @@ def test_the_dispensing_record_as_page_csv_and_pdf(
     stocked: Any, session: Any, nurse: Any, clinic_admin: Any
 ) -> None:
     services.record_entry(by=nurse, kind="draw", lot=stocked, quantity_mg=Decimal("50"), session=session)
+    services.record_entry(
+        by=nurse, kind="administration", lot=stocked, quantity_mg=Decimal("32.25"), session=session
+    )
     today = dt.date.today().isoformat()
     client = client_for(clinic_admin)
     page = client.get(f"/ledger/report/?start={today}&end={today}")
@@ -135,11 +138,15 @@ def test_the_dispensing_record_as_page_csv_and_pdf(
         page.status_code == 200
         and b"Acme Pharma Distribution" in page.content
         and b"Ada Lovelace" in page.content
+        and b'data-testid="report-expiring"' in page.content
+        and b'data-testid="report-discrepancies"' in page.content
     )
     csv = client.get(f"/ledger/report/?start={today}&end={today}&format=csv")
     assert csv["Content-Type"].startswith("text/csv")
     lines = csv.content.decode().splitlines()
-    assert lines[0].startswith("Date and time,Entry,Kind") and len(lines) == 3
+    assert lines[0].startswith("Date and time,Entry,Kind") and len(lines) == 4
+    # The administration carries the session's delivered dose it was checked against.
+    assert lines[0].endswith("Session's delivered dose (mg base)") and lines[-1].endswith(",32.25")
     pdf = client.get(f"/ledger/report/?start={today}&end={today}&format=pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
@@ -210,3 +217,35 @@ def test_the_follow_up_of_a_theft_is_recorded_by_an_administrator_only(
     )
     entry.loss_report.refresh_from_db()
     assert entry.loss_report.form_106_reference == "F-1"
+
+
+def test_the_session_page_shows_the_ledger_panel_to_those_who_may_read_the_ledger(
+    personas: dict[str, Any], stocked: Any, session: Any, nurse: Any
+) -> None:
+    services.record_entry(by=nurse, kind="draw", lot=stocked, quantity_mg=Decimal("50"), session=session)
+    page = client_for(personas["nurse"]).get(f"/dosing/sessions/{session.pk}/").content.decode()
+    assert 'data-testid="ledger-panel"' in page
+    assert "32.25 mg (the session's recorded dose: no infusion events)" in page
+    assert "Record the administration of the delivered 32.25 mg" in page
+    assert "quantity_mg=32.250" in page
+    # A clinic administrator reads the numbers but is offered no draw; a therapist sees no panel.
+    admin_page = client_for(personas["clinic_admin"]).get(f"/dosing/sessions/{session.pk}/")
+    if admin_page.status_code == 200:
+        assert 'data-testid="ledger-panel"' in admin_page.content.decode()
+        assert 'data-testid="ledger-actions"' not in admin_page.content.decode()
+    therapist_page = client_for(personas["therapist"]).get(f"/dosing/sessions/{session.pk}/")
+    assert 'data-testid="ledger-panel"' not in therapist_page.content.decode()
+
+
+def test_the_overview_lists_sessions_whose_draw_is_open_with_their_numbers(
+    stocked: Any, session: Any, nurse: Any, clinic_admin: Any
+) -> None:
+    services.record_entry(by=nurse, kind="draw", lot=stocked, quantity_mg=Decimal("50"), session=session)
+    page = client_for(nurse).get("/ledger/").content.decode()
+    assert 'data-testid="open-sessions"' in page
+    assert f"?session={session.pk}" in page
+    row = page[page.index('data-testid="open-sessions"') :]
+    assert "<td>32.25</td><td>32.25</td><td>50</td><td>0</td><td>0</td><td>0</td>" in row
+    # A clinic administrator reads the same numbers, without a link to a session it may not open.
+    admin_page = client_for(clinic_admin).get("/ledger/").content.decode()
+    assert f"#{session.pk} " in admin_page and f"?session={session.pk}" not in admin_page

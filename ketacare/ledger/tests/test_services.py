@@ -267,9 +267,9 @@ def test_the_audit_detail_holds_ids_and_codes_but_no_quantities(
 def test_the_ledger_registers_its_sign_check_with_dosing_once() -> None:
     from ketacare.dosing import sign_checks
 
-    assert sign_checks._checks.count(selectors.unaccounted_problems) == 1
+    assert sign_checks._checks.count(selectors.session_problems) == 1
     sign_checks.register(selectors.unaccounted_problems)
-    assert sign_checks._checks.count(selectors.unaccounted_problems) == 1
+    assert sign_checks._checks.count(selectors.session_problems) == 1
 
 
 def test_a_reversed_draw_no_longer_holds_the_signature_back(

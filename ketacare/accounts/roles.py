@@ -54,6 +54,10 @@ class Action(models.TextChoices):
     LEDGER_RECEIVE = "ledger.receive", "Receive stock; record products, lots, destruction, loss and reversals"
     LEDGER_RESOLVE = "ledger.resolve", "Resolve a count discrepancy with a reason"
     LEDGER_REPORT = "ledger.report", "See and export the dispensing record"
+    EDIT_PLAN = "plans.edit", "Create and edit a treatment plan, change its status, record the agreement"
+    DECIDE_BOOSTER = "plans.booster", "Accept or decline a plan's booster suggestion"
+    ORDER_MAT = "mat.order", "Order, change and stop methadone, buprenorphine or naltrexone"
+    RECORD_THERAPY = "therapy.record", "Record therapy, preparation and integration sessions"
 
 
 # Staff roles act on the patients of their clinic. The patient role acts only on its own record
@@ -92,6 +96,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.LEDGER_RECEIVE: frozenset({Role.CLINIC_ADMIN}),
     Action.LEDGER_RESOLVE: frozenset({Role.CLINIC_ADMIN}),
     Action.LEDGER_REPORT: frozenset({Role.CLINIC_ADMIN}),
+    Action.EDIT_PLAN: frozenset({Role.PRESCRIBER, Role.NURSE}),
+    Action.DECIDE_BOOSTER: frozenset({Role.PRESCRIBER}),
+    Action.ORDER_MAT: frozenset({Role.PRESCRIBER}),
+    Action.RECORD_THERAPY: frozenset({Role.THERAPIST}),
 }
 
 # What a portal user may do on their own record (and only there): answer their questionnaires

@@ -101,6 +101,9 @@ def update_safety_settings(*, by: User, clinic: Clinic, **values: Any) -> Clinic
     changed = [name for name, value in values.items() if getattr(row, name) != value]
     for name, value in values.items():
         setattr(row, name, value)
+    low, high = row.integration_min_hours, row.integration_max_hours
+    if low is not None and high is not None and low > high:
+        raise ValidationError({"integration_max_hours": "The latest hour must come after the earliest."})
     save_checked(row)
     record_event(
         actor=by,
@@ -134,6 +137,11 @@ def gather_inputs(patient: Patient, *, today: dt.date | None = None) -> rules.In
         rules.Medication(f"medication:{m.pk}", m.drug_class, m.name)
         for m in patient.medications.filter(entered_in_error=False)
         if m.stopped_on is None or m.stopped_on > today
+    ]
+    # MAT ordered here counts as a current medication too (its CNS-depressant interaction).
+    medications += [
+        rules.Medication(f"mat-order:{o.pk}", o.drug, o.get_drug_display())
+        for o in MatOrder.objects.filter(patient=patient, status=MatOrder.Status.ACTIVE)
     ]
     # The latest recorded blood pressure (a dosing session's vital sign), read by name: dosing sits
     # above this app and imports it.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ketacare.plans import views
+from ketacare.plans import plan_views, views
 
 app_name = "plans"
 urlpatterns = [
@@ -15,4 +15,17 @@ urlpatterns = [
     path("orders/<int:order_id>/discontinue/", views.order_discontinue, name="order_discontinue"),
     path("protocols/", views.protocol_library, name="protocols"),
     path("settings/", views.safety_settings, name="settings"),
+    # treatment plans, MAT and therapy (issue 12)
+    path("patients/<int:patient_id>/plans/", plan_views.plan_list, name="plans"),
+    path("plan/<int:plan_id>/", plan_views.plan_detail, name="plan"),
+    path("plan/<int:plan_id>/edit/", plan_views.plan_edit, name="plan_edit"),
+    path("plan/<int:plan_id>/status/", plan_views.plan_status, name="plan_status"),
+    path("plan/<int:plan_id>/agreement/", plan_views.plan_agreement, name="plan_agreement"),
+    path("plan/<int:plan_id>/booster/", plan_views.plan_booster, name="plan_booster"),
+    path("patients/<int:patient_id>/mat/", plan_views.mat_list, name="mat"),
+    path("mat/<int:order_id>/", plan_views.mat_detail, name="mat_order"),
+    path("mat/<int:order_id>/dose/", plan_views.mat_dose, name="mat_dose"),
+    path("mat/<int:order_id>/stop/", plan_views.mat_stop, name="mat_stop"),
+    path("patients/<int:patient_id>/therapy/", plan_views.therapy_list, name="therapy"),
+    path("my-plan/", plan_views.my_plan, name="my_plan"),
 ]

@@ -120,7 +120,9 @@ def test_an_edit_keeps_why_and_keeps_a_dropped_goal_inactive(nurse, patient):
     ]
     assert plan.goals.filter(active=False, text="Sleep through the night").exists()
     change = plan.changes.last()
-    assert change.kind == "edited" and change.fields == ["goals"] and change.reason == "Patient reworded a goal."
+    assert (
+        change.kind == "edited" and change.fields == ["goals"] and change.reason == "Patient reworded a goal."
+    )
     with pytest.raises(ValidationError, match="Nothing was changed"):
         services.update_plan(
             by=nurse,

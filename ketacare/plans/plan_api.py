@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from ketacare.accounts.http import AuthedRequest
@@ -28,10 +28,6 @@ mat_router = Router(tags=["mat"])
 therapy_router = Router(tags=["therapy"])
 
 Text = Annotated[str, Field(pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
-
-
-class PatientQuery(StrictSchema):
-    patient_id: int
 
 
 class MeasurementIn(StrictSchema):
@@ -168,8 +164,8 @@ def _plan_out(plan: TreatmentPlan) -> dict[str, Any]:
 
 @plans_router.get("", response={200: list[PlanOut], **ERROR_RESPONSES}, summary="A patient's treatment plans")
 @paginate(Pagination)
-def list_plans(request: AuthedRequest, filters: Query[PatientQuery]) -> Any:
-    patient = get_patient_for(request.user, filters.patient_id)
+def list_plans(request: AuthedRequest, patient_id: int) -> Any:
+    patient = get_patient_for(request.user, patient_id)
     return Lazy(selectors.plans_of(patient), _plan_out)
 
 
@@ -253,8 +249,8 @@ class MatOrderOut(Schema):
 
 @mat_router.get("", response={200: list[MatOrderOut], **ERROR_RESPONSES}, summary="A patient's MAT orders")
 @paginate(Pagination)
-def list_mat_orders(request: AuthedRequest, filters: Query[PatientQuery]) -> Any:
-    patient = get_patient_for(request.user, filters.patient_id)
+def list_mat_orders(request: AuthedRequest, patient_id: int) -> Any:
+    patient = get_patient_for(request.user, patient_id)
     return selectors.mat_orders_of(patient)
 
 
@@ -309,8 +305,8 @@ class TherapySessionOut(Schema):
     "", response={200: list[TherapySessionOut], **ERROR_RESPONSES}, summary="A patient's therapy sessions"
 )
 @paginate(Pagination)
-def list_therapy_sessions(request: AuthedRequest, filters: Query[PatientQuery]) -> Any:
-    patient = get_patient_for(request.user, filters.patient_id)
+def list_therapy_sessions(request: AuthedRequest, patient_id: int) -> Any:
+    patient = get_patient_for(request.user, patient_id)
     return selectors.therapy_sessions_of(patient)
 
 

@@ -30,12 +30,12 @@ therapy_router = Router(tags=["therapy"])
 Text = Annotated[str, Field(pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
 
 
-class MeasurementIn(StrictSchema):
+class PlanMeasurementIn(StrictSchema):
     instrument: Annotated[str, Field(min_length=1, max_length=40)]
     interval_days: Annotated[int, Field(ge=1, le=365)]
 
 
-class TherapyIn(StrictSchema):
+class PlanTherapyIn(StrictSchema):
     modality: Annotated[str, Field(min_length=1, max_length=20)]
     every_days: Annotated[int, Field(ge=1, le=90)]
     therapist_id: int | None = None
@@ -57,34 +57,34 @@ class PlanIn(StrictSchema):
     maintenance_weeks: Annotated[int, Field(ge=1, le=12)] | None = None
     preparation_visits: Annotated[int, Field(ge=0, le=20)] = 0
     integration_after_each_dose: bool = False
-    measurements: Annotated[list[MeasurementIn], Field(max_length=10)] = []
-    therapies: Annotated[list[TherapyIn], Field(max_length=5)] = []
+    measurements: Annotated[list[PlanMeasurementIn], Field(max_length=10)] = []
+    therapies: Annotated[list[PlanTherapyIn], Field(max_length=5)] = []
     reason: Annotated[Text, Field(min_length=1, max_length=1000)] = "New plan."
 
 
-class StatusIn(StrictSchema):
+class PlanStatusIn(StrictSchema):
     status: Annotated[str, Field(pattern="^(draft|active|on_hold|completed|discontinued)$")]
     reason: Annotated[Text, Field(min_length=1, max_length=1000)]
 
 
-class AgreementIn(StrictSchema):
+class PlanAgreementIn(StrictSchema):
     how: Annotated[str, Field(pattern="^(in_person|written|remote)$")]
     note: Annotated[Text, Field(max_length=500)] = ""
 
 
-class GoalOut(Schema):
+class PlanGoalOut(Schema):
     id: int
     text: str
     achieved_on: dt.date | None
 
 
-class TherapyPlanOut(Schema):
+class PlanTherapyOut(Schema):
     modality: str
     every_days: int
     therapist_id: int | None
 
 
-class ChangeOut(Schema):
+class PlanChangeOut(Schema):
     kind: str
     from_status: str
     to_status: str
@@ -110,13 +110,13 @@ class PlanOut(Schema):
     preparation_visits: int
     integration_after_each_dose: bool
     measurements: list[dict[str, Any]]
-    goals: list[GoalOut]
-    therapies: list[TherapyPlanOut]
+    goals: list[PlanGoalOut]
+    therapies: list[PlanTherapyOut]
     agreed_at: dt.datetime | None
     agreed_how: str
     created_at: dt.datetime
     problems: list[str] = Field(..., description="What the plan refers to that does not hold now")
-    changes: list[ChangeOut]
+    changes: list[PlanChangeOut]
 
 
 def _plan_out(plan: TreatmentPlan) -> dict[str, Any]:
@@ -189,7 +189,7 @@ def read_plan(request: AuthedRequest, plan_id: int) -> dict[str, Any]:
     response={200: PlanOut, **ERROR_RESPONSES},
     summary="Change a plan's status, with why",
 )
-def plan_status(request: AuthedRequest, plan_id: int, payload: StatusIn) -> dict[str, Any]:
+def plan_status(request: AuthedRequest, plan_id: int, payload: PlanStatusIn) -> dict[str, Any]:
     plan = selectors.get_plan_for(request.user, plan_id, Action.EDIT_PLAN)
     return _plan_out(services.change_plan_status(by=request.user, plan=plan, **payload.dict()))
 
@@ -199,7 +199,7 @@ def plan_status(request: AuthedRequest, plan_id: int, payload: StatusIn) -> dict
     response={200: PlanOut, **ERROR_RESPONSES},
     summary="Record the patient's agreement",
 )
-def plan_agreement(request: AuthedRequest, plan_id: int, payload: AgreementIn) -> dict[str, Any]:
+def plan_agreement(request: AuthedRequest, plan_id: int, payload: PlanAgreementIn) -> dict[str, Any]:
     plan = selectors.get_plan_for(request.user, plan_id, Action.EDIT_PLAN)
     return _plan_out(services.record_agreement(by=request.user, plan=plan, **payload.dict()))
 
@@ -221,7 +221,7 @@ class MatOrderIn(StrictSchema):
     note: Annotated[Text, Field(max_length=500)] = ""
 
 
-class DoseChangeOut(Schema):
+class MatDoseChangeOut(Schema):
     dose_mg: Decimal
     effective_on: dt.date
     reason: str
@@ -244,7 +244,7 @@ class MatOrderOut(Schema):
     created_at: dt.datetime
     stopped_at: dt.datetime | None
     stop_reason: str
-    dose_history: list[DoseChangeOut] = Field(..., alias="dose_changes")
+    dose_history: list[MatDoseChangeOut] = Field(..., alias="dose_changes")
 
 
 @mat_router.get("", response={200: list[MatOrderOut], **ERROR_RESPONSES}, summary="A patient's MAT orders")

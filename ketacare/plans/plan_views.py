@@ -123,10 +123,10 @@ def _plan_page(
         "changes": plan.changes.select_related("by"),
         "may_edit": editable and may(request.user, patient, Action.EDIT_PLAN),
         "may_decide": plan.status == "active" and may(request.user, patient, Action.DECIDE_BOOSTER),
-        "status_form": forms_.get("status_form") or PlanStatusForm(),
-        "agreement_form": forms_.get("agreement_form") or AgreementForm(),
+        "status_form": forms_.get("status_form") or PlanStatusForm(prefix="status"),
+        "agreement_form": forms_.get("agreement_form") or AgreementForm(prefix="agreement"),
         "booster_form": forms_.get("booster_form")
-        or BoosterDecisionForm(initial={"instrument_id": plan.maintenance_instrument}),
+        or BoosterDecisionForm(prefix="booster", initial={"instrument_id": plan.maintenance_instrument}),
         "window": services.integration_window(patient.clinic),
     }
     return render(request, "plans/plan.html", context, status=status)
@@ -168,7 +168,7 @@ def plan_edit(request: AuthedRequest, plan_id: int) -> HttpResponse:
 def plan_status(request: AuthedRequest, plan_id: int) -> HttpResponse:
     _staff_only(request)
     plan = selectors.get_plan_for(request.user, plan_id, Action.EDIT_PLAN)
-    form = PlanStatusForm(request.POST)
+    form = PlanStatusForm(request.POST, prefix="status")
     if form.is_valid():
         try:
             services.change_plan_status(by=request.user, plan=plan, **form.cleaned_data)
@@ -188,7 +188,7 @@ def plan_status(request: AuthedRequest, plan_id: int) -> HttpResponse:
 def plan_agreement(request: AuthedRequest, plan_id: int) -> HttpResponse:
     _staff_only(request)
     plan = selectors.get_plan_for(request.user, plan_id, Action.EDIT_PLAN)
-    form = AgreementForm(request.POST)
+    form = AgreementForm(request.POST, prefix="agreement")
     if form.is_valid():
         try:
             services.record_agreement(by=request.user, plan=plan, **form.cleaned_data)
@@ -205,7 +205,7 @@ def plan_agreement(request: AuthedRequest, plan_id: int) -> HttpResponse:
 def plan_booster(request: AuthedRequest, plan_id: int) -> HttpResponse:
     _staff_only(request)
     plan = selectors.get_plan_for(request.user, plan_id, Action.DECIDE_BOOSTER)
-    form = BoosterDecisionForm(request.POST)
+    form = BoosterDecisionForm(request.POST, prefix="booster")
     if form.is_valid():
         try:
             services.decide_booster(by=request.user, plan=plan, **form.cleaned_data)
@@ -264,8 +264,8 @@ def _mat_page(
         "patient": order.patient,
         "changes": order.dose_changes.select_related("changed_by"),
         "may_order": order.status == "active" and may(request.user, order.patient, Action.ORDER_MAT),
-        "dose_form": forms_.get("dose_form") or MatDoseForm(),
-        "stop_form": forms_.get("stop_form") or MatStopForm(),
+        "dose_form": forms_.get("dose_form") or MatDoseForm(prefix="dose"),
+        "stop_form": forms_.get("stop_form") or MatStopForm(prefix="stop"),
     }
     return render(request, "plans/mat_order.html", context, status=status)
 
@@ -281,7 +281,7 @@ def mat_detail(request: AuthedRequest, order_id: int) -> HttpResponse:
 def mat_dose(request: AuthedRequest, order_id: int) -> HttpResponse:
     _staff_only(request)
     order = selectors.get_mat_order_for(request.user, order_id, Action.ORDER_MAT)
-    form = MatDoseForm(request.POST)
+    form = MatDoseForm(request.POST, prefix="dose")
     if form.is_valid():
         try:
             services.change_mat_dose(by=request.user, order=order, **form.cleaned_data)
@@ -298,7 +298,7 @@ def mat_dose(request: AuthedRequest, order_id: int) -> HttpResponse:
 def mat_stop(request: AuthedRequest, order_id: int) -> HttpResponse:
     _staff_only(request)
     order = selectors.get_mat_order_for(request.user, order_id, Action.ORDER_MAT)
-    form = MatStopForm(request.POST)
+    form = MatStopForm(request.POST, prefix="stop")
     if form.is_valid():
         try:
             services.stop_mat_order(by=request.user, order=order, reason=form.cleaned_data["reason"])

@@ -363,7 +363,7 @@ class BoosterDecisionForm(forms.Form):
 
 class MatOrderForm(forms.Form):
     drug = forms.ChoiceField(choices=MatOrder.Drug.choices)
-    form = forms.ChoiceField(choices=MatOrder.Form.choices, label="Form")
+    form = forms.ChoiceField(choices=MatOrder.Form.choices, label="Formulation")
     dose_mg = forms.DecimalField(min_value=Decimal("0.01"), max_digits=7, decimal_places=2, label="Dose (mg)")
     schedule = forms.CharField(max_length=120, help_text="In words: once daily, every 4 weeks.")
     start_on = forms.DateField(required=False, widget=DateInput(), help_text="Empty: today.")
@@ -405,7 +405,7 @@ class MatStopForm(forms.Form):
 
 
 class TherapySessionForm(forms.Form):
-    kind = forms.ChoiceField(choices=TherapySession.Kind.choices, label="Session")
+    kind = forms.ChoiceField(choices=TherapySession.Kind.choices, label="Kind of session")
     modality = forms.ChoiceField(choices=TherapyModality.choices)
     occurred_at = forms.DateTimeField(widget=DateTimeInput(), label="When it took place (or was due)")
     attendance = forms.ChoiceField(

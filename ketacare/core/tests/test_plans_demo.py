@@ -25,7 +25,11 @@ def test_the_demo_has_plans_in_every_status_mat_orders_and_therapy_notes() -> No
 
     build_demo_clinic()
     assert set(TreatmentPlan.objects.values_list("status", flat=True)) == set(TreatmentPlan.Status.values)
-    assert set(MatOrder.objects.values_list("drug", flat=True)) == {"methadone", "buprenorphine", "naltrexone"}
+    assert set(MatOrder.objects.values_list("drug", flat=True)) == {
+        "methadone",
+        "buprenorphine",
+        "naltrexone",
+    }
     assert MatOrder.objects.filter(dose_changes__reason__contains="Cravings").exists()
     sessions = TherapySession.objects.all()
     assert sessions.filter(attendance="missed").exists()

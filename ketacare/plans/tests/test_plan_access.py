@@ -225,3 +225,31 @@ def test_reading_a_plan_is_audited(act_as, nurse, therapist, patient):
     plan = make_plan(nurse, patient)
     act_as(therapist).client.get(f"/plans/plan/{plan.pk}/")
     assert AuditEvent.objects.filter(actor=therapist, action="read", patient_id=patient.pk).exists()
+
+
+def test_mat_is_shown_on_the_ketamine_session_page_and_as_chart_markers(act_as, nurse, prescriber, patient):
+    from ketacare.dosing import services as dosing
+    from ketacare.outcomes.selectors import treatment_markers
+    from ketacare.plans.testing import signed_order
+
+    order = signed_order(patient)
+    session = dosing.plan_session(
+        by=nurse,
+        patient=patient,
+        route="iv-infusion",
+        dose_mg=order.dose_mg,
+        duration_min=Decimal("40"),
+        order=order,
+    )
+    services.create_mat_order(
+        by=prescriber,
+        patient=patient,
+        drug="methadone",
+        form="oral",
+        dose_mg=Decimal("60"),
+        schedule="once daily",
+        is_start=False,
+    )
+    page = act_as(nurse).client.get(f"/dosing/sessions/{session.pk}/").content.decode()
+    assert "Concomitant MAT:" in page and "Methadone 60.00 mg oral" in page
+    assert [m.kind for m in treatment_markers(patient)] == ["mat"]

@@ -4,8 +4,6 @@ The same services, access and audit as the pages: a nurse or prescriber writes a
 orders MAT, a therapist records therapy; a patient's own login reads their own (404 for anyone else's).
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
@@ -28,6 +26,8 @@ mat_router = Router(tags=["mat"])
 therapy_router = Router(tags=["therapy"])
 
 Text = Annotated[str, Field(pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
+# A record id: bounded so that no number reaches the database beyond its integer column.
+Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
 
 
 class PlanMeasurementIn(StrictSchema):
@@ -38,11 +38,11 @@ class PlanMeasurementIn(StrictSchema):
 class PlanTherapyIn(StrictSchema):
     modality: Annotated[str, Field(min_length=1, max_length=20)]
     every_days: Annotated[int, Field(ge=1, le=90)]
-    therapist_id: int | None = None
+    therapist_id: Id | None = None
 
 
 class PlanIn(StrictSchema):
-    patient_id: int
+    patient_id: Id
     protocol: Annotated[str, Field(max_length=40, description="A library id, clinic-<id>, or empty")] = ""
     title: Annotated[Text, Field(min_length=1, max_length=120)]
     substances: Annotated[list[Annotated[str, Field(max_length=20)]], Field(min_length=1, max_length=8)]
@@ -50,7 +50,7 @@ class PlanIn(StrictSchema):
         list[Annotated[Text, Field(min_length=1, max_length=300)]],
         Field(min_length=1, max_length=20, description="In the patient's own words"),
     ]
-    order_id: int | None = None
+    order_id: Id | None = None
     induction_sessions: Annotated[int, Field(ge=1, le=52)] | None = None
     induction_spacing_days: Annotated[int, Field(ge=1, le=365)] | None = None
     maintenance_instrument: Annotated[str, Field(pattern="^(|craving-vas|phq-9)$")] = ""
@@ -81,7 +81,7 @@ class PlanGoalOut(Schema):
 class PlanTherapyOut(Schema):
     modality: str
     every_days: int
-    therapist_id: int | None
+    therapist_id: Id | None
 
 
 class PlanChangeOut(Schema):
@@ -96,13 +96,13 @@ class PlanChangeOut(Schema):
 
 class PlanOut(Schema):
     id: int
-    patient_id: int
+    patient_id: Id
     title: str
     substances: list[str]
     status: str
     protocol: str
     protocol_title: str
-    order_id: int | None
+    order_id: Id | None
     induction_sessions: int | None
     induction_spacing_days: int | None
     maintenance_instrument: str
@@ -164,7 +164,7 @@ def _plan_out(plan: TreatmentPlan) -> dict[str, Any]:
 
 @plans_router.get("", response={200: list[PlanOut], **ERROR_RESPONSES}, summary="A patient's treatment plans")
 @paginate(Pagination)
-def list_plans(request: AuthedRequest, patient_id: int) -> Any:
+def list_plans(request: AuthedRequest, patient_id: Id) -> Any:
     patient = get_patient_for(request.user, patient_id)
     return Lazy(selectors.plans_of(patient), _plan_out)
 
@@ -180,7 +180,7 @@ def create_plan(request: AuthedRequest, payload: PlanIn) -> Status:
 
 
 @plans_router.get("/{plan_id}", response={200: PlanOut, **ERROR_RESPONSES}, summary="Read one plan")
-def read_plan(request: AuthedRequest, plan_id: int) -> dict[str, Any]:
+def read_plan(request: AuthedRequest, plan_id: Id) -> dict[str, Any]:
     return _plan_out(selectors.get_plan_for(request.user, plan_id))
 
 
@@ -189,7 +189,7 @@ def read_plan(request: AuthedRequest, plan_id: int) -> dict[str, Any]:
     response={200: PlanOut, **ERROR_RESPONSES},
     summary="Change a plan's status, with why",
 )
-def plan_status(request: AuthedRequest, plan_id: int, payload: PlanStatusIn) -> dict[str, Any]:
+def plan_status(request: AuthedRequest, plan_id: Id, payload: PlanStatusIn) -> dict[str, Any]:
     plan = selectors.get_plan_for(request.user, plan_id, Action.EDIT_PLAN)
     return _plan_out(services.change_plan_status(by=request.user, plan=plan, **payload.dict()))
 
@@ -199,7 +199,7 @@ def plan_status(request: AuthedRequest, plan_id: int, payload: PlanStatusIn) -> 
     response={200: PlanOut, **ERROR_RESPONSES},
     summary="Record the patient's agreement",
 )
-def plan_agreement(request: AuthedRequest, plan_id: int, payload: PlanAgreementIn) -> dict[str, Any]:
+def plan_agreement(request: AuthedRequest, plan_id: Id, payload: PlanAgreementIn) -> dict[str, Any]:
     plan = selectors.get_plan_for(request.user, plan_id, Action.EDIT_PLAN)
     return _plan_out(services.record_agreement(by=request.user, plan=plan, **payload.dict()))
 
@@ -208,14 +208,14 @@ def plan_agreement(request: AuthedRequest, plan_id: int, payload: PlanAgreementI
 
 
 class MatOrderIn(StrictSchema):
-    patient_id: int
+    patient_id: Id
     drug: Annotated[str, Field(pattern="^(methadone|buprenorphine|naltrexone)$")]
     form: Annotated[str, Field(pattern="^(oral|sublingual|injection-xr)$")]
     dose_mg: Annotated[Decimal, Field(gt=0, max_digits=7, decimal_places=2)]
     schedule: Annotated[Text, Field(min_length=1, max_length=120)]
     start_on: dt.date | None = None
     is_start: bool = True
-    plan_id: int | None = None
+    plan_id: Id | None = None
     last_opioid_use_on: dt.date | None = None
     no_opioid_use: bool = False
     note: Annotated[Text, Field(max_length=500)] = ""
@@ -230,8 +230,8 @@ class MatDoseChangeOut(Schema):
 
 class MatOrderOut(Schema):
     id: int
-    patient_id: int
-    plan_id: int | None
+    patient_id: Id
+    plan_id: Id | None
     drug: str
     form: str
     dose_mg: Decimal
@@ -249,7 +249,7 @@ class MatOrderOut(Schema):
 
 @mat_router.get("", response={200: list[MatOrderOut], **ERROR_RESPONSES}, summary="A patient's MAT orders")
 @paginate(Pagination)
-def list_mat_orders(request: AuthedRequest, patient_id: int) -> Any:
+def list_mat_orders(request: AuthedRequest, patient_id: Id) -> Any:
     patient = get_patient_for(request.user, patient_id)
     return selectors.mat_orders_of(patient)
 
@@ -265,23 +265,23 @@ def create_mat_order(request: AuthedRequest, payload: MatOrderIn) -> Status:
 
 
 class TherapySessionIn(StrictSchema):
-    patient_id: int
+    patient_id: Id
     kind: Annotated[str, Field(pattern="^(therapy|preparation|integration)$")]
     modality: Annotated[str, Field(pattern="^(cbt|mi|met|mbrp|kap-preparation|kap-integration)$")]
     occurred_at: dt.datetime
     attendance: Annotated[str, Field(pattern="^(attended|missed)$")]
     duration_min: Annotated[int, Field(ge=1, le=480)] | None = None
-    goal_ids: Annotated[list[int], Field(max_length=20)] = []
+    goal_ids: Annotated[list[Id], Field(max_length=20)] = []
     note: Annotated[Text, Field(max_length=2000)] = ""
     homework: Annotated[Text, Field(max_length=1000)] = ""
-    plan_id: int | None = None
-    dosing_session_id: int | None = None
+    plan_id: Id | None = None
+    dosing_session_id: Id | None = None
 
 
 class TherapySessionOut(Schema):
     id: int
-    patient_id: int
-    plan_id: int | None
+    patient_id: Id
+    plan_id: Id | None
     kind: str
     modality: str
     occurred_at: dt.datetime
@@ -290,7 +290,7 @@ class TherapySessionOut(Schema):
     goal_ids: list[int]
     note: str
     homework: str
-    dosing_session_id: int | None
+    dosing_session_id: Id | None
     hours_after_dose: Decimal | None
     outside_window: bool
     entered_in_error: bool
@@ -305,7 +305,7 @@ class TherapySessionOut(Schema):
     "", response={200: list[TherapySessionOut], **ERROR_RESPONSES}, summary="A patient's therapy sessions"
 )
 @paginate(Pagination)
-def list_therapy_sessions(request: AuthedRequest, patient_id: int) -> Any:
+def list_therapy_sessions(request: AuthedRequest, patient_id: Id) -> Any:
     patient = get_patient_for(request.user, patient_id)
     return selectors.therapy_sessions_of(patient)
 

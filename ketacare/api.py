@@ -34,6 +34,7 @@ from ketacare.patients.api import router as patients_router
 from ketacare.plans.api import orders_router, protocols_router
 from ketacare.plans.api import patients_router as screening_router
 from ketacare.plans.calendar_api import router as appointments_router
+from ketacare.plans.plan_api import mat_router, plans_router, therapy_router
 
 
 class BearerToken(HttpBearer):
@@ -119,6 +120,9 @@ api.add_router("/fhir", bulk_router)
 api.add_router("/patients", screening_router)
 api.add_router("/protocols", protocols_router)
 api.add_router("/orders", orders_router)
+api.add_router("/plans", plans_router)
+api.add_router("/mat-orders", mat_router)
+api.add_router("/therapy-sessions", therapy_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/day-board", day_board_router)
 api.add_router("/rems-forms", rems_router)

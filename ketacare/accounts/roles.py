@@ -58,6 +58,10 @@ class Action(models.TextChoices):
         "calendar.book",
         "Book, cancel and record no-shows of appointments (therapists: therapy and integration only)",
     )
+    EDIT_PLAN = "plans.edit", "Create and edit a treatment plan, change its status, record the agreement"
+    DECIDE_BOOSTER = "plans.booster", "Accept or decline a plan's booster suggestion"
+    ORDER_MAT = "mat.order", "Order, change and stop methadone, buprenorphine or naltrexone"
+    RECORD_THERAPY = "therapy.record", "Record therapy, preparation and integration sessions"
 
 
 # Staff roles act on the patients of their clinic. The patient role acts only on its own record
@@ -97,6 +101,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.LEDGER_RESOLVE: frozenset({Role.CLINIC_ADMIN}),
     Action.LEDGER_REPORT: frozenset({Role.CLINIC_ADMIN}),
     Action.BOOK_APPOINTMENT: frozenset({Role.PRESCRIBER, Role.NURSE, Role.THERAPIST}),
+    Action.EDIT_PLAN: frozenset({Role.PRESCRIBER, Role.NURSE}),
+    Action.DECIDE_BOOSTER: frozenset({Role.PRESCRIBER}),
+    Action.ORDER_MAT: frozenset({Role.PRESCRIBER}),
+    Action.RECORD_THERAPY: frozenset({Role.THERAPIST}),
 }
 
 # What a portal user may do on their own record (and only there): answer their questionnaires

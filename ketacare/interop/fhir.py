@@ -17,6 +17,7 @@ from fhir.resources.R4B.adverseevent import AdverseEvent
 from fhir.resources.R4B.allergyintolerance import AllergyIntolerance
 from fhir.resources.R4B.appointment import Appointment as FhirAppointment
 from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.careplan import CarePlan
 from fhir.resources.R4B.condition import Condition
 from fhir.resources.R4B.encounter import Encounter
 from fhir.resources.R4B.medicationadministration import MedicationAdministration
@@ -26,6 +27,7 @@ from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.organization import Organization
 from fhir.resources.R4B.patient import Patient as FhirPatient
 from fhir.resources.R4B.plandefinition import PlanDefinition
+from fhir.resources.R4B.procedure import Procedure
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse as FhirResponse
 from fhir.resources.R4B.resource import Resource
 from fhir.resources.R4B.riskassessment import RiskAssessment
@@ -35,7 +37,7 @@ from ketacare.accounts.models import Clinic
 from ketacare.dosing.models import DosingSession, SideEffect, VitalSign
 from ketacare.outcomes.models import QuestionnaireResponse
 from ketacare.patients.models import Allergy, BodyMeasurement, Medication, Patient, SubstanceUseDisorder
-from ketacare.plans.models import Appointment, Order, Screening
+from ketacare.plans.models import Appointment, MatOrder, Order, Screening, TherapySession, TreatmentPlan
 from ketacare.rules import dsm5
 from ketacare.rules import protocols as protocol_library
 
@@ -449,15 +451,148 @@ def medication_request(order: Order) -> MedicationRequest:
     )
 
 
+# R4 CarePlan.status (hl7.org/fhir/R4/valueset-request-status.html): a discontinued plan is revoked.
+CAREPLAN_STATUS = {
+    "draft": "draft",
+    "active": "active",
+    "on_hold": "on-hold",
+    "completed": "completed",
+    "discontinued": "revoked",
+}
+# R4 CarePlan.activity.detail.status (hl7.org/fhir/R4/valueset-care-plan-activity-status.html).
+ACTIVITY_STATUS = {
+    "draft": "not-started",
+    "active": "in-progress",
+    "on_hold": "on-hold",
+    "completed": "completed",
+    "discontinued": "stopped",
+}
+MAT_STATUS = {"active": "active", "stopped": "stopped"}
+
+
+def care_plan(plan: TreatmentPlan) -> CarePlan:
+    """A treatment plan: goals (the patient's words) as notes, the ketamine course, therapy and MAT as
+    activities; the protocol it follows as instantiatesUri."""
+    detail_status = ACTIVITY_STATUS[plan.status]
+    activities: list[dict[str, Any]] = []
+    if plan.protocol_id:
+        course = f"Ketamine course following {plan.protocol_id}"
+        if plan.induction_sessions:
+            course += f": {plan.induction_sessions} induction session(s)"
+            if plan.induction_spacing_days:
+                course += f", at least {plan.induction_spacing_days} day(s) apart"
+        if plan.maintenance_instrument:
+            course += (
+                f"; a booster when {plan.maintenance_instrument} stays above the clinic's threshold for "
+                f"{plan.maintenance_weeks} consecutive week(s)"
+            )
+        activities.append(
+            {"detail": {"kind": "MedicationRequest", "status": detail_status, "description": course}}
+        )
+    for therapy in plan.therapies.filter(active=True):
+        activities.append({"detail": {"status": detail_status, "description": str(therapy)}})
+    for order in plan.mat_orders.order_by("id"):
+        activities.append({"reference": _ref("MedicationRequest", f"mat-{order.pk}")})
+    data: dict[str, Any] = {
+        "resourceType": "CarePlan",
+        "id": f"plan-{plan.pk}",
+        "status": CAREPLAN_STATUS[plan.status],
+        "intent": "plan",
+        "title": plan.title,
+        "subject": _ref("Patient", str(plan.patient_id)),
+        "created": plan.created_at.isoformat(),
+        "note": [{"text": f"Goal (patient's words): {g.text}"} for g in plan.goals.filter(active=True)]
+        or None,
+        "activity": activities or None,
+    }
+    if plan.protocol_id:
+        data["instantiatesUri"] = [f"PlanDefinition/{plan.protocol_id}"]
+    return CarePlan.model_validate(data)
+
+
+def mat_request(order: MatOrder) -> MedicationRequest:
+    """A MAT order: the drug, the current dose in mg and the schedule; the dose history in notes."""
+    data: dict[str, Any] = {
+        "resourceType": "MedicationRequest",
+        "id": f"mat-{order.pk}",
+        "status": MAT_STATUS[order.status],
+        "intent": "order",
+        "medicationCodeableConcept": _text(
+            f"{order.get_drug_display()} ({order.get_form_display().lower()})"
+        ),
+        "subject": _ref("Patient", str(order.patient_id)),
+        "authoredOn": order.created_at.isoformat(),
+        "dosageInstruction": [
+            {
+                "text": f"{order.dose_mg} mg, {order.schedule}, from {order.start_on.isoformat()}",
+                "doseAndRate": [
+                    {
+                        "doseQuantity": {
+                            "value": float(order.dose_mg),
+                            "unit": "mg",
+                            "system": UCUM,
+                            "code": "mg",
+                        }
+                    }
+                ],
+            }
+        ],
+        "note": [
+            {"text": f"{c.dose_mg} mg from {c.effective_on.isoformat()}: {c.reason}"}
+            for c in order.dose_changes.all()
+        ]
+        or None,
+    }
+    if order.plan_id:
+        data["basedOn"] = [_ref("CarePlan", f"plan-{order.plan_id}")]
+    return MedicationRequest.model_validate(data)
+
+
+def therapy_procedure(session: TherapySession) -> Procedure:
+    """A therapy, preparation or integration session; a missed one is not-done."""
+    if session.entered_in_error:
+        status = "entered-in-error"
+    elif session.attendance == TherapySession.Attendance.MISSED:
+        status = "not-done"
+    else:
+        status = "completed"
+    data: dict[str, Any] = {
+        "resourceType": "Procedure",
+        "id": f"therapy-{session.pk}",
+        "status": status,
+        "category": _text(session.get_kind_display()),
+        "code": _text(session.get_modality_display()),
+        "subject": _ref("Patient", str(session.patient_id)),
+        "performedDateTime": session.occurred_at.isoformat(),
+    }
+    if status == "not-done":
+        data["statusReason"] = _text("Missed by the patient")
+    if session.plan_id:
+        data["basedOn"] = [_ref("CarePlan", f"plan-{session.plan_id}")]
+    notes = [n for n in (session.note, f"Homework: {session.homework}" if session.homework else "") if n]
+    if session.duration_min:
+        notes.append(f"Duration {session.duration_min} min")
+    if notes:
+        data["note"] = [{"text": n} for n in notes]
+    return Procedure.model_validate(data)
+
+
 def plan_resources(patient: Patient) -> list[Resource]:
-    """Screenings, the protocols the orders follow, and the orders."""
+    """Screenings, the protocols the orders follow, the orders; treatment plans, MAT orders and
+    therapy sessions."""
     out: list[Resource] = [risk_assessment(s) for s in patient.screenings.order_by("run_at", "id")]
     orders = list(patient.ketamine_orders.order_by("created_at", "id"))
     seen: dict[str, str] = {}
     for order in orders:
         seen.setdefault(order.protocol_id, order.protocol_title)
+    for plan in patient.treatment_plans.order_by("created_at", "id"):  # type: ignore[attr-defined]
+        if plan.protocol_id:
+            seen.setdefault(plan.protocol_id, plan.protocol_title or plan.protocol_id)
     out.extend(plan_definition(pid, title) for pid, title in seen.items())
     out.extend(medication_request(o) for o in orders)
+    out.extend(care_plan(p) for p in patient.treatment_plans.order_by("created_at", "id"))  # type: ignore[attr-defined]
+    out.extend(mat_request(o) for o in patient.mat_orders.prefetch_related("dose_changes").order_by("id"))  # type: ignore[attr-defined]
+    out.extend(therapy_procedure(s) for s in patient.therapy_sessions.order_by("occurred_at", "id"))  # type: ignore[attr-defined]
     return out
 
 

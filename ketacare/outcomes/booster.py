@@ -12,7 +12,7 @@ from django.utils import timezone
 from ketacare import instruments
 from ketacare.analytics import forecast
 from ketacare.outcomes import selectors
-from ketacare.outcomes.treatment import treatment_events
+from ketacare.outcomes.treatment import ketamine_sessions
 from ketacare.patients.models import Patient
 
 # The measures a forecast is offered for: craving (0-100) and depression (PHQ-9 0-27), as the issue
@@ -44,7 +44,7 @@ def threshold_problem(instrument_id: str, threshold: float | None) -> str | None
 
 def session_days(patient: Patient) -> list[dt.date]:
     """The local days of every ketamine session that started, oldest first."""
-    return [timezone.localdate(event.at) for event in treatment_events(patient)]
+    return [timezone.localdate(event.at) for event in ketamine_sessions(patient)]
 
 
 def booster_forecast(patient: Patient, instrument_id: str, threshold: float | None) -> BoosterForecast:

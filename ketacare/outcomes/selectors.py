@@ -35,7 +35,7 @@ from ketacare.outcomes.models import (
     SafetyAlert,
     SubstanceUseDay,
 )
-from ketacare.outcomes.treatment import treatment_events
+from ketacare.outcomes.treatment import ketamine_sessions, treatment_events
 from ketacare.patients.models import Medication, Patient
 from ketacare.patients.selectors import get_patient_for
 
@@ -319,7 +319,7 @@ def final_responses_between(
 def treatment_start(patient: Patient) -> dt.date | None:
     """The day of the patient's first ketamine session, where the relapse clock starts (as in the
     trials, time to relapse counts from the treatment); None before any session has started."""
-    events = treatment_events(patient)
+    events = ketamine_sessions(patient)
     return timezone.localdate(events[0].at) if events else None
 
 

@@ -20,11 +20,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class TreatmentEvent:
-    """One treatment that started (a ketamine session), with its chart label."""
+    """One treatment that started (a ketamine session, a MAT order or dose change, a therapy session),
+    with its chart label."""
 
     at: dt.datetime
     label: str
-    kind: str = "session"  # the chart marker's css class suffix
+    kind: str = "session"  # the chart marker's css class suffix: "session", "mat" or "therapy"
 
 
 Provider = Callable[["Patient"], list[TreatmentEvent]]
@@ -40,3 +41,9 @@ def treatment_events(patient: Patient) -> list[TreatmentEvent]:
     """Every registered app's treatments of this patient, oldest first."""
     events = [event for provider in _providers.values() for event in provider(patient)]
     return sorted(events, key=lambda event: event.at)
+
+
+def ketamine_sessions(patient: Patient) -> list[TreatmentEvent]:
+    """Only the ketamine sessions (kind "session"): the relapse clock and the booster forecast count
+    from these, never from a MAT dose or a therapy session."""
+    return [event for event in treatment_events(patient) if event.kind == "session"]

@@ -5,13 +5,17 @@ prescriber overrides each relative reason with a written demo justification; eac
 order for Dakwar 2019's regimen (0.5 mg/kg IV over 40 min, the regimen the dosing demo gives), from
 which the dosing demo plans its sessions. Afterwards `finish` leaves screenings in every state: one
 patient reports a reaction to ketamine (not eligible, order discontinued), one has a new psychosis
-entry (needs review), one drank within the last day (the detox gate), the rest eligible.
+entry (needs review), one drank within the last day (the detox gate), the rest eligible. Then
+`build_plans` writes treatment plans in every status with MAT orders and therapy notes (issue 12).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from typing import Any
 
+from django.apps import apps
 from django.utils import timezone
 
 from ketacare.accounts.models import Clinic, User
@@ -97,3 +101,138 @@ def finish(*, staff: dict[str, User], patients_: list[Patient]) -> None:
             standard_drinks=Decimal("4"),
         )
     services.run_screening(by=nurse, patient=drinking)
+    build_plans(staff=staff, patients_=patients_, clinic=patients_[0].clinic)
+
+
+# --- treatment plans, MAT and therapy (issue 12) --------------------------------------------------
+
+PLAN_STATUSES = ("active", "draft", "on_hold", "completed", "discontinued", "active")
+
+
+def build_plans(*, staff: dict[str, User], patients_: list[Patient], clinic: Clinic) -> None:
+    """Plans in every status, MAT orders with a dose change, therapy notes and integration visits.
+    Runs after the sessions (it records integration visits after them). MAT goes only to patients
+    without a session today (a MAT order is a new relative reason at the session's screening)."""
+    prescriber, nurse, therapist, admin = (
+        staff["prescriber"],
+        staff["nurse"],
+        staff["therapist"],
+        staff["clinicadmin"],
+    )
+    # Demo values, labelled clinic-set on the settings page; not recommendations.
+    services.update_safety_settings(
+        by=admin,
+        clinic=clinic,
+        integration_min_hours=24,
+        integration_max_hours=72,
+        booster_craving_threshold=50,
+    )
+    chosen = [patients_[i] for i in (0, 2, 8, 9, 1, 10) if i < len(patients_)]
+    mat = {
+        8: ("methadone", "oral", Decimal("60"), "once daily, observed"),
+        9: ("buprenorphine", "sublingual", Decimal("12"), "once daily"),
+        10: ("naltrexone", "injection-xr", Decimal("380"), "every 4 weeks"),
+    }
+    today = timezone.localdate()
+    for patient, status in zip(chosen, PLAN_STATUSES, strict=False):
+        substance = patient.substance_use_disorders.values_list("substance", flat=True).first() or "alcohol"
+        order = patient.ketamine_orders.filter(status=Order.Status.SIGNED).order_by("-created_at").first()
+        plan = services.create_plan(
+            by=nurse,
+            patient=patient,
+            title=f"{substance.title()}: ketamine with mindfulness-based relapse prevention",
+            substances=[substance],
+            goals=["Stay clean for my kids", "Get back to work", "Sleep through the night"],
+            protocol=order.protocol_id if order else DEMO_PROTOCOL,
+            order_id=order.pk if order else None,
+            maintenance_instrument="craving-vas",
+            maintenance_weeks=2,
+            preparation_visits=1,
+            integration_after_each_dose=True,
+            measurements=[{"instrument": "phq-9", "interval_days": 14}],
+            therapies=[
+                services.TherapyLine("mbrp", 7, therapist.pk),
+                services.TherapyLine("mi", 14, therapist.pk),
+            ],
+            reason="Written with the patient at the first visit (demo).",
+        )
+        if status != "draft":
+            services.record_agreement(
+                by=nurse, plan=plan, how="in_person", note="Read through together (demo)."
+            )
+            services.change_plan_status(by=nurse, plan=plan, status="active", reason="Agreed; start (demo).")
+        if status in ("on_hold", "completed", "discontinued"):
+            why = {
+                "on_hold": "Patient travelling for a month (demo).",
+                "completed": "Course and maintenance done; goals reached (demo).",
+                "discontinued": "Reaction to ketamine: stopped (demo).",
+            }[status]
+            if status == "completed":
+                services.change_plan_status(by=nurse, plan=plan, status="on_hold", reason="Review (demo).")
+                services.change_plan_status(by=nurse, plan=plan, status="active", reason="Resumed (demo).")
+            services.change_plan_status(by=nurse, plan=plan, status=status, reason=why)
+        index = patients_.index(patient)
+        if index in mat:
+            drug, form, dose, schedule = mat[index]
+            mat_order = services.create_mat_order(
+                by=prescriber,
+                patient=patient,
+                drug=drug,
+                form=form,
+                dose_mg=dose,
+                schedule=schedule,
+                start_on=today - dt.timedelta(days=60),
+                is_start=False,
+                plan_id=plan.pk if status in ("draft", "active", "on_hold") else None,
+                note="Continuing the dose from the previous programme (demo).",
+            )
+            if drug != "naltrexone":
+                services.change_mat_dose(
+                    by=prescriber,
+                    order=mat_order,
+                    dose_mg=dose + (Decimal("10") if drug == "methadone" else Decimal("4")),
+                    effective_on=today - dt.timedelta(days=20),
+                    reason="Cravings in the evening (demo).",
+                )
+        _therapy(therapist, patient, plan if plan.status in services.OPEN_PLAN_STATUSES else None)
+
+
+def _therapy(therapist: User, patient: Patient, plan: Any) -> None:
+    """Weekly MBRP over the last four weeks (one missed) and an integration visit after each dose."""
+    now = timezone.now()
+    goals = list(plan.goals.all()) if plan is not None else []
+    for week in range(4, 0, -1):
+        at = now - dt.timedelta(days=7 * week, hours=2)
+        missed = week == 2
+        services.record_therapy_session(
+            by=therapist,
+            patient=patient,
+            kind="therapy",
+            modality="mbrp",
+            occurred_at=at,
+            attendance="missed" if missed else "attended",
+            duration_min=None if missed else 60,
+            plan_id=plan.pk if plan is not None else None,
+            goal_ids=[goals[week % len(goals)].pk] if goals and not missed else [],
+            note="" if missed else "Urge surfing; noticed evening cravings (demo).",
+            homework="" if missed else "Ten minutes of breathing space each day.",
+        )
+    doses = apps.get_model("dosing", "DosingSession").objects.filter(
+        patient=patient, started_at__isnull=False
+    )
+    for dose in doses.order_by("started_at")[:3]:
+        at = dose.started_at + dt.timedelta(hours=30)
+        if at >= now:
+            continue
+        services.record_therapy_session(
+            by=therapist,
+            patient=patient,
+            kind="integration",
+            modality="kap-integration",
+            occurred_at=at,
+            attendance="attended",
+            duration_min=50,
+            plan_id=plan.pk if plan is not None else None,
+            dosing_session_id=dose.pk,
+            note="Talked through the session's images; linked them to the goals (demo).",
+        )

@@ -119,6 +119,25 @@ class ClinicSafetySettings(models.Model):
         validators=_between(Decimal("1"), Decimal("50")),
     )
     weight_max_age_days = models.PositiveSmallIntegerField(null=True, blank=True, validators=_between(1, 730))
+    # Treatment plans (issue 12): MAT starts, integration visits and the maintenance rule. Clinic-set.
+    bup_start_cows_min = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_between(0, COWS_MAX_SCORE)
+    )
+    naltrexone_opioid_free_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_between(1, 60)
+    )
+    integration_min_hours = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_between(0, 336)
+    )
+    integration_max_hours = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_between(1, 336)
+    )
+    booster_craving_threshold = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_between(0, 100)
+    )
+    booster_phq9_threshold = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_between(0, 27)
+    )
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
@@ -147,6 +166,12 @@ class ClinicSafetySettings(models.Model):
             _opt("dose_increase_factor_max", 1, 10, "safety_factor_in_range"),
             _opt("weight_change_percent_max", 1, 50, "safety_weight_change_in_range"),
             _opt("weight_max_age_days", 1, 730, "safety_weight_age_in_range"),
+            _opt("bup_start_cows_min", 0, COWS_MAX_SCORE, "safety_bup_cows_in_range"),
+            _opt("naltrexone_opioid_free_days", 1, 60, "safety_naltrexone_days_in_range"),
+            _opt("integration_min_hours", 0, 336, "safety_integration_min_in_range"),
+            _opt("integration_max_hours", 1, 336, "safety_integration_max_in_range"),
+            _opt("booster_craving_threshold", 0, 100, "safety_booster_craving_in_range"),
+            _opt("booster_phq9_threshold", 0, 27, "safety_booster_phq9_in_range"),
         ]
 
     def __str__(self) -> str:
@@ -363,6 +388,331 @@ class Order(models.Model):
     def dose_text(self) -> str:
         unit = "mg/kg" if self.dose_per_kg else "mg"
         return f"{self.dose_amount.normalize():f} {unit} {self.salt}"
+
+
+# --- treatment plans, MAT and therapy (issue 12) --------------------------------------------------
+#
+# A plan combines the ketamine course (from a protocol or an order of this app), MAT and therapy
+# under goals in the patient's words. Every change of a plan is a PlanChange row (who, when, why),
+# appended and never overwritten; the rows' own history keeps the values as they were.
+
+MAINTENANCE_INSTRUMENTS = (("craving-vas", "Craving (0-100)"), ("phq-9", "PHQ-9 (0-27)"))
+MAINTENANCE_SCALE_MAX = {"craving-vas": 100, "phq-9": 27}
+
+
+class TherapyModality(models.TextChoices):
+    CBT = "cbt", "Cognitive-behavioural therapy (CBT)"
+    MI = "mi", "Motivational interviewing"
+    MET = "met", "Motivational enhancement therapy"
+    MBRP = "mbrp", "Mindfulness-based relapse prevention"
+    KAP_PREPARATION = "kap-preparation", "Ketamine-assisted psychotherapy: preparation"
+    KAP_INTEGRATION = "kap-integration", "Ketamine-assisted psychotherapy: integration"
+
+
+class TreatmentPlan(models.Model):
+    """A patient's plan: what it treats, their goals, the ketamine course, MAT, therapy, visits and
+    the measurement schedule."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        ON_HOLD = "on_hold", "On hold"
+        COMPLETED = "completed", "Completed"
+        DISCONTINUED = "discontinued", "Discontinued"
+
+    class Agreement(models.TextChoices):
+        IN_PERSON = "in_person", "Agreed in person"
+        WRITTEN = "written", "Signed on paper"
+        REMOTE = "remote", "Agreed by phone or video"
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="treatment_plans")
+    title = models.CharField(max_length=120)
+    substances = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.DRAFT)
+    protocol_id = models.CharField(max_length=40, blank=True)
+    protocol_title = models.CharField(max_length=200, blank=True)
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.PROTECT, related_name="plans")
+    induction_sessions = models.PositiveSmallIntegerField(null=True, blank=True, validators=_between(1, 52))
+    induction_spacing_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_between(1, 365)
+    )
+    maintenance_instrument = models.CharField(max_length=20, blank=True, choices=MAINTENANCE_INSTRUMENTS)
+    maintenance_weeks = models.PositiveSmallIntegerField(null=True, blank=True, validators=_between(1, 12))
+    preparation_visits = models.PositiveSmallIntegerField(default=0, validators=_between(0, 20))
+    integration_after_each_dose = models.BooleanField(default=False)
+    measurements = models.JSONField(default=list, blank=True)
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    agreed_how = models.CharField(max_length=10, blank=True, choices=Agreement.choices)
+    agreement_note = models.CharField(max_length=500, blank=True)
+    agreement_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "active", "on_hold", "completed", "discontinued"]),
+                name="plan_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(agreed_at__isnull=True) | Q(agreement_recorded_by__isnull=False),
+                name="plan_agreement_recorded_by_someone",
+            ),
+            models.CheckConstraint(
+                condition=Q(maintenance_instrument="") | Q(maintenance_weeks__isnull=False),
+                name="plan_maintenance_rule_complete",
+            ),
+        ]
+        indexes = [models.Index(fields=["patient", "-created_at"], name="plan_patient_created")]
+
+    def __str__(self) -> str:
+        return f"Plan {self.pk}: {self.title}"
+
+
+class PlanGoal(models.Model):
+    """One goal, in the patient's own words."""
+
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="goals")
+    text = models.CharField(max_length=300)
+    position = models.PositiveSmallIntegerField(default=0)
+    achieved_on = models.DateField(null=True, blank=True)
+    active = models.BooleanField(default=True, help_text="Off once the plan no longer holds this goal.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="plan_goal_has_text")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class PlanTherapy(models.Model):
+    """A therapy the plan includes: modality, how often, by whom."""
+
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="therapies")
+    modality = models.CharField(max_length=20, choices=TherapyModality.choices)
+    every_days = models.PositiveSmallIntegerField(validators=_between(1, 90))
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    active = models.BooleanField(default=True, help_text="Off once the plan no longer includes it.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_modality_display()} every {self.every_days} days"
+
+
+class PlanChange(models.Model):
+    """One change of a plan, who made it and why: appended, never overwritten."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        EDITED = "edited", "Edited"
+        STATUS = "status", "Status changed"
+        AGREEMENT = "agreement", "Patient's agreement recorded"
+        BOOSTER = "booster", "Booster suggestion decided"
+
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="changes")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    from_status = models.CharField(max_length=14, blank=True)
+    to_status = models.CharField(max_length=14, blank=True)
+    fields = models.JSONField(default=list, blank=True)
+    reason = models.CharField(max_length=1000)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="plan_change_has_reason")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.at:%Y-%m-%d})"
+
+
+class BoosterDecision(models.Model):
+    """A clinician's answer to the booster forecast shown on a plan: accepted or declined, with why.
+    The forecast is statistical (outcomes.booster); the decision is the clinician's."""
+
+    class Decision(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted: plan a booster"
+        DECLINED = "declined", "Declined"
+
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="booster_decisions")
+    instrument_id = models.CharField(max_length=20, choices=MAINTENANCE_INSTRUMENTS)
+    threshold = models.DecimalField(max_digits=5, decimal_places=1)
+    forecast_on = models.DateField(null=True, blank=True)
+    forecast_low = models.DateField(null=True, blank=True)
+    forecast_high = models.DateField(null=True, blank=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    reason = models.CharField(max_length=500)
+    decided_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="booster_decision_has_reason"),
+            models.CheckConstraint(
+                condition=Q(decision__in=["accepted", "declined"]), name="booster_decision_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Booster {self.decision}"
+
+
+class MatOrder(models.Model):
+    """A prescriber's order for methadone, buprenorphine or naltrexone. The current dose is here; every
+    dose, the first included, is a MatDoseChange row."""
+
+    class Drug(models.TextChoices):
+        METHADONE = "methadone", "Methadone"
+        BUPRENORPHINE = "buprenorphine", "Buprenorphine"
+        NALTREXONE = "naltrexone", "Naltrexone"
+
+    class Form(models.TextChoices):
+        ORAL = "oral", "Oral"
+        SUBLINGUAL = "sublingual", "Sublingual"
+        INJECTION_XR = "injection-xr", "Extended-release injection"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        STOPPED = "stopped", "Stopped"
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="mat_orders")
+    plan = models.ForeignKey(
+        TreatmentPlan, null=True, blank=True, on_delete=models.PROTECT, related_name="mat_orders"
+    )
+    drug = models.CharField(max_length=14, choices=Drug.choices)
+    form = models.CharField(max_length=14, choices=Form.choices)
+    dose_mg = models.DecimalField(
+        max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    schedule = models.CharField(max_length=120, help_text="How often, in words: once daily, every 4 weeks.")
+    start_on = models.DateField()
+    is_start = models.BooleanField(
+        default=True, help_text="A new start (not a dose the patient already takes elsewhere)."
+    )
+    cows_response = models.ForeignKey(
+        "outcomes.QuestionnaireResponse", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cows_threshold = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_opioid_use_on = models.DateField(null=True, blank=True)
+    opioid_free_days_required = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    stopped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    stop_reason = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(dose_mg__gt=0), name="mat_dose_positive"),
+            models.CheckConstraint(
+                condition=Q(drug__in=["methadone", "buprenorphine", "naltrexone"]), name="mat_drug_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="stopped") | (Q(stopped_by__isnull=False) & ~Q(stop_reason="")),
+                name="mat_stopped_with_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_drug_display()} {self.dose_mg} mg {self.get_form_display().lower()}"
+
+
+class MatDoseChange(models.Model):
+    """One dose of a MAT order's history (the first is the start): appended, never overwritten."""
+
+    order = models.ForeignKey(MatOrder, on_delete=models.PROTECT, related_name="dose_changes")
+    dose_mg = models.DecimalField(
+        max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    effective_on = models.DateField()
+    reason = models.CharField(max_length=300)
+    changed_at = models.DateTimeField(auto_now_add=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["effective_on", "changed_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(dose_mg__gt=0), name="mat_dose_change_positive"),
+            models.CheckConstraint(condition=~Q(reason=""), name="mat_dose_change_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dose_mg} mg from {self.effective_on}"
+
+
+class TherapySession(models.Model):
+    """A therapist's record of one therapy, preparation or integration session, attended or missed."""
+
+    class Kind(models.TextChoices):
+        THERAPY = "therapy", "Therapy session"
+        PREPARATION = "preparation", "Preparation visit"
+        INTEGRATION = "integration", "Integration visit"
+
+    class Attendance(models.TextChoices):
+        ATTENDED = "attended", "Attended"
+        MISSED = "missed", "Missed"
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="therapy_sessions")
+    plan = models.ForeignKey(
+        TreatmentPlan, null=True, blank=True, on_delete=models.PROTECT, related_name="therapy_sessions"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    modality = models.CharField(max_length=20, choices=TherapyModality.choices)
+    occurred_at = models.DateTimeField()
+    duration_min = models.PositiveSmallIntegerField(null=True, blank=True, validators=_between(1, 480))
+    attendance = models.CharField(max_length=8, choices=Attendance.choices)
+    goals = models.ManyToManyField(PlanGoal, blank=True, related_name="therapy_sessions")
+    note = models.CharField(max_length=2000, blank=True)
+    homework = models.CharField(max_length=1000, blank=True)
+    dosing_session = models.ForeignKey(
+        "dosing.DosingSession", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    hours_after_dose = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    outside_window = models.BooleanField(default=False)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_in_error = models.BooleanField(default=False)
+    error_reason = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(attendance="missed") | Q(duration_min__isnull=False),
+                name="therapy_attended_has_duration",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="integration") | Q(dosing_session__isnull=True),
+                name="therapy_dose_only_for_integration",
+            ),
+        ]
+        indexes = [models.Index(fields=["patient", "-occurred_at"], name="therapy_patient_occurred")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}: {self.get_attendance_display()}"
+
+
+# --- appointments (calendar) below ---
 
 
 # --- The calendar (issue 12): appointments ---------------------------------------------------------

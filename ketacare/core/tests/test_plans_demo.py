@@ -17,3 +17,21 @@ def test_the_demo_has_screenings_in_every_state_and_orders_for_every_patient_wit
     assert states == {"eligible", "needs-review", "not-eligible"}
     sessions = DosingSession.objects.all()
     assert sessions.exists() and not sessions.filter(order__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_has_plans_in_every_status_mat_orders_and_therapy_notes() -> None:
+    from ketacare.plans.models import MatOrder, TherapySession, TreatmentPlan
+
+    build_demo_clinic()
+    assert set(TreatmentPlan.objects.values_list("status", flat=True)) == set(TreatmentPlan.Status.values)
+    assert set(MatOrder.objects.values_list("drug", flat=True)) == {
+        "methadone",
+        "buprenorphine",
+        "naltrexone",
+    }
+    assert MatOrder.objects.filter(dose_changes__reason__contains="Cravings").exists()
+    sessions = TherapySession.objects.all()
+    assert sessions.filter(attendance="missed").exists()
+    assert sessions.filter(kind="integration", dosing_session__isnull=False).exists()
+    assert sessions.exclude(note="").exists()

@@ -104,8 +104,14 @@ def world(personas, patient, nurse, prescriber, clinic_admin) -> dict[str, Any]:
     recorded = outcomes.record_response(
         by=prescriber, patient=patient, instrument_id="phq-9", answers=[2, 2, 1, 2, 1, 1, 1, 0, 1]
     )
+    from ketacare.plans import services as plans
+
+    plan = plans.create_plan(
+        by=nurse, patient=patient, title="Walk", substances=["alcohol"], goals=["Walk the walk"]
+    )
     return {
         "patient_id": patient.pk,
+        "plan_id": plan.pk,
         "session_id": session.pk,
         "vital_id": vital.pk,
         "side_effect_id": effect.pk,

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('patients', '0001_initial'),
-        ('plans', '0001_safety_chain'),
+        ('plans', '0002_treatment_plans'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -21,7 +21,13 @@ def screening_banner(patient: Patient, link: bool = True) -> dict[str, Any]:
 
 @register.inclusion_tag("plans/_session_safety.html")
 def session_safety(session: Any) -> dict[str, Any]:
-    """On a session's page: the order it gives and the screening overrides in force (issue 10)."""
+    """On a session's page: the order it gives, the screening overrides in force (issue 10) and the
+    patient's MAT as a concomitant medication (issue 12)."""
+    from ketacare.plans.selectors import active_mat_orders
     from ketacare.plans.services import active_overrides
 
-    return {"order": session.order, "overrides": list(active_overrides(session.patient).values())}
+    return {
+        "order": session.order,
+        "overrides": list(active_overrides(session.patient).values()),
+        "mat_orders": list(active_mat_orders(session.patient_id)),
+    }

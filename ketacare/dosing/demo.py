@@ -79,6 +79,7 @@ def build_today(
             consent_confirmed=True,
             fasting_confirmed=True,
             escort_confirmed=True,
+            identity_identifiers=["full_name", "date_of_birth"],
             started_at=began,
         )
         for minute in range(15, minutes_ago, 15):
@@ -143,6 +144,7 @@ def build(*, staff: dict[str, User], patients: list[Patient], rng: random.Random
                 consent_confirmed=True,
                 fasting_confirmed=True,
                 escort_confirmed=True,
+                identity_identifiers=["full_name", "date_of_birth"],
                 started_at=began,
             )
             systolic, diastolic, pulse = rng.randint(112, 132), rng.randint(70, 84), rng.randint(62, 84)

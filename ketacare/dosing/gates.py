@@ -41,10 +41,22 @@ class StartContext:
     by: User
     at: dt.datetime
     confirmations: dict[str, bool] = field(default_factory=dict)
+    identifiers: tuple[str, ...] = ()
     settings: ClinicSessionSettings | None = None
 
 
 Gate = Callable[[StartContext], list[Refusal]]
+
+# Identifiers a nurse may check against the record; at least two, as patient-identification practice
+# asks (a process rule, not a clinical number).
+IDENTIFIERS = {
+    "full_name": "Full name",
+    "date_of_birth": "Date of birth",
+    "medical_record_number": "Record number (MRN)",
+    "photo_id": "Photo identity document",
+    "wristband": "Identity wristband",
+}
+IDENTIFIERS_MINIMUM = 2
 
 CONFIRMATIONS = (
     ("consent_confirmed", "Confirm that consent is on file."),
@@ -59,6 +71,56 @@ def checklist_gate(ctx: StartContext) -> list[Refusal]:
         for name, message in CONFIRMATIONS
         if not ctx.confirmations.get(name)
     ]
+
+
+def identity_gate(ctx: StartContext) -> list[Refusal]:
+    """HARD: the nurse checked at least two identifiers of the patient against the record."""
+    checked = {i for i in ctx.identifiers if i in IDENTIFIERS}
+    if len(checked) >= IDENTIFIERS_MINIMUM:
+        return []
+    return [
+        Refusal(
+            "identity",
+            "Confirm the patient's identity: check at least two identifiers (e.g. full name and date of "
+            "birth) against the record and tick them.",
+            HARD,
+            "identity_identifiers",
+        )
+    ]
+
+
+def pregnancy_applies(session: DosingSession, settings: ClinicSessionSettings | None) -> bool:
+    """Whether the clinic's pregnancy-test gate applies to this patient (clinic-set; none by default)."""
+    wanted = settings.pregnancy_test_for if settings is not None else ""
+    sex = session.patient.sex_at_birth
+    return (wanted == "female" and sex == "female") or (wanted == "not_male" and sex != "male")
+
+
+def pregnancy_test_gate(ctx: StartContext) -> list[Refusal]:
+    """RELATIVE, where the clinic asks for it: a negative pregnancy test recorded on the day of the dose.
+    clinical-verified.md verifies no pregnancy rule for ketamine (the earlier brief's "exclusion" is
+    unconfirmed, and the screening treats a recorded pregnancy as a relative caution by clinical
+    judgement), so a missing or positive test needs the prescriber's recorded override."""
+    if not pregnancy_applies(ctx.session, ctx.settings):
+        return []
+    day = timezone.localdate(ctx.at)
+    latest = None
+    for test in ctx.session.pregnancy_tests.filter(entered_in_error=False).order_by("tested_at", "id"):
+        if timezone.localdate(test.tested_at) == day:
+            latest = test
+    if latest is None:
+        message = (
+            "No pregnancy test is recorded today (the clinic asks for one for this patient): record a "
+            "negative result, or the prescriber must record an override to start."
+        )
+    elif latest.result == "positive":
+        message = (
+            "Today's pregnancy test is positive: the prescriber must record an override, with the reason, "
+            "to start."
+        )
+    else:
+        return []
+    return [Refusal("pregnancy-test", message, RELATIVE)]
 
 
 def credentials_gate(ctx: StartContext) -> list[Refusal]:
@@ -100,7 +162,13 @@ def baseline_bp_gate(ctx: StartContext) -> list[Refusal]:
     return []
 
 
-START_GATES: list[Gate] = [checklist_gate, credentials_gate, baseline_bp_gate]
+START_GATES: list[Gate] = [
+    identity_gate,
+    checklist_gate,
+    credentials_gate,
+    pregnancy_test_gate,
+    baseline_bp_gate,
+]
 
 
 def check_start(ctx: StartContext) -> list[Refusal]:

@@ -26,7 +26,12 @@ pytestmark = pytest.mark.django_db
 
 NORMAL = {"systolic_mmhg": 128, "diastolic_mmhg": 82, "heart_rate_per_min": 76, "spo2_percent": 98}
 ALARMING = {"systolic_mmhg": 195, "diastolic_mmhg": 112, "heart_rate_per_min": 124, "spo2_percent": 89}
-CHECKLIST = {"consent_confirmed": True, "fasting_confirmed": True, "escort_confirmed": True}
+CHECKLIST = {
+    "consent_confirmed": True,
+    "fasting_confirmed": True,
+    "escort_confirmed": True,
+    "identity_identifiers": ["full_name", "date_of_birth"],
+}
 THRESHOLDS = {
     "systolic_above_mmhg": 180,
     "diastolic_above_mmhg": 100,

@@ -194,7 +194,12 @@ def test_a_nurse_records_a_vital_from_the_keyboard_alone_and_the_page_stays_put(
         order=signed_order(patient, route="im", dose_mg=Decimal("30")),
     )
     dosing.start_session(
-        by=nurse, session=session, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
+        by=nurse,
+        session=session,
+        consent_confirmed=True,
+        fasting_confirmed=True,
+        escort_confirmed=True,
+        identity_identifiers=["full_name", "date_of_birth"],
     )
     _log_in(page, "nurse")
     page.goto(f"/dosing/sessions/{session.pk}/")
@@ -231,7 +236,12 @@ def test_the_idle_timeout_mid_entry_loses_nothing_typed(browser_page) -> None:
         order=signed_order(patient, route="im", dose_mg=Decimal("30")),
     )
     dosing.start_session(
-        by=nurse, session=session, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
+        by=nurse,
+        session=session,
+        consent_confirmed=True,
+        fasting_confirmed=True,
+        escort_confirmed=True,
+        identity_identifiers=["full_name", "date_of_birth"],
     )
     _log_in(page, "nurse")
     page.goto(f"/dosing/sessions/{session.pk}/")

@@ -19,7 +19,12 @@ from ketacare.plans.testing import signed_order
 
 pytestmark = pytest.mark.django_db
 
-CHECKLIST = {"consent_confirmed": True, "fasting_confirmed": True, "escort_confirmed": True}
+CHECKLIST = {
+    "consent_confirmed": True,
+    "fasting_confirmed": True,
+    "escort_confirmed": True,
+    "identity_identifiers": ["full_name", "date_of_birth"],
+}
 NORMAL = {"systolic_mmhg": 128, "diastolic_mmhg": 82, "heart_rate_per_min": 76, "spo2_percent": 98}
 
 
@@ -180,6 +185,16 @@ def test_the_rems_form_is_filled_from_an_esketamine_session_and_queued_until_sen
     assert "lot_number" in form["missing"] and form["concomitant_maois"] is None
     queue = api(nurse).get("/api/v1/rems-forms").json()["items"]
     assert [row["session_id"] for row in queue] == [session.pk]
+    refused = post(api(nurse), f"/api/v1/sessions/{session.pk}/rems-form/submitted", {})
+    assert refused.status_code == 400 and "concomitant-medication" in refused.content.decode()
+    answers = {
+        "benzodiazepines": False,
+        "non_benzodiazepine_sedative_hypnotics": False,
+        "psychostimulants": True,
+        "maois": False,
+    }
+    filled = post(api(nurse), f"/api/v1/sessions/{session.pk}/rems-form/medications", answers).json()
+    assert filled["concomitant_psychostimulants"] is True and "concomitant_maois" not in filled["missing"]
     assert post(api(nurse), f"/api/v1/sessions/{session.pk}/rems-form/submitted", {}).status_code == 200
     assert api(nurse).get("/api/v1/rems-forms").json()["items"] == []
 

@@ -71,7 +71,12 @@ def test_receive_draw_administer_waste_with_a_witness_and_count_the_safe(browser
         order=signed_order(patient, route="iv-infusion", dose_mg=Decimal("40")),
     )
     dosing.start_session(
-        by=nurse, session=session, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
+        by=nurse,
+        session=session,
+        consent_confirmed=True,
+        fasting_confirmed=True,
+        escort_confirmed=True,
+        identity_identifiers=["full_name", "date_of_birth"],
     )
 
     # The clinic administrator receives a box of ten vials.

@@ -429,7 +429,6 @@ def _options(instrument_id: str, item: int = 0) -> list[tuple[str, str]]:
 
 
 class MoaasForm(forms.Form):
-    instrument_id = forms.CharField(widget=forms.HiddenInput, initial="moaas")
     level = forms.TypedChoiceField(
         choices=_options("moaas"), coerce=int, label="Sedation (MOAA/S)", help_text="The response level now."
     )
@@ -439,8 +438,6 @@ class MoaasForm(forms.Form):
 
 
 class Cadss6Form(forms.Form):
-    instrument_id = forms.CharField(widget=forms.HiddenInput, initial="cadss-6")
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for n, item in enumerate(instruments.get_instrument("cadss-6").items):
@@ -453,7 +450,6 @@ class Cadss6Form(forms.Form):
 
 
 class CravingForm(forms.Form):
-    instrument_id = forms.CharField(widget=forms.HiddenInput, initial="craving-vas")
     craving = _bounded("Craving now", 0, 100, "0-100", what="Craving")
 
     def answers(self) -> list[int]:

@@ -84,7 +84,7 @@ def session_course(session: DosingSession) -> Course | None:
     if session.started_at is not None and session.ended_at is None:
         now_min = (timezone.now() - session.started_at).total_seconds() / 60
     return Course(
-        svg=mark_safe(course_svg(decided.model, regimen, times, simulated)),  # noqa: S308  (numbers, escaped text)
+        svg=mark_safe(course_svg(decided.model, regimen, times, simulated, now_min=now_min)),  # noqa: S308  (numbers, escaped text)
         summary=[line for line in expected.summary().splitlines() if line],
         from_events=actual is not None,
         now_min=now_min,

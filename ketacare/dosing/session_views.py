@@ -506,7 +506,8 @@ def _board(request: AuthedRequest, template: str, *, poll: bool) -> HttpResponse
         return HttpResponse(status=204)
     selectors.audit_day_board(request.user, rows)
     alerts = list(selectors.open_alerts_for(request.user))
-    return render(request, template, {"rows": rows, "version": version, "all_open_alerts": alerts})
+    context = {"rows": rows, "version": version, "all_open_alerts": alerts, "idle_seconds": _idle_seconds()}
+    return render(request, template, context)
 
 
 @login_required

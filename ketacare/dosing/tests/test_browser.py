@@ -126,6 +126,8 @@ def test_a_session_from_checklist_to_signature_with_an_alert_the_prescriber_sees
     page.wait_for_url(re.compile(r".*/dosing/sessions/\d+/$"))
     session_url = page.url
 
+    page.get_by_label("Full name").check()
+    page.get_by_label("Date of birth").check()
     page.get_by_label("Consent for this treatment is on file").check()
     page.get_by_label("The patient fasted as instructed").check()
     page.get_by_label(re.compile("An escort or transport home is arranged")).check()

@@ -378,6 +378,7 @@ def test_the_live_region_carries_the_predicted_course_with_now(nurse, patient) -
     client = client_for(nurse)
     live = client.get(reverse("dosing:live", args=[session.pk])).content.decode()
     assert 'data-testid="course"' in live and 'data-testid="course-now"' in live
+    assert ">now</text>" in live  # "now" marked on the plot itself
 
 
 def test_a_pump_event_changes_the_live_version_so_the_course_is_redrawn(nurse, patient) -> None:

@@ -65,12 +65,13 @@
     if (xhr && xhr.status === 403 && xhr.responseText.indexOf("data-csrf-failure") !== -1) { toLogin(); }
   });
 
-  document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.detail.elt;
+  // A form whose values were recorded forgets its draft before the fresh form is swapped in (so the
+  // restore below does not put the recorded values back).
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var form = event.detail.requestConfig && event.detail.requestConfig.elt;
     if (!form || !form.dataset || !form.dataset.draft || loginExpired(event.detail.xhr)) { return; }
     var text = event.detail.xhr.responseText;
-    if (event.detail.successful && (text.indexOf('data-testid="vital-saved"') !== -1 ||
-                                    text.indexOf('data-testid="scale-saved"') !== -1)) {
+    if (text.indexOf('data-testid="vital-saved"') !== -1 || text.indexOf('data-testid="scale-saved"') !== -1) {
       clear(form);
     }
   });

@@ -730,13 +730,25 @@ def discharge_session(
     aldrete_min = current.aldrete_discharge_minimum if current else None
     padss_ok = padss is not None and padss >= esketamine_label.PADSS_DISCHARGE_MINIMUM
     aldrete_ok = aldrete_min is not None and aldrete is not None and aldrete >= aldrete_min
+    general: list[str] = []
+    minimum = minimum_observation_min(locked, current)
+    observed_until = ended_at or timezone.now()
+    if minimum and locked.started_at is not None:
+        observed_min = (observed_until - locked.started_at).total_seconds() / 60
+        if observed_min < minimum:
+            general.append(
+                f"Observation must last at least {minimum} minutes; "
+                f"this session has lasted {int(observed_min)} minutes."
+            )
     if not (padss_ok or aldrete_ok):
-        errors["__all__"] = (
+        general.append(
             f"Record a PADSS of at least {esketamine_label.PADSS_DISCHARGE_MINIMUM} (latest: "
             f"{padss if padss is not None else 'none'})"
             + (f" or a Modified Aldrete of at least {aldrete_min} (clinic-set)" if aldrete_min else "")
             + " since the start of the session."
         )
+    if general:
+        errors["__all__"] = " ".join(general)
     if not mental_status_at_baseline:
         errors["mental_status_at_baseline"] = "Confirm that mental status is back to baseline."
     if not escort_present:

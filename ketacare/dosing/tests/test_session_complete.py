@@ -455,3 +455,52 @@ def test_the_day_board_and_the_rems_queue_carry_the_idle_warning(nurse) -> None:
     for name in ("dosing:day_board", "dosing:rems_queue"):
         page = client.get(reverse(name)).content.decode()
         assert 'id="idle-warning"' in page and 'data-monitored="false"' in page
+
+
+# --- The names that scripts rely on (the end of issue 11) -------------------------------------------
+
+
+def test_the_api_names_scripts_rely_on_and_the_impossible_refused_clearly(
+    nurse, prescriber, clinic_admin, clinic, patient
+) -> None:
+    services.update_session_settings(by=clinic_admin, clinic=clinic, systolic_above_mmhg=160)
+    api = api_client(nurse)
+    unsigned = post_json(api, "/api/v1/sessions", {"patient_id": patient.pk, "route": "im", "dose_mg": "30"})
+    assert unsigned.status_code == 400 and "signed order" in unsigned.content.decode()
+    order = signed_order(patient, route="iv-infusion", dose_mg=Decimal("35"))
+    body = {"patient_id": patient.pk, "route": "iv-infusion", "dose_mg": "35", "duration_min": "40"}
+    sid = post_json(api, "/api/v1/sessions", {**body, "order_id": order.pk}).json()["id"]
+    event = post_json(api, f"/api/v1/sessions/{sid}/events", {"kind": "rate_change", "rate_ml_h": "5"})
+    assert event.status_code == 400  # not started
+    started_ = post_json(api, f"/api/v1/sessions/{sid}/start", {**CHECKS, "identity_identifiers": TWO_IDS})
+    assert started_.status_code == 200
+    event = post_json(api, f"/api/v1/sessions/{sid}/events", {"kind": "rate_change", "rate_ml_h": "5"})
+    assert event.status_code == 400 and "has not started" in event.content.decode()
+    impossible = post_json(api, f"/api/v1/sessions/{sid}/vitals", {**NORMAL, "heart_rate_per_min": 900})
+    assert impossible.status_code == 422 and "heart_rate_per_min" in impossible.content.decode()
+    recorded = post_json(api, f"/api/v1/sessions/{sid}/vitals", {**NORMAL, "systolic_mmhg": 172}).json()
+    assert set(recorded) == {"vital", "alerts"} and set(recorded["alerts"][0]) == {"id", "code", "message"}
+    alert_id = recorded["alerts"][0]["id"]
+    ended = post_json(api, f"/api/v1/sessions/{sid}/end", {"discharge_note": "Home."})
+    assert ended.status_code == 400 and "not acknowledged" in ended.content.decode()
+    ack = post_json(
+        api, f"/api/v1/sessions/{sid}/alerts/{alert_id}/acknowledge", {"action": "recheck", "note": "150/90."}
+    )
+    assert ack.status_code == 200 and ack.json()["action"] == "recheck"
+    board = api.get("/api/v1/day-board").json()
+    assert [row["session_id"] for row in board["items"]] == [sid] and "count" in board
+    esk = esketamine(nurse, patient, days_ago=1)
+    assert api.get(f"/api/v1/sessions/{esk.pk}/rems-form").json()["session_id"] == esk.pk
+    early = started(nurse, patient, route="intranasal", duration_min=None, drug="esketamine")
+    discharge = {
+        "mental_status_at_baseline": True,
+        "escort_present": True,
+        "no_driving_advice_given": True,
+        "discharge_note": "Home.",
+    }
+    too_soon = post_json(api, f"/api/v1/sessions/{early.pk}/discharge", discharge)
+    assert too_soon.status_code == 400 and "at least 120 minutes" in too_soon.content.decode()
+    signing = post_json(
+        api_client(prescriber), f"/api/v1/sessions/{sid}/sign", {"password": "correct horse battery"}
+    )
+    assert signing.status_code == 400  # not ended yet: refused with the reason

@@ -66,6 +66,7 @@ class SessionOut(Schema):
     chair: str
     drug: str
     identity_identifiers: list[str]
+    prescriber_on_site: str | None = None
     consent_confirmed: bool
     fasting_confirmed: bool
     escort_confirmed: bool
@@ -73,6 +74,10 @@ class SessionOut(Schema):
     ended_at: dt.datetime | None
     discharge_note: str
     signed_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_prescriber_on_site(obj: DosingSession) -> str | None:
+        return obj.prescriber_on_site.username if obj.prescriber_on_site else None
 
 
 class SessionIn(StrictSchema):
@@ -98,6 +103,12 @@ class ChecklistIn(StrictSchema):
     consent_confirmed: bool
     fasting_confirmed: bool
     escort_confirmed: bool
+    prescriber_on_site_username: PlainText | None = Field(
+        None,
+        max_length=150,
+        description="The prescriber on site (esketamine, or where the clinic asks); a prescriber starting "
+        "the session is on site.",
+    )
     override_reason: PlainText = Field("", max_length=500)
 
 
@@ -232,7 +243,16 @@ def read_session(request: AuthedRequest, session_id: int) -> DosingSession:
     summary="Confirm the checklist and start",
 )
 def start_session(request: AuthedRequest, session_id: int, payload: ChecklistIn) -> DosingSession:
-    return services.start_session(by=request.user, session=_session(request, session_id), **payload.dict())
+    from ketacare.accounts.models import User
+
+    data = payload.dict()
+    name = data.pop("prescriber_on_site_username")
+    on_site = User.objects.filter(username=name).first() if name else None
+    if name and on_site is None:
+        raise ValidationError({"prescriber_on_site_username": "No such prescriber."})
+    return services.start_session(
+        by=request.user, session=_session(request, session_id), prescriber_on_site=on_site, **data
+    )
 
 
 @router.get(

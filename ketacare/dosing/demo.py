@@ -232,6 +232,7 @@ def build_esketamine(
             fasting_confirmed=True,
             escort_confirmed=True,
             identity_identifiers=["full_name", "date_of_birth"],
+            prescriber_on_site=prescriber,
             started_at=began,
         )
         services.prepare_dose(

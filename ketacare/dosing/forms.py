@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from ketacare import instruments
+from ketacare.accounts.models import User
 from ketacare.dosing.gates import IDENTIFIERS
 from ketacare.dosing.labels import ROUTE_LABELS
 from ketacare.dosing.models import PREGNANCY_TEST_FOR, PregnancyTest, SideEffect
@@ -165,6 +166,14 @@ class ChecklistForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label="Identity checked against the record (tick at least two)",
         help_text="Ask the patient; compare with the record shown above.",
+    )
+    prescriber_on_site = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        label="Prescriber on site during the dose and the monitoring",
+        empty_label="Choose…",
+        help_text="Needed for esketamine (REMS) and where the clinic asks for it; a prescriber who starts "
+        "the session is on site.",
     )
     consent_confirmed = forms.BooleanField(required=False, label="Consent for this treatment is on file")
     fasting_confirmed = forms.BooleanField(required=False, label="The patient fasted as instructed")
@@ -335,6 +344,12 @@ class SessionSettingsForm(forms.Form):
         what="The scales interval",
         help_text="Clinic-set. No verified schedule was found (the esketamine trials measured both, "
         "at times the sources read do not give): set your protocol's.",
+    )
+    prescriber_on_site_required = forms.BooleanField(
+        required=False,
+        label="Ketamine sessions name a prescriber on site at the start",
+        help_text="Clinic-set for ketamine. Esketamine always does (the REMS requires a prescriber on site, "
+        "verified).",
     )
     pregnancy_test_for = forms.ChoiceField(
         required=False,

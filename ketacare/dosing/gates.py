@@ -16,7 +16,8 @@ from typing import Literal
 from django.utils import timezone
 
 from ketacare.accounts.models import User
-from ketacare.accounts.selectors import may_administer_ketamine
+from ketacare.accounts.roles import Action, role_may
+from ketacare.accounts.selectors import may_administer_ketamine, role_in
 from ketacare.dosing.models import ClinicSessionSettings, DosingSession
 
 HARD: Literal["hard"] = "hard"
@@ -42,6 +43,7 @@ class StartContext:
     at: dt.datetime
     confirmations: dict[str, bool] = field(default_factory=dict)
     identifiers: tuple[str, ...] = ()
+    prescriber_on_site: User | None = None
     settings: ClinicSessionSettings | None = None
 
 
@@ -134,6 +136,53 @@ def credentials_gate(ctx: StartContext) -> list[Refusal]:
     ]
 
 
+def prescriber_on_site_required(session: DosingSession, settings: ClinicSessionSettings | None) -> bool:
+    """Esketamine: the REMS requires a prescriber on site during administration and monitoring
+    (clinical-verified.md §1c, VERIFIED). Ketamine: where the clinic asks for it (clinic-set)."""
+    return session.drug == "esketamine" or bool(settings is not None and settings.prescriber_on_site_required)
+
+
+def prescriber_on_site_gate(ctx: StartContext) -> list[Refusal]:
+    """HARD where required: a prescriber of the clinic, with valid credentials on the day, is named as
+    on site (a prescriber who starts the session is on site)."""
+    if not prescriber_on_site_required(ctx.session, ctx.settings):
+        return []
+    clinic = ctx.session.patient.clinic
+    on = timezone.localdate(ctx.at)
+    named = ctx.prescriber_on_site
+    if named is None:
+        role = role_in(ctx.by, clinic)
+        named = ctx.by if role is not None and role_may(role, Action.SIGN_SESSION) else None
+    if named is None:
+        return [
+            Refusal(
+                "prescriber-on-site",
+                "Name the prescriber on site during the dose and the monitoring"
+                + (" (the esketamine REMS requires one)." if ctx.session.drug == "esketamine" else "."),
+                HARD,
+                "prescriber_on_site",
+            )
+        ]
+    role = role_in(named, clinic)
+    if role is None or not role_may(role, Action.SIGN_SESSION):
+        return [
+            Refusal(
+                "prescriber-on-site", f"{named} is not a prescriber of {clinic}.", HARD, "prescriber_on_site"
+            )
+        ]
+    decision = may_administer_ketamine(named, clinic, on=on)
+    if not decision:
+        return [
+            Refusal(
+                "prescriber-on-site",
+                f"The prescriber on site, {named}, may not supervise today: " + " ".join(decision.reasons),
+                HARD,
+                "prescriber_on_site",
+            )
+        ]
+    return []
+
+
 def baseline_bp_gate(ctx: StartContext) -> list[Refusal]:
     """Against the clinic-set pre-dose blood-pressure limit (KetaCare ships none: the label's 140/90
     is SECONDARY in clinical-verified.md §1b). With a limit set, a baseline reading is required."""
@@ -166,6 +215,7 @@ START_GATES: list[Gate] = [
     identity_gate,
     checklist_gate,
     credentials_gate,
+    prescriber_on_site_gate,
     pregnancy_test_gate,
     baseline_bp_gate,
 ]

@@ -66,6 +66,10 @@ class DosingSession(models.Model):
     escort_confirmed = models.BooleanField(default=False)
     # The identifiers the nurse checked against the record before the dose (at least two: gates.py).
     identity_identifiers = models.JSONField(default=list, blank=True)
+    # The prescriber on site during administration and monitoring (gates.prescriber_on_site_gate).
+    prescriber_on_site = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -371,6 +375,8 @@ class ClinicSessionSettings(models.Model):
         null=True, blank=True, validators=_between(1, limits.OBSERVATION_MIN_MAX)
     )
     # Clinic-set: whom the pregnancy-test gate applies to ("" = nobody; no verified rule, gates.py).
+    # Clinic-set for ketamine: a prescriber on site is named at every start (esketamine always: REMS).
+    prescriber_on_site_required = models.BooleanField(default=False)
     pregnancy_test_for = models.CharField(
         max_length=10, blank=True, choices=[("", "Nobody"), *PREGNANCY_TEST_FOR.items()]
     )

@@ -543,3 +543,12 @@ def audit_rems_queue(user: User, rows: list[dict[str, Any]]) -> None:
     )
     for row in rows:
         audit_session_read(user, row["session"])
+
+
+def prescribers_of(clinic: Clinic) -> QuerySet[User]:
+    """The clinic's active prescribers (the choice of the prescriber on site)."""
+    from ketacare.accounts.models import Membership
+    from ketacare.accounts.roles import Role
+
+    ids = Membership.objects.filter(clinic=clinic, role=Role.PRESCRIBER, active=True).values("user_id")
+    return User.objects.filter(pk__in=ids, is_active=True).order_by("display_name", "username")

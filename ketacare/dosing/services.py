@@ -51,6 +51,7 @@ SETTINGS_FIELDS = (
     "predose_diastolic_max_mmhg",
     "scales_interval_min",
     "pregnancy_test_for",
+    "prescriber_on_site_required",
 )
 OPEN_ALERTS_MESSAGE = (
     "{n} alert(s) are not acknowledged. A clinician must acknowledge each with what was done first."
@@ -207,6 +208,7 @@ def start_session(
     fasting_confirmed: bool,
     escort_confirmed: bool,
     identity_identifiers: Sequence[str] = (),
+    prescriber_on_site: User | None = None,
     started_at: dt.datetime | None = None,
     override_reason: str = "",
 ) -> DosingSession:
@@ -240,6 +242,7 @@ def start_session(
         },
         settings=current,
         identifiers=tuple(identity_identifiers),
+        prescriber_on_site=prescriber_on_site,
     )
     refusals = gates.check_start(context)
     hard = [r for r in refusals if r.hard]
@@ -260,6 +263,8 @@ def start_session(
         session.override_reason = override_reason
     session.consent_confirmed = session.fasting_confirmed = session.escort_confirmed = True
     session.identity_identifiers = sorted({i for i in identity_identifiers if i in gates.IDENTIFIERS})
+    if gates.prescriber_on_site_required(session, current):
+        session.prescriber_on_site = prescriber_on_site or by
     session.status = DosingSession.Status.IN_PROGRESS
     session.started_at = at
     session.started_by = by

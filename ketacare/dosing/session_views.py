@@ -48,7 +48,7 @@ from ketacare.dosing.forms import (
     SideEffectForm,
     VitalSignForm,
 )
-from ketacare.dosing.gates import IDENTIFIERS, pregnancy_applies
+from ketacare.dosing.gates import IDENTIFIERS, pregnancy_applies, prescriber_on_site_required
 from ketacare.dosing.models import DosingSession, PregnancyTest, SideEffect, VitalSign
 from ketacare.forms_util import add_service_errors
 from ketacare.patients.selectors import get_patient_for
@@ -163,6 +163,11 @@ def _page(
             for message in errors
         ],
     }
+    checklist = context["checklist_form"]
+    if prescriber_on_site_required(session, settings_row):
+        checklist.fields["prescriber_on_site"].queryset = selectors.prescribers_of(clinic)
+    else:
+        checklist.fields.pop("prescriber_on_site", None)
     return render(request, "dosing/session.html", context, status=status)
 
 

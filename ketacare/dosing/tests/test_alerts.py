@@ -19,7 +19,7 @@ from ketacare.accounts.services import create_api_token
 from ketacare.audit.models import AuditEvent
 from ketacare.dosing import selectors, services
 from ketacare.dosing.models import SessionAlert
-from ketacare.plans.testing import signed_order
+from ketacare.plans.testing import order_prescriber, signed_order
 from ketacare.rules import esketamine_label
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +62,9 @@ def started(nurse: Any, patient: Any, **plan: Any) -> Any:
         order=plan.pop("order", None) or signed_order(patient, route=route, dose_mg=dose_mg),
         **plan,
     )
-    return services.start_session(by=nurse, session=session, **CHECKLIST)
+    return services.start_session(
+        by=nurse, session=session, prescriber_on_site=order_prescriber(patient), **CHECKLIST
+    )
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import make_staff
-from ketacare.plans.testing import signed_order
+from ketacare.plans.testing import order_prescriber, signed_order
 
 pytestmark = pytest.mark.browser
 
@@ -65,7 +65,12 @@ def _started(nurse: Any, patient: Any, **plan: Any) -> Any:
         **plan,
     )
     return dosing.start_session(
-        by=nurse, session=session, identity_identifiers=TWO_IDS, started_at=started_at, **CHECKS
+        by=nurse,
+        session=session,
+        identity_identifiers=TWO_IDS,
+        started_at=started_at,
+        prescriber_on_site=order_prescriber(patient),
+        **CHECKS,
     )
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from ketacare.accounts.services import create_api_token
 from ketacare.dosing import selectors, services
 from ketacare.outcomes import services as outcomes
-from ketacare.plans.testing import signed_order
+from ketacare.plans.testing import order_prescriber, signed_order
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,13 @@ def infusion(nurse: Any, patient: Any, started_at: dt.datetime | None = None, **
         order=plan.pop("order", None) or signed_order(patient, route=route, dose_mg=dose_mg),
         **plan,
     )
-    return services.start_session(by=nurse, session=session, started_at=started_at, **CHECKLIST)
+    return services.start_session(
+        by=nurse,
+        session=session,
+        started_at=started_at,
+        prescriber_on_site=order_prescriber(patient),
+        **CHECKLIST,
+    )
 
 
 def test_the_dose_becomes_a_volume_and_a_pump_rate_with_the_rounding_stated(
@@ -163,7 +169,9 @@ def test_the_rems_form_is_filled_from_an_esketamine_session_and_queued_until_sen
     services.record_vital_sign(
         by=nurse, session=session, measured_at=began - dt.timedelta(minutes=5), **NORMAL
     )
-    session = services.start_session(by=nurse, session=session, started_at=began, **CHECKLIST)
+    session = services.start_session(
+        by=nurse, session=session, started_at=began, prescriber_on_site=order_prescriber(patient), **CHECKLIST
+    )
     services.record_vital_sign(
         by=nurse,
         session=session,

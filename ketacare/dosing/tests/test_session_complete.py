@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from ketacare.dosing import gates, selectors, services
 from ketacare.outcomes import services as outcomes
-from ketacare.plans.testing import signed_order
+from ketacare.plans.testing import order_prescriber, signed_order
 from ketacare.testing import api_client, client_for
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +50,7 @@ def started(nurse: Any, patient: Any, **plan: Any) -> Any:
         session=planned(nurse, patient, **plan),
         identity_identifiers=TWO_IDS,
         started_at=started_at,
+        prescriber_on_site=order_prescriber(patient),
         **CHECKS,
     )
 
@@ -109,6 +110,44 @@ def test_the_api_start_refuses_without_identifiers_with_a_clear_message(nurse, p
     assert refused.status_code == 400 and "two identifiers" in refused.content.decode()
     ok = post_json(api, f"/api/v1/sessions/{session.pk}/start", {**CHECKS, "identity_identifiers": TWO_IDS})
     assert ok.status_code == 200 and ok.json()["identity_identifiers"] == ["date_of_birth", "full_name"]
+
+
+# --- The prescriber on site (esketamine: REMS; ketamine: clinic-set), hard -----------------------------
+
+
+def test_an_esketamine_start_needs_a_prescriber_on_site_with_valid_credentials(
+    nurse, prescriber, therapist, patient
+) -> None:
+    session = planned(nurse, patient, route="intranasal", duration_min=None, drug="esketamine")
+    start = {"by": nurse, "session": session, "identity_identifiers": TWO_IDS, **CHECKS}
+    with pytest.raises(ValidationError, match="Name the prescriber on site"):
+        services.start_session(**start)
+    with pytest.raises(ValidationError, match="is not a prescriber"):
+        services.start_session(**start, prescriber_on_site=therapist)
+    prescriber.credentials.update(revoked=True)
+    with pytest.raises(ValidationError, match="may not supervise today"):
+        services.start_session(**start, prescriber_on_site=prescriber)
+    prescriber.credentials.update(revoked=False)
+    done = services.start_session(**start, prescriber_on_site=prescriber)
+    assert done.prescriber_on_site == prescriber
+
+
+def test_a_prescriber_who_starts_is_on_site_and_ketamine_asks_only_where_the_clinic_does(
+    nurse, prescriber, clinic_admin, clinic, patient
+) -> None:
+    esk = planned(prescriber, patient, route="intranasal", duration_min=None, drug="esketamine")
+    done = services.start_session(by=prescriber, session=esk, identity_identifiers=TWO_IDS, **CHECKS)
+    assert done.prescriber_on_site == prescriber
+    assert started(nurse, patient).prescriber_on_site is None  # ketamine, clinic has not asked
+    services.update_session_settings(by=clinic_admin, clinic=clinic, prescriber_on_site_required=True)
+    session = planned(nurse, patient)
+    page = client_for(nurse).get(reverse("dosing:session", args=[session.pk])).content.decode()
+    assert "Prescriber on site" in page
+    with pytest.raises(ValidationError, match="Name the prescriber on site"):
+        services.start_session(by=nurse, session=session, identity_identifiers=TWO_IDS, **CHECKS)
+    body = {**CHECKS, "identity_identifiers": TWO_IDS, "prescriber_on_site_username": prescriber.username}
+    ok = post_json(api_client(nurse), f"/api/v1/sessions/{session.pk}/start", body)
+    assert ok.status_code == 200 and ok.json()["prescriber_on_site"] == prescriber.username
 
 
 # --- The pregnancy-test gate (clinic-set, relative) --------------------------------------------------

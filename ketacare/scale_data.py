@@ -234,6 +234,7 @@ def _check_ins(ids: list[int], first: dt.date, days: int, by: User, rng: random.
                 consent_confirmed=True,
                 fasting_confirmed=True,
                 escort_confirmed=True,
+                identity_identifiers=["full_name", "date_of_birth"],
                 started_at=start,
                 started_by=by,
                 ended_at=start + dt.timedelta(hours=2),

@@ -93,7 +93,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "ketacare.accounts.idle.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "ketacare.input_guard.StrictInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -18,9 +18,8 @@ from ketacare.accounts.roles import Action
 from ketacare.api_errors import ERROR_RESPONSES
 from ketacare.api_input import ALLOW_FUTURE, StrictSchema
 from ketacare.api_paging import Pagination
-from ketacare.audit.actions import AuditAction
-from ketacare.audit.services import record_event
 from ketacare.dosing import selectors, services
+from ketacare.dosing.gates import IDENTIFIERS
 from ketacare.dosing.labels import ROUTE_LABELS
 from ketacare.dosing.models import DosingSession, SessionAlert, SideEffect, VitalSign
 from ketacare.patients.selectors import get_patient_for
@@ -67,6 +66,8 @@ class SessionOut(Schema):
     created_by: str = Field(..., alias="created_by.username")
     chair: str
     drug: str
+    identity_identifiers: list[str]
+    prescriber_on_site: str | None = None
     consent_confirmed: bool
     fasting_confirmed: bool
     escort_confirmed: bool
@@ -74,6 +75,10 @@ class SessionOut(Schema):
     ended_at: dt.datetime | None
     discharge_note: str
     signed_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_prescriber_on_site(obj: DosingSession) -> str | None:
+        return obj.prescriber_on_site.username if obj.prescriber_on_site else None
 
 
 class SessionIn(StrictSchema):
@@ -87,10 +92,24 @@ class SessionIn(StrictSchema):
     drug: Annotated[str, Field(pattern="^(ketamine|esketamine)$")] = "ketamine"
 
 
+Identifier = Annotated[str, Field(pattern="^(" + "|".join(IDENTIFIERS) + ")$")]
+
+
 class ChecklistIn(StrictSchema):
+    identity_identifiers: list[Identifier] = Field(
+        default_factory=list,
+        max_length=len(IDENTIFIERS),
+        description="The identifiers checked against the record (at least two).",
+    )
     consent_confirmed: bool
     fasting_confirmed: bool
     escort_confirmed: bool
+    prescriber_on_site_username: PlainText | None = Field(
+        None,
+        max_length=150,
+        description="The prescriber on site (esketamine, or where the clinic asks); a prescriber starting "
+        "the session is on site.",
+    )
     override_reason: PlainText = Field("", max_length=500)
 
 
@@ -237,7 +256,16 @@ def read_session(request: AuthedRequest, session_id: int) -> DosingSession:
     summary="Confirm the checklist and start",
 )
 def start_session(request: AuthedRequest, session_id: int, payload: ChecklistIn) -> DosingSession:
-    return services.start_session(by=request.user, session=_session(request, session_id), **payload.dict())
+    from ketacare.accounts.models import User
+
+    data = payload.dict()
+    name = data.pop("prescriber_on_site_username")
+    on_site = User.objects.filter(username=name).first() if name else None
+    if name and on_site is None:
+        raise ValidationError({"prescriber_on_site_username": "No such prescriber."})
+    return services.start_session(
+        by=request.user, session=_session(request, session_id), prescriber_on_site=on_site, **data
+    )
 
 
 @router.get(
@@ -638,16 +666,11 @@ rems_router = Router(tags=["sessions"])
 @paginate(Pagination)
 def rems_queue(request: AuthedRequest) -> Any:
     rows = selectors.rems_queue(request.user)
-    record_event(
-        actor=request.user,
-        action=AuditAction.SEARCH,
-        entity_type="dosing.remsform",
-        detail={"rows": len(rows)},
-    )
+    selectors.audit_rems_queue(request.user, rows)
     return rows
 
 
-SESSION_SCALES = ("moaas", "cadss-6", "craving-vas")
+SESSION_SCALES = services.SESSION_SCALES
 
 
 class ScaleIn(StrictSchema):
@@ -683,18 +706,62 @@ def list_scales(request: AuthedRequest, session_id: int) -> Any:
     summary="Record MOAA/S, CADSS-6 or craving (0-100) in the session",
 )
 def record_scale(request: AuthedRequest, session_id: int, payload: ScaleIn) -> Status:
-    from ketacare.outcomes import services as outcomes
-
-    session = _session(request, session_id)
-    if session.started_at is None:
-        raise ValidationError(
-            "Scales are recorded once the session has started (craving before: at the start)."
-        )
-    recorded = outcomes.record_response(
-        by=request.user,
-        patient=session.patient,
-        instrument_id=payload.instrument_id,
-        answers=payload.answers,
-        answered_at=payload.answered_at,
+    recorded = services.record_session_scale(
+        by=request.user, session=_session(request, session_id), **payload.dict()
     )
     return Status(201, recorded.response)
+
+
+class PregnancyTestIn(StrictSchema):
+    result: Annotated[str, Field(pattern="^(negative|positive)$")]
+    tested_at: dt.datetime | None = None
+
+
+class PregnancyTestOut(Schema):
+    id: int
+    tested_at: dt.datetime
+    result: str
+    recorded_at: dt.datetime
+    recorded_by: str = Field(..., alias="recorded_by.username")
+    entered_in_error: bool
+    error_reason: str
+
+
+@router.post(
+    "/{session_id}/pregnancy-tests",
+    response={201: PregnancyTestOut, **ERROR_RESPONSES},
+    summary="Record a pregnancy test taken on the day (the clinic's start gate)",
+)
+def record_pregnancy_test(request: AuthedRequest, session_id: int, payload: PregnancyTestIn) -> Status:
+    test = services.record_pregnancy_test(
+        by=request.user, session=_session(request, session_id), **payload.dict()
+    )
+    return Status(201, test)
+
+
+class RemsAnswersIn(StrictSchema):
+    """The form's concomitant-medication items, yes or no each."""
+
+    benzodiazepines: bool
+    non_benzodiazepine_sedative_hypnotics: bool
+    psychostimulants: bool
+    maois: bool
+
+
+@router.post(
+    "/{session_id}/rems-form/medications",
+    response={200: RemsFormOut, **ERROR_RESPONSES},
+    summary="Answer the REMS form's concomitant-medication items",
+)
+def rems_medications(request: AuthedRequest, session_id: int, payload: RemsAnswersIn) -> dict[str, object]:
+    session = _session(request, session_id)
+    data = payload.dict()
+    session = services.record_rems_answers(
+        by=request.user,
+        session=session,
+        rems_benzodiazepines=data["benzodiazepines"],
+        rems_sedative_hypnotics=data["non_benzodiazepine_sedative_hypnotics"],
+        rems_psychostimulants=data["psychostimulants"],
+        rems_maois=data["maois"],
+    )
+    return selectors.rems_form(session)

@@ -4,6 +4,7 @@ recomputed from the actual infusion events when there are any, with "now" placed
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -57,6 +58,39 @@ def _regimen_from_events(session: DosingSession) -> Regimen | None:
 
 
 def session_course(session: DosingSession) -> Course | None:
+    """The course, computed at most once a minute per session and pump history (the live region is
+    redrawn after every reading by everyone viewing it; the course changes only with the pump events,
+    the prepared dose, the weight on record and the minute that places "now")."""
+    from django.core.cache import cache
+
+    events = list(session.infusion_events.order_by("at", "id").values_list("id", "at", "rate_ml_h"))
+    weight = selectors.covariates_of(session.patient)
+    minute = int(timezone.now().timestamp() // 60) if session.ended_at is None else 0
+    key = (
+        "dosing-course:"
+        + hashlib.sha256(
+            repr(
+                (
+                    session.pk,
+                    session.status,
+                    session.dose_mg,
+                    session.concentration_mg_per_ml,
+                    session.concentration_as,
+                    events,
+                    weight and weight.pk_patient,
+                    minute,
+                )
+            ).encode()
+        ).hexdigest()
+    )
+    course = cache.get(key)
+    if course is None:
+        course = _compute_course(session)
+        cache.set(key, course, 120)
+    return course
+
+
+def _compute_course(session: DosingSession) -> Course | None:
     """None when the record has no weight or the engine cannot model the route for this patient."""
     covariates = selectors.covariates_of(session.patient)
     if covariates is None:
@@ -84,7 +118,7 @@ def session_course(session: DosingSession) -> Course | None:
     if session.started_at is not None and session.ended_at is None:
         now_min = (timezone.now() - session.started_at).total_seconds() / 60
     return Course(
-        svg=mark_safe(course_svg(decided.model, regimen, times, simulated)),  # noqa: S308  (numbers, escaped text)
+        svg=mark_safe(course_svg(decided.model, regimen, times, simulated, now_min=now_min)),  # noqa: S308  (numbers, escaped text)
         summary=[line for line in expected.summary().splitlines() if line],
         from_events=actual is not None,
         now_min=now_min,

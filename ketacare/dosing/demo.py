@@ -79,6 +79,7 @@ def build_today(
             consent_confirmed=True,
             fasting_confirmed=True,
             escort_confirmed=True,
+            identity_identifiers=["full_name", "date_of_birth"],
             started_at=began,
         )
         for minute in range(15, minutes_ago, 15):
@@ -143,6 +144,7 @@ def build(*, staff: dict[str, User], patients: list[Patient], rng: random.Random
                 consent_confirmed=True,
                 fasting_confirmed=True,
                 escort_confirmed=True,
+                identity_identifiers=["full_name", "date_of_birth"],
                 started_at=began,
             )
             systolic, diastolic, pulse = rng.randint(112, 132), rng.randint(70, 84), rng.randint(62, 84)
@@ -173,3 +175,103 @@ def build(*, staff: dict[str, User], patients: list[Patient], rng: random.Random
                 ended_at=began + dt.timedelta(minutes=120),
             )
             services.sign_session(by=prescriber, session=session, password=_demo_password())
+    build_esketamine(staff=staff, candidates=patients[:4], rng=rng, today=today)
+
+
+# Esketamine sessions with their monitoring forms (issue 11): one sent, one overdue, one due. The
+# order is the label's 56 mg starting dose (protocol library "esketamine-nasal", SECONDARY there), as
+# demo data; an esketamine session lasts at least the label's 2 h (VERIFIED).
+ESKETAMINE_DAYS_AGO = (12, 9, 3)
+ESKETAMINE_DOSE_MG = Decimal("56")
+
+
+def build_esketamine(
+    *, staff: dict[str, User], candidates: list[Patient], rng: random.Random, today: dt.date
+) -> None:
+    """Three esketamine sessions for the first candidate who is eligible now (an order needs it)."""
+    from django.core.exceptions import ValidationError
+
+    from ketacare.plans import services as plans
+
+    nurse, prescriber = staff["nurse"], staff["prescriber"]
+    for patient in candidates:
+        try:
+            order = plans.create_order(
+                by=prescriber,
+                patient=patient,
+                protocol="esketamine-nasal",
+                route="intranasal",
+                dose=f"{ESKETAMINE_DOSE_MG}mg",
+                sessions=len(ESKETAMINE_DAYS_AGO),
+                interval_days=3,
+            )
+        except ValidationError:
+            continue  # not eligible today (e.g. the detox gate): the next one
+        break
+    else:
+        return
+    plans.sign_order(by=prescriber, order=order)
+    for n, days_ago in enumerate(ESKETAMINE_DAYS_AGO):
+        began = dt.datetime.combine(today - dt.timedelta(days=days_ago), dt.time(10, 0), tzinfo=dt.UTC)
+        session = services.plan_session(
+            by=prescriber,
+            patient=patient,
+            route="intranasal",
+            dose_mg=ESKETAMINE_DOSE_MG,
+            regimen="Esketamine 56 mg intranasal (demo)",
+            order=order,
+            drug="esketamine",
+        )
+        services.record_vital_sign(
+            by=nurse, session=session, measured_at=began - dt.timedelta(minutes=5), **_vitals(rng, 0)
+        )
+        session = services.start_session(
+            by=nurse,
+            session=session,
+            consent_confirmed=True,
+            fasting_confirmed=True,
+            escort_confirmed=True,
+            identity_identifiers=["full_name", "date_of_birth"],
+            prescriber_on_site=prescriber,
+            started_at=began,
+        )
+        services.prepare_dose(
+            by=nurse,
+            session=session,
+            concentration_mg_per_ml=Decimal("140"),  # demo: 28 mg per 0.2 mL device
+            concentration_as="base",
+            lot_number=f"DEMO-ES{n + 1}",
+            lot_expiry=today + dt.timedelta(days=365),
+        )
+        scale = [("craving-vas", [rng.randint(40, 70)], 0), ("moaas", [4], 40), ("moaas", [5], 90)]
+        scale.append(("craving-vas", [rng.randint(10, 35)], 115))
+        for minute in (40, 80, 115):
+            services.record_vital_sign(
+                by=nurse, session=session, measured_at=began + dt.timedelta(minutes=minute), **_vitals(rng, 8)
+            )
+        for instrument, answers, minute in scale:
+            services.record_session_scale(
+                by=nurse,
+                session=session,
+                instrument_id=instrument,
+                answers=answers,
+                answered_at=began + dt.timedelta(minutes=minute),
+            )
+        services.end_session(
+            by=nurse,
+            session=session,
+            discharge_note="Sedation and dissociation resolved; left with the escort. No driving today.",
+            ended_at=began + dt.timedelta(minutes=125),
+        )
+        services.record_rems_answers(
+            by=prescriber,
+            session=session,
+            rems_benzodiazepines=False,
+            rems_sedative_hypnotics=False,
+            rems_psychostimulants=False,
+            rems_maois=False,
+        )
+        if days_ago == ESKETAMINE_DAYS_AGO[0]:
+            services.mark_rems_form_submitted(
+                by=nurse, session=session, submitted_at=began + dt.timedelta(days=1)
+            )

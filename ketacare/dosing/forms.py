@@ -7,8 +7,11 @@ from typing import Any
 
 from django import forms
 
+from ketacare import instruments
+from ketacare.accounts.models import User
+from ketacare.dosing.gates import IDENTIFIERS
 from ketacare.dosing.labels import ROUTE_LABELS
-from ketacare.dosing.models import SideEffect
+from ketacare.dosing.models import PREGNANCY_TEST_FOR, PregnancyTest, SideEffect
 from ketacare.forms_util import DateInput, DateTimeInput
 from ketacare.pharmacology import MODELS, Dose
 from ketacare.pharmacology.request import DoseRequest
@@ -158,6 +161,21 @@ class SessionPlanForm(forms.Form):
 
 
 class ChecklistForm(forms.Form):
+    identity_identifiers = forms.MultipleChoiceField(
+        required=False,
+        choices=list(IDENTIFIERS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        label="Identity checked against the record (tick at least two)",
+        help_text="Ask the patient; compare with the record shown above.",
+    )
+    prescriber_on_site = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        label="Prescriber on site during the dose and the monitoring",
+        empty_label="Choose…",
+        help_text="Needed for esketamine (REMS) and where the clinic asks for it; a prescriber who starts "
+        "the session is on site.",
+    )
     consent_confirmed = forms.BooleanField(required=False, label="Consent for this treatment is on file")
     fasting_confirmed = forms.BooleanField(required=False, label="The patient fasted as instructed")
     escort_confirmed = forms.BooleanField(
@@ -321,6 +339,29 @@ class SessionSettingsForm(forms.Form):
         required=False,
         what="The pre-dose diastolic limit",
     )
+    scales_interval_min = _bounded(
+        "Sedation (MOAA/S) and dissociation (CADSS-6) due every",
+        1,
+        limits.OBSERVATION_MIN_MAX,
+        "min",
+        required=False,
+        what="The scales interval",
+        help_text="Clinic-set. No verified schedule was found (the esketamine trials measured both, "
+        "at times the sources read do not give): set your protocol's.",
+    )
+    prescriber_on_site_required = forms.BooleanField(
+        required=False,
+        label="Ketamine sessions name a prescriber on site at the start",
+        help_text="Clinic-set for ketamine. Esketamine always does (the REMS requires a prescriber on site, "
+        "verified).",
+    )
+    pregnancy_test_for = forms.ChoiceField(
+        required=False,
+        choices=[("", "Nobody (no pregnancy-test gate)"), *PREGNANCY_TEST_FOR.items()],
+        label="A pregnancy test on the day is asked of",
+        help_text="Clinic-set. No verified rule was found: a missing or positive test is a relative gate "
+        "(the prescriber may override, with the reason recorded).",
+    )
 
 
 class DoseForm(forms.Form):
@@ -388,3 +429,75 @@ class DischargeForm(forms.Form):
         label="State on leaving",
         help_text="The patient's state on leaving and who took them home.",
     )
+
+
+class PregnancyTestForm(forms.Form):
+    result = forms.ChoiceField(
+        choices=PregnancyTest.Result.choices, widget=forms.RadioSelect, label="Pregnancy test result"
+    )
+    tested_at = forms.DateTimeField(
+        required=False, label="Tested at", help_text="Leave empty for now.", widget=DateTimeInput()
+    )
+
+
+def _options(instrument_id: str, item: int = 0) -> list[tuple[str, str]]:
+    """An item's options from the instrument's own definition (ketacare/instruments): the answer is the
+    option's position; the label shows its score and words."""
+    options = instruments.get_instrument(instrument_id).items[item].options
+    return [("", "Choose…")] + [(str(k), f"{o.score}: {o.label}") for k, o in enumerate(options)]
+
+
+class MoaasForm(forms.Form):
+    level = forms.TypedChoiceField(
+        choices=_options("moaas"), coerce=int, label="Sedation (MOAA/S)", help_text="The response level now."
+    )
+
+    def answers(self) -> list[int]:
+        return [self.cleaned_data["level"]]
+
+
+class Cadss6Form(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for n, item in enumerate(instruments.get_instrument("cadss-6").items):
+            self.fields[f"item_{n + 1}"] = forms.TypedChoiceField(
+                choices=_options("cadss-6", n), coerce=int, label=f"{n + 1}. {item.text}"
+            )
+
+    def answers(self) -> list[int]:
+        return [self.cleaned_data[f"item_{n + 1}"] for n in range(6)]
+
+
+class CravingForm(forms.Form):
+    craving = _bounded("Craving now", 0, 100, "0-100", what="Craving")
+
+    def answers(self) -> list[int]:
+        return [self.cleaned_data["craving"]]
+
+
+SCALE_FORMS: dict[str, type[MoaasForm] | type[Cadss6Form] | type[CravingForm]] = {
+    "moaas": MoaasForm,
+    "cadss-6": Cadss6Form,
+    "craving-vas": CravingForm,
+}
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class RemsAnswersForm(forms.Form):
+    """The form's four concomitant-medication items (clinical-verified.md §1c)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from ketacare.dosing.services import REMS_MEDICATION_FIELDS
+
+        super().__init__(*args, **kwargs)
+        for name, label in REMS_MEDICATION_FIELDS.items():
+            self.fields[name] = forms.ChoiceField(
+                choices=YES_NO,
+                widget=forms.RadioSelect,
+                label=f"Concomitant: {label}",
+                error_messages={"required": f"Answer yes or no: {label}."},
+            )
+
+    def answers(self) -> dict[str, bool]:
+        return {name: value == "yes" for name, value in self.cleaned_data.items()}

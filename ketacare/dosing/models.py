@@ -64,6 +64,12 @@ class DosingSession(models.Model):
     consent_confirmed = models.BooleanField(default=False)
     fasting_confirmed = models.BooleanField(default=False)
     escort_confirmed = models.BooleanField(default=False)
+    # The identifiers the nurse checked against the record before the dose (at least two: gates.py).
+    identity_identifiers = models.JSONField(default=list, blank=True)
+    # The prescriber on site during administration and monitoring (gates.prescriber_on_site_gate).
+    prescriber_on_site = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -96,6 +102,11 @@ class DosingSession(models.Model):
     )
     # The esketamine REMS Patient Monitoring Form: when it was sent (due within 7 days).
     rems_submitted_at = models.DateTimeField(null=True, blank=True)
+    # The form's concomitant-medication items (yes/no each), answered by the prescriber.
+    rems_benzodiazepines = models.BooleanField(null=True, blank=True)
+    rems_sedative_hypnotics = models.BooleanField(null=True, blank=True)
+    rems_psychostimulants = models.BooleanField(null=True, blank=True)
+    rems_maois = models.BooleanField(null=True, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -305,6 +316,13 @@ class SessionAddendum(models.Model):
         return f"Addendum to session {self.session_id}"
 
 
+# Whom a clinic's pregnancy-test gate applies to, by sex at birth on the record (clinic-set).
+PREGNANCY_TEST_FOR = {
+    "female": "Patients recorded female at birth",
+    "not_male": "Patients not recorded male at birth (female, intersex or unknown)",
+}
+
+
 class ClinicSessionSettings(models.Model):
     """One clinic's alert thresholds and minimum observation time. KetaCare ships none: every field
     is optional with no default (shared/references/clinical.md §2.2: literature values UNCONFIRMED)."""
@@ -351,11 +369,33 @@ class ClinicSessionSettings(models.Model):
     predose_diastolic_max_mmhg = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=_between(limits.DIASTOLIC_MMHG_MIN, limits.DIASTOLIC_MMHG_MAX)
     )
+    # Clinic-set: how often sedation (MOAA/S) and dissociation (CADSS-6) are due while a session is
+    # monitored. No default: no verified schedule was found (clinical-verified.md §7).
+    scales_interval_min = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_between(1, limits.OBSERVATION_MIN_MAX)
+    )
+    # Clinic-set: whom the pregnancy-test gate applies to ("" = nobody; no verified rule, gates.py).
+    # Clinic-set for ketamine: a prescriber on site is named at every start (esketamine always: REMS).
+    prescriber_on_site_required = models.BooleanField(default=False)
+    pregnancy_test_for = models.CharField(
+        max_length=10, blank=True, choices=[("", "Nobody"), *PREGNANCY_TEST_FOR.items()]
+    )
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=Q(pregnancy_test_for__in=["", *PREGNANCY_TEST_FOR]),
+                name="settings_pregnancy_for_known",
+            ),
+            _within(
+                "scales_interval_min",
+                1,
+                limits.OBSERVATION_MIN_MAX,
+                "settings_scales_interval_in_range",
+                optional=True,
+            ),
             _within(
                 "systolic_above_mmhg",
                 limits.SYSTOLIC_MMHG_MIN,
@@ -502,3 +542,28 @@ class InfusionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at:%H:%M}"
+
+
+class PregnancyTest(ClinicalEntry):
+    """A pregnancy test taken on the day of a session (the clinic-set gate, gates.pregnancy_test_gate)."""
+
+    class Result(models.TextChoices):
+        NEGATIVE = "negative", "Negative"
+        POSITIVE = "positive", "Positive"
+
+    session = models.ForeignKey(DosingSession, on_delete=models.PROTECT, related_name="pregnancy_tests")
+    tested_at = models.DateTimeField()
+    result = models.CharField(max_length=10, choices=Result.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["tested_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(result__in=["negative", "positive"]), name="pregnancy_test_result_known"
+            ),
+            error_needs_reason("pregnancy_test"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pregnancy test at {self.tested_at:%H:%M}"

@@ -228,6 +228,50 @@ def next_reading_due(session: DosingSession, interval_min: int | None) -> Readin
     return min(due, key=lambda d: d.at) if due else None
 
 
+SCALE_LABELS = {"moaas": "Sedation (MOAA/S)", "cadss-6": "Dissociation (CADSS-6)"}
+
+
+@dataclass(frozen=True)
+class ScaleDue:
+    label: str
+    at: dt.datetime | None  # None: due at a moment rather than a time (craving before, after)
+    why: str
+
+    @property
+    def overdue(self) -> bool:
+        return self.at is not None and self.at <= timezone.now()
+
+
+def scales_due(session: DosingSession, interval_min: int | None) -> list[ScaleDue]:
+    """What scale is due next in a monitored session: MOAA/S and CADSS-6 every clinic-set interval after
+    the last one (or the start); craving once before the dose and once after."""
+    if session.status != DosingSession.Status.IN_PROGRESS or session.started_at is None:
+        return []
+    scores = session_scores(session)
+    due: list[ScaleDue] = []
+    if interval_min:
+        for instrument, label in SCALE_LABELS.items():
+            times = [r.answered_at for r in scores if r.instrument_id == instrument]
+            since = max([session.started_at, *times])
+            due.append(
+                ScaleDue(
+                    label,
+                    since + dt.timedelta(minutes=interval_min),
+                    f"every {interval_min} min (clinic-set)",
+                )
+            )
+    cravings = sum(1 for r in scores if r.instrument_id == "craving-vas")
+    if cravings == 0:
+        due.append(ScaleDue("Craving (0-100) before the dose", None, "at the start"))
+    elif cravings == 1:
+        due.append(ScaleDue("Craving (0-100) after the dose", None, "before discharge"))
+    return due
+
+
+def scale_label(instrument_id: str) -> str:
+    return {**SCALE_LABELS, "craving-vas": "Craving (0-100)"}.get(instrument_id, instrument_id)
+
+
 def open_alerts_for(user: User) -> QuerySet[SessionAlert]:
     """Open alerts of unsigned sessions in the clinics where this user administers ketamine."""
     from ketacare.accounts.selectors import clinics_where
@@ -331,13 +375,22 @@ def live_version(session: DosingSession) -> str:
                 session.side_effects.all(),
                 session.addenda.all(),
                 session.alerts.all(),
+                session.infusion_events.all(),
+                session.pregnancy_tests.all(),
             )
         ),
+        str(len(session_scores(session))),
+        # The predicted course marks "now": a monitored session's region is redrawn once a minute.
+        str(int(timezone.now().timestamp() // 60))
+        if session.status == DosingSession.Status.IN_PROGRESS
+        else "",
         str(session.alerts.filter(acknowledged_at__isnull=False).count()),
         str(
             session.vitals.filter(entered_in_error=True).count()
             + session.side_effects.filter(entered_in_error=True).count()
+            + session.pregnancy_tests.filter(entered_in_error=True).count()
         ),
+        str(session.concentration_mg_per_ml),
     ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
@@ -393,7 +446,7 @@ def rems_form(session: DosingSession) -> dict[str, Any]:
     session (clinical-verified.md §1c, VERIFIED): treatment date, dose, lot, total minutes from the
     first device to the end of monitoring, the three blood pressures, vital signs in acceptable range
     before administration and before completion, the "ready to leave" minutes. The four
-    concomitant-medication classes are the prescriber's to answer (None here). Due within 7 days."""
+    concomitant-medication classes are the prescriber's answers (None until given). Due within 7 days."""
     started, ended = session.started_at, session.ended_at
     due = (
         (timezone.localdate(started) + dt.timedelta(days=esketamine_label.REMS_FORM_DUE_DAYS))
@@ -421,6 +474,15 @@ def rems_form(session: DosingSession) -> dict[str, Any]:
             ("ended_at", ended),
         )
         if not value
+    ] + [
+        name
+        for name, value in (
+            ("concomitant_benzodiazepines", session.rems_benzodiazepines),
+            ("concomitant_non_benzodiazepine_sedative_hypnotics", session.rems_sedative_hypnotics),
+            ("concomitant_psychostimulants", session.rems_psychostimulants),
+            ("concomitant_maois", session.rems_maois),
+        )
+        if value is None
     ]
     return {
         "session_id": session.pk,
@@ -438,10 +500,10 @@ def rems_form(session: DosingSession) -> dict[str, Any]:
         "bp_prior_to_completion": _bp(completion),
         "vitals_acceptable_prior_to_administration": _in_range(prior),
         "vitals_acceptable_prior_to_completion": _in_range(completion),
-        "concomitant_benzodiazepines": None,
-        "concomitant_non_benzodiazepine_sedative_hypnotics": None,
-        "concomitant_psychostimulants": None,
-        "concomitant_maois": None,
+        "concomitant_benzodiazepines": session.rems_benzodiazepines,
+        "concomitant_non_benzodiazepine_sedative_hypnotics": session.rems_sedative_hypnotics,
+        "concomitant_psychostimulants": session.rems_psychostimulants,
+        "concomitant_maois": session.rems_maois,
         "ready_to_leave_minutes": (
             int((session.ready_to_leave_at - started).total_seconds() // 60)
             if started and session.ready_to_leave_at
@@ -468,4 +530,25 @@ def rems_queue(user: User) -> list[dict[str, Any]]:
         .select_related("patient")
         .order_by("started_at")
     )
-    return [{**rems_form(s), "patient": s.patient.full_name, "patient_id": s.patient_id} for s in sessions]
+    return [
+        {**rems_form(s), "patient": s.patient.full_name, "patient_id": s.patient_id, "session": s}
+        for s in sessions
+    ]
+
+
+def audit_rems_queue(user: User, rows: list[dict[str, Any]]) -> None:
+    """The queue shows patients: a search, and one read per session listed (ids only)."""
+    record_event(
+        actor=user, action=AuditAction.SEARCH, entity_type="dosing.remsform", detail={"rows": len(rows)}
+    )
+    for row in rows:
+        audit_session_read(user, row["session"])
+
+
+def prescribers_of(clinic: Clinic) -> QuerySet[User]:
+    """The clinic's active prescribers (the choice of the prescriber on site)."""
+    from ketacare.accounts.models import Membership
+    from ketacare.accounts.roles import Role
+
+    ids = Membership.objects.filter(clinic=clinic, role=Role.PRESCRIBER, active=True).values("user_id")
+    return User.objects.filter(pk__in=ids, is_active=True).order_by("display_name", "username")

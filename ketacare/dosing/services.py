@@ -8,6 +8,7 @@ returns the alerts it raised).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -27,6 +28,7 @@ from ketacare.dosing.models import (
     ClinicSessionSettings,
     DosingSession,
     InfusionEvent,
+    PregnancyTest,
     SessionAddendum,
     SessionAlert,
     SideEffect,
@@ -47,6 +49,9 @@ SETTINGS_FIELDS = (
     "vitals_interval_min",
     "predose_systolic_max_mmhg",
     "predose_diastolic_max_mmhg",
+    "scales_interval_min",
+    "pregnancy_test_for",
+    "prescriber_on_site_required",
 )
 OPEN_ALERTS_MESSAGE = (
     "{n} alert(s) are not acknowledged. A clinician must acknowledge each with what was done first."
@@ -237,11 +242,15 @@ def start_session(
     consent_confirmed: bool,
     fasting_confirmed: bool,
     escort_confirmed: bool,
+    identity_identifiers: Sequence[str] = (),
+    prescriber_on_site: User | None = None,
     started_at: dt.datetime | None = None,
     override_reason: str = "",
 ) -> DosingSession:
-    """Confirm the pre-dose checklist and start: needs valid credentials on the day the session starts
-    (may_administer_ketamine). `started_at` records a session after the fact; by default, now."""
+    """Confirm the pre-dose checklist and start, through every gate of gates.START_GATES: the patient's
+    identity (two identifiers checked), the checklist, credentials on the day, the clinic's
+    pregnancy-test and pre-dose blood-pressure gates. A hard refusal blocks; a relative one needs the
+    prescriber's recorded override. `started_at` records a session after the fact; by default, now."""
     session = _locked(session)
     clinic = session.patient.clinic
     require_in_clinic(by, clinic, Action.ADMINISTER_KETAMINE)
@@ -267,6 +276,8 @@ def start_session(
             "escort_confirmed": escort_confirmed,
         },
         settings=current,
+        identifiers=tuple(identity_identifiers),
+        prescriber_on_site=prescriber_on_site,
     )
     refusals = gates.check_start(context)
     hard = [r for r in refusals if r.hard]
@@ -286,6 +297,9 @@ def start_session(
         session.override_by = by
         session.override_reason = override_reason
     session.consent_confirmed = session.fasting_confirmed = session.escort_confirmed = True
+    session.identity_identifiers = sorted({i for i in identity_identifiers if i in gates.IDENTIFIERS})
+    if gates.prescriber_on_site_required(session, current):
+        session.prescriber_on_site = prescriber_on_site or by
     session.status = DosingSession.Status.IN_PROGRESS
     session.started_at = at
     session.started_by = by
@@ -295,7 +309,10 @@ def start_session(
         AuditAction.START_SESSION,
         session,
         session,
-        {"checklist": ["consent", "fasting", "escort"], "overridden": [r.gate for r in relative]},
+        {
+            "checklist": ["identity", "consent", "fasting", "escort"],
+            "overridden": [r.gate for r in relative],
+        },
     )
     return session
 
@@ -464,7 +481,9 @@ def add_addendum(*, by: User, session: DosingSession, text: str) -> SessionAdden
 
 
 @transaction.atomic
-def mark_session_entry_in_error(*, by: User, entry: VitalSign | SideEffect, reason: str) -> None:
+def mark_session_entry_in_error(
+    *, by: User, entry: VitalSign | SideEffect | PregnancyTest, reason: str
+) -> None:
     """Withdraw a wrong vital sign or side effect: it stays, struck through, with why. Not once signed."""
     session = _locked(entry.session)
     require_in_clinic(by, session.patient.clinic, Action.ADMINISTER_KETAMINE)
@@ -751,13 +770,25 @@ def discharge_session(
     aldrete_min = current.aldrete_discharge_minimum if current else None
     padss_ok = padss is not None and padss >= esketamine_label.PADSS_DISCHARGE_MINIMUM
     aldrete_ok = aldrete_min is not None and aldrete is not None and aldrete >= aldrete_min
+    general: list[str] = []
+    minimum = minimum_observation_min(locked, current)
+    observed_until = ended_at or timezone.now()
+    if minimum and locked.started_at is not None:
+        observed_min = (observed_until - locked.started_at).total_seconds() / 60
+        if observed_min < minimum:
+            general.append(
+                f"Observation must last at least {minimum} minutes; "
+                f"this session has lasted {int(observed_min)} minutes."
+            )
     if not (padss_ok or aldrete_ok):
-        errors["__all__"] = (
+        general.append(
             f"Record a PADSS of at least {esketamine_label.PADSS_DISCHARGE_MINIMUM} (latest: "
             f"{padss if padss is not None else 'none'})"
             + (f" or a Modified Aldrete of at least {aldrete_min} (clinic-set)" if aldrete_min else "")
             + " since the start of the session."
         )
+    if general:
+        errors["__all__"] = " ".join(general)
     if not mental_status_at_baseline:
         errors["mental_status_at_baseline"] = "Confirm that mental status is back to baseline."
     if not escort_present:
@@ -799,7 +830,106 @@ def mark_rems_form_submitted(
         raise ValidationError("Only an ended esketamine session has a REMS monitoring form.")
     if fresh.rems_submitted_at is not None:
         raise ValidationError("This form was already recorded as sent.")
+    if any(getattr(fresh, name) is None for name in REMS_MEDICATION_FIELDS):
+        raise ValidationError(
+            "Answer the four concomitant-medication questions of the form before recording it as sent."
+        )
     fresh.rems_submitted_at = _when(submitted_at, "submitted_at")
     save_checked(fresh)
     _audit(by, AuditAction.REMS_SUBMITTED, fresh, fresh)
     return fresh
+
+
+# The form's concomitant-medication items (clinical-verified.md §1c, VERIFIED: four classes, yes/no).
+REMS_MEDICATION_FIELDS = {
+    "rems_benzodiazepines": "Benzodiazepines",
+    "rems_sedative_hypnotics": "Non-benzodiazepine sedative hypnotics",
+    "rems_psychostimulants": "Psychostimulants",
+    "rems_maois": "Monoamine oxidase inhibitors (MAOIs)",
+}
+
+
+@transaction.atomic
+def record_rems_answers(*, by: User, session: DosingSession, **answers: bool) -> DosingSession:
+    """The prescriber's answers to the form's concomitant-medication items (each yes or no); they can be
+    changed until the form is recorded as sent."""
+    fresh = DosingSession.objects.select_for_update().select_related("patient__clinic").get(pk=session.pk)
+    require_in_clinic(by, fresh.patient.clinic, Action.ADMINISTER_KETAMINE)
+    if fresh.drug != "esketamine" or fresh.started_at is None:
+        raise ValidationError("Only a started esketamine session has a REMS monitoring form.")
+    if fresh.rems_submitted_at is not None:
+        raise ValidationError("This form was already recorded as sent and can no longer be changed.")
+    if set(answers) != set(REMS_MEDICATION_FIELDS) or any(not isinstance(v, bool) for v in answers.values()):
+        raise ValidationError(
+            {
+                name: "Answer yes or no."
+                for name in REMS_MEDICATION_FIELDS
+                if not isinstance(answers.get(name), bool)
+            }
+        )
+    for name, value in answers.items():
+        setattr(fresh, name, value)
+    save_checked(fresh)
+    _audit(by, AuditAction.UPDATE, fresh, fresh, {"fields": sorted(answers)})
+    return fresh
+
+
+@transaction.atomic
+def record_pregnancy_test(
+    *, by: User, session: DosingSession, result: str, tested_at: dt.datetime | None = None
+) -> PregnancyTest:
+    """A pregnancy test taken on the day, for the clinic's gate (gates.pregnancy_test_gate)."""
+    session = _locked(session)
+    require_in_clinic(by, session.patient.clinic, Action.ADMINISTER_KETAMINE)
+    if session.status == DosingSession.Status.ENDED:
+        raise ValidationError("The session has ended.")
+    if result not in PregnancyTest.Result.values:
+        raise ValidationError({"result": "Choose the result: negative or positive."})
+    tested_at = _when(tested_at, "tested_at", "The time of the test cannot be in the future.")
+    test = PregnancyTest(session=session, tested_at=tested_at, result=result, recorded_by=by)
+    save_checked(test)
+    _audit(by, AuditAction.CREATE, test, session)
+    return test
+
+
+SESSION_SCALES = ("moaas", "cadss-6", "craving-vas")
+
+
+@transaction.atomic
+def record_session_scale(
+    *,
+    by: User,
+    session: DosingSession,
+    instrument_id: str,
+    answers: list[int],
+    answered_at: dt.datetime | None = None,
+) -> Any:
+    """Sedation (MOAA/S), dissociation (CADSS-6) or craving (0-100) in a started session, through the
+    instruments (outcomes.record_response: scoring, bands, flags, the licence check). Returns the
+    outcomes Recorded (response and alerts)."""
+    from ketacare.outcomes import services as outcomes
+
+    session = _locked(session)
+    require_in_clinic(by, session.patient.clinic, Action.ADMINISTER_KETAMINE)
+    if instrument_id not in SESSION_SCALES:
+        raise ValidationError({"instrument_id": "Choose MOAA/S, CADSS-6 or craving."})
+    if session.started_at is None:
+        raise ValidationError(
+            "Scales are recorded once the session has started (craving before: at the start)."
+        )
+    ended = session.ended_at
+    if ended is not None and timezone.now() > ended + dt.timedelta(hours=1):
+        raise ValidationError("The session ended more than an hour ago: add an addendum instead.")
+    if answered_at is not None:
+        answered_at = _when(answered_at, "answered_at", "The time cannot be in the future.")
+        if answered_at < session.started_at - dt.timedelta(minutes=30):
+            raise ValidationError(
+                {"answered_at": "A session's scale is taken from 30 minutes before its start on."}
+            )
+    return outcomes.record_response(
+        by=by,
+        patient=session.patient,
+        instrument_id=instrument_id,
+        answers=answers,
+        answered_at=answered_at,
+    )

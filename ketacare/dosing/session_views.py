@@ -8,6 +8,7 @@ session.sign; the settings page is the clinic administrator's (dosing.settings).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
@@ -22,6 +23,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from ketacare.accounts.http import AuthedRequest
+from ketacare.accounts.idle import mark_background
 from ketacare.accounts.roles import Action, role_may
 from ketacare.accounts.selectors import clinics_where, may_administer_ketamine, role_in
 from ketacare.audit.actions import AuditAction
@@ -30,6 +32,7 @@ from ketacare.audit.services import record_event, record_refusal
 from ketacare.dosing import selectors, services, session_panels
 from ketacare.dosing.course import session_course
 from ketacare.dosing.forms import (
+    SCALE_FORMS,
     AddendumForm,
     AlertAcknowledgeForm,
     ChecklistForm,
@@ -38,12 +41,15 @@ from ketacare.dosing.forms import (
     EndSessionForm,
     EnteredInErrorForm,
     InfusionEventForm,
+    PregnancyTestForm,
+    RemsAnswersForm,
     SessionPlanForm,
     SessionSettingsForm,
     SideEffectForm,
     VitalSignForm,
 )
-from ketacare.dosing.models import DosingSession, SideEffect, VitalSign
+from ketacare.dosing.gates import IDENTIFIERS, pregnancy_applies, prescriber_on_site_required
+from ketacare.dosing.models import DosingSession, PregnancyTest, SideEffect, VitalSign
 from ketacare.forms_util import add_service_errors
 from ketacare.patients.selectors import get_patient_for
 from ketacare.plans.calendar_selectors import get_appointment_for, todays_ketamine_appointments
@@ -51,7 +57,11 @@ from ketacare.plans.selectors import session_initial, signed_orders_of
 from ketacare.text_input import PASSWORD_MAX_LENGTH
 
 logger = logging.getLogger(__name__)
-ENTRY_MODELS: dict[str, type[VitalSign] | type[SideEffect]] = {"vital": VitalSign, "side-effect": SideEffect}
+ENTRY_MODELS: dict[str, type[VitalSign] | type[SideEffect] | type[PregnancyTest]] = {
+    "vital": VitalSign,
+    "side-effect": SideEffect,
+    "pregnancy-test": PregnancyTest,
+}
 
 
 @login_required
@@ -84,10 +94,16 @@ def _htmx(request: AuthedRequest) -> bool:
 
 
 def _live_context(session: DosingSession) -> dict[str, Any]:
-    """What the live region of the session page shows (polled by everyone viewing it)."""
+    """What the live region of the session page shows (polled by everyone viewing it): next reading and
+    scales due, open alerts, the predicted course with "now" (recomputed from the pump events), the
+    timeline."""
     _, settings_row = services.thresholds_of(session.patient.clinic)
     return {
         "session": session,
+        "course": session_course(session) if session.started_at or session.signed_at is None else None,
+        "scales_due": selectors.scales_due(
+            session, settings_row.scales_interval_min if settings_row else None
+        ),
         "timeline": selectors.session_timeline(session),
         "open_alerts": list(services.open_alerts(session).select_related("vital")),
         "ack_form": AlertAcknowledgeForm(),
@@ -117,7 +133,7 @@ def _page(
         "observation_min": services.minimum_observation_min(session, settings_row),
         "interval_min": settings_row.vitals_interval_min if settings_row else None,
         "idle_seconds": django_settings.SESSION_COOKIE_AGE,
-        "course": session_course(session) if session.signed_at is None or session.started_at else None,
+        "monitored": session.status == DosingSession.Status.IN_PROGRESS,
         "delivered_mg": services.delivered_dose_mg(session, until=session.ended_at),
         "infusion_events": list(session.infusion_events.select_related("recorded_by")),
         "extra_panels": session_panels.render(request, session),  # e.g. the ledger's (session_panels.py)
@@ -134,6 +150,11 @@ def _page(
         "dose_form": forms_.get("dose_form") or DoseForm(),
         "infusion_form": forms_.get("infusion_form") or InfusionEventForm(),
         "discharge_form": forms_.get("discharge_form") or DischargeForm(),
+        "pregnancy_form": forms_.get("pregnancy_form") or PregnancyTestForm(),
+        "pregnancy_gate": pregnancy_applies(session, settings_row),
+        "pregnancy_tests": list(session.pregnancy_tests.select_related("recorded_by")),
+        "identifiers": IDENTIFIERS,
+        **_scale_forms(session, forms_),
         "error_form": forms_.get("error_form"),  # a refused entered-in-error reason, shown with its field
         # Refusals that belong to no field (signed, credentials, wrong status, entered-in-error reason)
         # are shown at the top: the form they came from may not be on the page (e.g. once signed).
@@ -145,6 +166,11 @@ def _page(
             for message in errors
         ],
     }
+    checklist = context["checklist_form"]
+    if prescriber_on_site_required(session, settings_row):
+        checklist.fields["prescriber_on_site"].queryset = selectors.prescribers_of(clinic)
+    else:
+        checklist.fields.pop("prescriber_on_site", None)
     return render(request, "dosing/session.html", context, status=status)
 
 
@@ -154,6 +180,7 @@ _SHOWN_FIELDS: dict[type[forms.Form], tuple[str, ...]] = {
     EndSessionForm: tuple(EndSessionForm.base_fields),
     AddendumForm: tuple(AddendumForm.base_fields),
     ChecklistForm: tuple(ChecklistForm.base_fields),
+    PregnancyTestForm: tuple(PregnancyTestForm.base_fields),
     EnteredInErrorForm: tuple(EnteredInErrorForm.base_fields),
 }
 
@@ -413,6 +440,9 @@ def live(request: AuthedRequest, session_id: int) -> HttpResponse:
     """The live region of the session page, polled every few seconds by everyone viewing it. With the
     fingerprint the page already shows (?v=), an unchanged session answers 204 and shows nothing."""
     session = selectors.get_session_for(request.user, session_id)
+    if session.status != DosingSession.Status.IN_PROGRESS:
+        # Only a monitored session on screen keeps the login alive; a finished one's poll does not.
+        mark_background(request)
     try:
         if request.GET.get("v") == selectors.live_version(session):
             return HttpResponse(status=204)
@@ -454,9 +484,18 @@ def acknowledge(request: AuthedRequest, session_id: int, alert_id: int) -> HttpR
 @login_required
 @require_POST
 def heartbeat(request: AuthedRequest) -> HttpResponse:
-    """Sent every minute by a page showing a monitored session: the request itself renews the login
-    (SESSION_SAVE_EVERY_REQUEST), so the idle timeout does not fire while the session is watched."""
-    return JsonResponse({"ok": True})
+    """Sent every minute by a page showing a session (?session=<id>), and by "Stay logged in" (stay=1).
+    The request renews the login (SESSION_SAVE_EVERY_REQUEST) when the user asked to stay, or while the
+    session shown is monitored (started, not ended); otherwise it is a background request that leaves
+    the idle timeout where it was (accounts.idle)."""
+    kept = request.POST.get("stay") == "1"
+    session_id = request.GET.get("session", "")
+    if not kept and session_id.isdigit():
+        session = selectors.get_session_for(request.user, int(session_id))
+        kept = session.status == DosingSession.Status.IN_PROGRESS
+    if not kept:
+        mark_background(request)
+    return JsonResponse({"ok": True, "kept_alive": kept})
 
 
 @login_required
@@ -481,7 +520,13 @@ def _board(request: AuthedRequest, template: str, *, poll: bool) -> HttpResponse
     return render(
         request,
         template,
-        {"rows": rows, "version": version, "all_open_alerts": alerts, "booked": booked},
+        {
+            "rows": rows,
+            "version": version,
+            "all_open_alerts": alerts,
+            "booked": booked,
+            "idle_seconds": _idle_seconds(),
+        },
     )
 
 
@@ -503,6 +548,7 @@ def open_appointment(request: AuthedRequest, appointment_id: int) -> HttpRespons
 @login_required
 @require_GET
 def day_board_live(request: AuthedRequest) -> HttpResponse:
+    mark_background(request)  # the board's updates are not the user's activity
     if not clinics_where(request.user, Action.ADMINISTER_KETAMINE).exists():
         raise PermissionDenied("The day board is for the clinic's nurses and prescribers.")
     return _board(request, "dosing/_board.html", poll=True)
@@ -519,3 +565,139 @@ def summary_pdf(request: AuthedRequest, session_id: int) -> HttpResponse:
     response = HttpResponse(session_summary_pdf(session), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="session-{session.pk}.pdf"'
     return response
+
+
+def _scale_forms(session: DosingSession, given: dict[str, Any]) -> dict[str, Any]:
+    """The three in-session scale forms (fresh, or the one refused with its typed values), and whether
+    the clinic may use CADSS-6 (it needs the rights holder's permission)."""
+    from ketacare import instruments
+    from ketacare.outcomes.selectors import instrument_available
+
+    forms_ = {key: given.get(f"scale_{key}") or cls(prefix=key) for key, cls in SCALE_FORMS.items()}
+    cadss = instruments.get_instrument("cadss-6")
+    return {
+        "moaas_form": forms_["moaas"],
+        "cadss_form": forms_["cadss-6"],
+        "craving_form": forms_["craving-vas"],
+        "cadss_available": instrument_available(session.patient.clinic, cadss),
+    }
+
+
+@login_required
+@require_POST
+def record_pregnancy_test(request: AuthedRequest, session_id: int) -> HttpResponse:
+    return _post(
+        request,
+        session_id,
+        PregnancyTestForm,
+        "pregnancy_form",
+        lambda s, **data: services.record_pregnancy_test(by=request.user, session=s, **data),
+        success="Pregnancy test recorded.",
+    )
+
+
+@login_required
+@require_POST
+def record_scale(request: AuthedRequest, session_id: int, instrument_id: str) -> HttpResponse:
+    """Sedation, dissociation or craving from the session page: with htmx the answer is the scales card
+    (fresh, or the refused form with its typed values) and the live region out of band, so the page does
+    not move; without JavaScript a redirect back."""
+    form_class = SCALE_FORMS.get(instrument_id)
+    if form_class is None:
+        raise Http404("No such scale.")
+    session = selectors.get_session_for(request.user, session_id)
+    form = form_class(request.POST, prefix=instrument_id)
+    saved = None
+    if form.is_valid():
+        try:
+            saved = services.record_session_scale(
+                by=request.user, session=session, instrument_id=instrument_id, answers=form.answers()
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    if not _htmx(request):
+        if saved is not None:
+            messages.success(request, f"{selectors.scale_label(instrument_id)} recorded.")
+            return redirect("dosing:session", session.pk)
+        selectors.audit_session_read(request.user, session)
+        return _page(request, session, status=400, **{f"scale_{instrument_id}": form})
+    selectors.audit_session_read(request.user, session)
+    session.refresh_from_db()
+    context = {
+        **_live_context(session),
+        **_scale_forms(session, {} if saved else {f"scale_{instrument_id}": form}),
+        "oob": True,
+        "editable": True,
+        "scale_saved": saved.response if saved else None,
+    }
+    return render(request, "dosing/_scales.html", context, status=200)
+
+
+# --- The esketamine REMS monitoring forms ---------------------------------------------------------
+
+
+def _require_rems_clinic(request: AuthedRequest) -> None:
+    if not clinics_where(request.user, Action.ADMINISTER_KETAMINE).exists():
+        record_event(actor=request.user, action=AuditAction.SEARCH, outcome=AuditEvent.Outcome.DENIED)
+        raise PermissionDenied("The monitoring forms are for the clinic's nurses and prescribers.")
+
+
+@login_required
+@require_GET
+def rems_queue(request: AuthedRequest) -> HttpResponse:
+    """Esketamine monitoring forms not yet sent: due within 7 days of each session, overdue first."""
+    _require_rems_clinic(request)
+    rows = selectors.rems_queue(request.user)
+    selectors.audit_rems_queue(request.user, rows)
+    rows.sort(key=lambda r: (not r["overdue"], r["due_on"] or dt.date.max))
+    return render(request, "dosing/rems_queue.html", {"rows": rows, "idle_seconds": _idle_seconds()})
+
+
+@login_required
+def rems_form(request: AuthedRequest, session_id: int) -> HttpResponse:
+    """One session's monitoring form: filled from the session, the prescriber's four medication answers,
+    and "sent"; printable."""
+    session = selectors.get_session_for(request.user, session_id)
+    if session.drug != "esketamine" or session.started_at is None:
+        selectors.audit_session_read(request.user, session)
+        raise Http404("Only a started esketamine session has a REMS monitoring form.")
+    initial = {
+        name: ("yes" if getattr(session, name) else "no")
+        for name in services.REMS_MEDICATION_FIELDS
+        if getattr(session, name) is not None
+    }
+    answering = request.method == "POST" and "send" not in request.POST
+    form = RemsAnswersForm(request.POST if answering else None, initial=initial)
+    sent_errors: list[str] = []
+    if request.method == "POST":
+        try:
+            if "send" in request.POST:
+                services.mark_rems_form_submitted(by=request.user, session=session)
+                messages.success(request, "Recorded as sent: the form has left the queue.")
+                return redirect("dosing:rems_form", session.pk)
+            if form.is_valid():
+                services.record_rems_answers(by=request.user, session=session, **form.answers())
+                messages.success(request, "Medication answers saved.")
+                return redirect("dosing:rems_form", session.pk)
+        except ValidationError as exc:
+            if "send" in request.POST:
+                sent_errors = list(exc.messages)
+            else:
+                add_service_errors(form, exc)
+    selectors.audit_session_read(request.user, session)
+    context = {
+        "session": session,
+        "patient": session.patient,
+        "form": form,
+        "rems": selectors.rems_form(session),
+        "medication_labels": services.REMS_MEDICATION_FIELDS,
+        "sent_errors": sent_errors,
+        "idle_seconds": _idle_seconds(),
+    }
+    return render(
+        request, "dosing/rems_form.html", context, status=400 if form.errors or sent_errors else 200
+    )
+
+
+def _idle_seconds() -> int:
+    return int(django_settings.SESSION_COOKIE_AGE)

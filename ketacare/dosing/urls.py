@@ -31,6 +31,14 @@ urlpatterns = [
     path("sessions/<int:session_id>/discharge/", session_views.discharge, name="discharge"),
     path("sessions/<int:session_id>/summary.pdf", session_views.summary_pdf, name="summary_pdf"),
     path("today/", session_views.day_board, name="day_board"),
+    path(
+        "sessions/<int:session_id>/pregnancy-tests/",
+        session_views.record_pregnancy_test,
+        name="pregnancy_test",
+    ),
+    path("sessions/<int:session_id>/scales/<slug:instrument_id>/", session_views.record_scale, name="scale"),
+    path("rems/", session_views.rems_queue, name="rems_queue"),
+    path("sessions/<int:session_id>/rems/", session_views.rems_form, name="rems_form"),
     path("today/live/", session_views.day_board_live, name="day_board_live"),
     path("appointments/<int:appointment_id>/open/", session_views.open_appointment, name="open_appointment"),
 ]

@@ -30,6 +30,7 @@ def svg_plot(
     series: Sequence[tuple[str, FloatArray, str]],
     title: str,
     bands: Sequence[tuple[str, float, float | None]] = (),
+    markers: Sequence[tuple[str, float]] = (),
 ) -> str:
     """Return an SVG document.
 
@@ -39,6 +40,7 @@ def svg_plot(
     series : sequence of (label, values[T], colour)
     title : str
     bands : sequence of (label, low, high or None): shaded horizontal concentration bands.
+    markers : sequence of (label, minutes): labelled vertical lines (e.g. "now"), drawn when in range.
     """
     hours = times_min / 60.0
     x_max = float(hours[-1]) if hours[-1] > 0 else 1.0
@@ -91,12 +93,26 @@ def svg_plot(
         parts.append(
             f'<text x="{_LEFT + 10}" y="{_TOP + 16 + 16 * k}" fill="{colour}">{escape(label)}</text>'
         )
+    for label, minutes in markers:
+        if not 0 <= minutes / 60.0 <= x_max:
+            continue
+        at = x(minutes / 60.0)
+        parts.append(
+            f'<line x1="{at:.1f}" x2="{at:.1f}" y1="{_TOP}" y2="{_TOP + plot_h}" stroke="#111" '
+            f'stroke-width="2" stroke-dasharray="5 3"/><text x="{at + 4:.1f}" y="{_TOP + plot_h - 6}" '
+            f'font-weight="bold">{escape(label)}</text>'
+        )
     parts.append("</svg>")
     return "\n".join(parts)
 
 
 def course_svg(
-    model: Model, regimen: Regimen, times_min: FloatArray, sim: Simulation, subject: int = 0
+    model: Model,
+    regimen: Regimen,
+    times_min: FloatArray,
+    sim: Simulation,
+    subject: int = 0,
+    now_min: float | None = None,
 ) -> str:
     """The course of one simulated subject: plasma, effect site and norketamine, over the dissociative band.
 
@@ -118,6 +134,7 @@ def course_svg(
         series,
         f"{model.id}: {regimen.describe()}",
         [(band.label, band.low_ng_ml.value * scale, high)],
+        [("now", now_min)] if now_min is not None else (),
     )
 
 

@@ -105,7 +105,12 @@ def _started_session(nurse: Any, patient: Any) -> Any:
         order=signed_order(patient, route="iv-infusion", dose_mg=Decimal("30")),
     )
     return services.start_session(
-        by=nurse, session=session, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
+        by=nurse,
+        session=session,
+        consent_confirmed=True,
+        fasting_confirmed=True,
+        escort_confirmed=True,
+        identity_identifiers=["full_name", "date_of_birth"],
     )
 
 

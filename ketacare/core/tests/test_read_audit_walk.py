@@ -90,7 +90,12 @@ def world(personas, patient, nurse, prescriber, clinic_admin) -> dict[str, Any]:
         order=signed_order(patient, route="iv-infusion", dose_mg=Decimal("30")),
     )
     session = dosing.start_session(
-        by=nurse, session=session, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
+        by=nurse,
+        session=session,
+        consent_confirmed=True,
+        fasting_confirmed=True,
+        escort_confirmed=True,
+        identity_identifiers=["full_name", "date_of_birth"],
     )
     vital = dosing.record_vital_sign(
         by=nurse,

@@ -53,7 +53,12 @@ def session(nurse: Any, patient: Any) -> Any:
         order=signed_order(patient, route="iv-infusion", dose_mg=Decimal("30")),
     )
     return services.start_session(
-        by=nurse, session=planned, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
+        by=nurse,
+        session=planned,
+        consent_confirmed=True,
+        fasting_confirmed=True,
+        escort_confirmed=True,
+        identity_identifiers=["full_name", "date_of_birth"],
     )
 
 

@@ -19,14 +19,19 @@ from ketacare.accounts.services import create_api_token
 from ketacare.audit.models import AuditEvent
 from ketacare.dosing import selectors, services
 from ketacare.dosing.models import SessionAlert
-from ketacare.plans.testing import signed_order
+from ketacare.plans.testing import order_prescriber, signed_order
 from ketacare.rules import esketamine_label
 
 pytestmark = pytest.mark.django_db
 
 NORMAL = {"systolic_mmhg": 128, "diastolic_mmhg": 82, "heart_rate_per_min": 76, "spo2_percent": 98}
 ALARMING = {"systolic_mmhg": 195, "diastolic_mmhg": 112, "heart_rate_per_min": 124, "spo2_percent": 89}
-CHECKLIST = {"consent_confirmed": True, "fasting_confirmed": True, "escort_confirmed": True}
+CHECKLIST = {
+    "consent_confirmed": True,
+    "fasting_confirmed": True,
+    "escort_confirmed": True,
+    "identity_identifiers": ["full_name", "date_of_birth"],
+}
 THRESHOLDS = {
     "systolic_above_mmhg": 180,
     "diastolic_above_mmhg": 100,
@@ -57,7 +62,9 @@ def started(nurse: Any, patient: Any, **plan: Any) -> Any:
         order=plan.pop("order", None) or signed_order(patient, route=route, dose_mg=dose_mg),
         **plan,
     )
-    return services.start_session(by=nurse, session=session, **CHECKLIST)
+    return services.start_session(
+        by=nurse, session=session, prescriber_on_site=order_prescriber(patient), **CHECKLIST
+    )
 
 
 @pytest.fixture

@@ -16,7 +16,12 @@ from ketacare.testing import api_client
 pytestmark = pytest.mark.django_db
 
 VITALS = {"systolic_mmhg": 128, "diastolic_mmhg": 82, "heart_rate_per_min": 76, "spo2_percent": 98}
-CHECKLIST = {"consent_confirmed": True, "fasting_confirmed": True, "escort_confirmed": True}
+CHECKLIST = {
+    "consent_confirmed": True,
+    "fasting_confirmed": True,
+    "escort_confirmed": True,
+    "identity_identifiers": ["full_name", "date_of_birth"],
+}
 
 
 def post(client: Client, path: str, body: dict[str, Any] | None = None) -> Any:

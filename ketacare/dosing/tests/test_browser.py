@@ -126,6 +126,8 @@ def test_a_session_from_checklist_to_signature_with_an_alert_the_prescriber_sees
     page.wait_for_url(re.compile(r".*/dosing/sessions/\d+/$"))
     session_url = page.url
 
+    page.get_by_label("Full name").check()
+    page.get_by_label("Date of birth").check()
     page.get_by_label("Consent for this treatment is on file").check()
     page.get_by_label("The patient fasted as instructed").check()
     page.get_by_label(re.compile("An escort or transport home is arranged")).check()
@@ -194,7 +196,12 @@ def test_a_nurse_records_a_vital_from_the_keyboard_alone_and_the_page_stays_put(
         order=signed_order(patient, route="im", dose_mg=Decimal("30")),
     )
     dosing.start_session(
-        by=nurse, session=session, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
+        by=nurse,
+        session=session,
+        consent_confirmed=True,
+        fasting_confirmed=True,
+        escort_confirmed=True,
+        identity_identifiers=["full_name", "date_of_birth"],
     )
     _log_in(page, "nurse")
     page.goto(f"/dosing/sessions/{session.pk}/")
@@ -231,7 +238,12 @@ def test_the_idle_timeout_mid_entry_loses_nothing_typed(browser_page) -> None:
         order=signed_order(patient, route="im", dose_mg=Decimal("30")),
     )
     dosing.start_session(
-        by=nurse, session=session, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
+        by=nurse,
+        session=session,
+        consent_confirmed=True,
+        fasting_confirmed=True,
+        escort_confirmed=True,
+        identity_identifiers=["full_name", "date_of_birth"],
     )
     _log_in(page, "nurse")
     page.goto(f"/dosing/sessions/{session.pk}/")

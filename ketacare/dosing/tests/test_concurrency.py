@@ -47,7 +47,12 @@ def test_parallel_vital_writers_on_one_session_lose_nothing(
         order=signed_order(patient, route="im", dose_mg=Decimal("30")),
     )
     services.start_session(
-        by=nurse, session=session, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
+        by=nurse,
+        session=session,
+        consent_confirmed=True,
+        fasting_confirmed=True,
+        escort_confirmed=True,
+        identity_identifiers=["full_name", "date_of_birth"],
     )
     barrier = threading.Barrier(WRITERS)
     failures: list[BaseException] = []

@@ -15,11 +15,16 @@ from django.utils import timezone
 from ketacare.accounts.services import create_api_token
 from ketacare.dosing import selectors, services
 from ketacare.outcomes import services as outcomes
-from ketacare.plans.testing import signed_order
+from ketacare.plans.testing import order_prescriber, signed_order
 
 pytestmark = pytest.mark.django_db
 
-CHECKLIST = {"consent_confirmed": True, "fasting_confirmed": True, "escort_confirmed": True}
+CHECKLIST = {
+    "consent_confirmed": True,
+    "fasting_confirmed": True,
+    "escort_confirmed": True,
+    "identity_identifiers": ["full_name", "date_of_birth"],
+}
 NORMAL = {"systolic_mmhg": 128, "diastolic_mmhg": 82, "heart_rate_per_min": 76, "spo2_percent": 98}
 
 
@@ -42,7 +47,13 @@ def infusion(nurse: Any, patient: Any, started_at: dt.datetime | None = None, **
         order=plan.pop("order", None) or signed_order(patient, route=route, dose_mg=dose_mg),
         **plan,
     )
-    return services.start_session(by=nurse, session=session, started_at=started_at, **CHECKLIST)
+    return services.start_session(
+        by=nurse,
+        session=session,
+        started_at=started_at,
+        prescriber_on_site=order_prescriber(patient),
+        **CHECKLIST,
+    )
 
 
 def test_the_dose_becomes_a_volume_and_a_pump_rate_with_the_rounding_stated(
@@ -158,7 +169,9 @@ def test_the_rems_form_is_filled_from_an_esketamine_session_and_queued_until_sen
     services.record_vital_sign(
         by=nurse, session=session, measured_at=began - dt.timedelta(minutes=5), **NORMAL
     )
-    session = services.start_session(by=nurse, session=session, started_at=began, **CHECKLIST)
+    session = services.start_session(
+        by=nurse, session=session, started_at=began, prescriber_on_site=order_prescriber(patient), **CHECKLIST
+    )
     services.record_vital_sign(
         by=nurse,
         session=session,
@@ -180,6 +193,16 @@ def test_the_rems_form_is_filled_from_an_esketamine_session_and_queued_until_sen
     assert "lot_number" in form["missing"] and form["concomitant_maois"] is None
     queue = api(nurse).get("/api/v1/rems-forms").json()["items"]
     assert [row["session_id"] for row in queue] == [session.pk]
+    refused = post(api(nurse), f"/api/v1/sessions/{session.pk}/rems-form/submitted", {})
+    assert refused.status_code == 400 and "concomitant-medication" in refused.content.decode()
+    answers = {
+        "benzodiazepines": False,
+        "non_benzodiazepine_sedative_hypnotics": False,
+        "psychostimulants": True,
+        "maois": False,
+    }
+    filled = post(api(nurse), f"/api/v1/sessions/{session.pk}/rems-form/medications", answers).json()
+    assert filled["concomitant_psychostimulants"] is True and "concomitant_maois" not in filled["missing"]
     assert post(api(nurse), f"/api/v1/sessions/{session.pk}/rems-form/submitted", {}).status_code == 200
     assert api(nurse).get("/api/v1/rems-forms").json()["items"] == []
 

@@ -28,7 +28,12 @@ from ketacare.testing import client_for
 pytestmark = pytest.mark.django_db
 
 NORMAL = {"systolic_mmhg": 128, "diastolic_mmhg": 82, "heart_rate_per_min": 76, "spo2_percent": 98}
-CHECKLIST = {"consent_confirmed": True, "fasting_confirmed": True, "escort_confirmed": True}
+CHECKLIST = {
+    "consent_confirmed": True,
+    "fasting_confirmed": True,
+    "escort_confirmed": True,
+    "identity_identifiers": ["full_name", "date_of_birth"],
+}
 
 
 def planned(nurse: Any, patient: Any) -> DosingSession:
@@ -189,7 +194,12 @@ def test_starting_needs_every_checklist_item_confirmed(nurse, patient) -> None:
 
 def test_a_nurse_starts_the_session_after_confirming_the_checklist(nurse, patient) -> None:
     session = planned(nurse, patient)
-    data = {"consent_confirmed": "on", "fasting_confirmed": "on", "escort_confirmed": "on"}
+    data = {
+        "consent_confirmed": "on",
+        "fasting_confirmed": "on",
+        "escort_confirmed": "on",
+        "identity_identifiers": ["full_name", "date_of_birth"],
+    }
     assert client_for(nurse).post(reverse("dosing:start", args=[session.pk]), data).status_code == 302
     session.refresh_from_db()
     assert session.status == "in_progress" and session.started_by == nurse and session.started_at is not None
@@ -206,7 +216,12 @@ def test_expired_credentials_refuse_the_start_and_show_why(nurse, patient) -> No
     assert 'data-testid="refusal"' in page and "ACLS" in page and "expired on" in page
     response = client_for(nurse).post(
         reverse("dosing:start", args=[session.pk]),
-        {"consent_confirmed": "on", "fasting_confirmed": "on", "escort_confirmed": "on"},
+        {
+            "consent_confirmed": "on",
+            "fasting_confirmed": "on",
+            "escort_confirmed": "on",
+            "identity_identifiers": ["full_name", "date_of_birth"],
+        },
     )
     assert response.status_code == 400 and "expired on" in response.content.decode()
     assert DosingSession.objects.get(pk=session.pk).status == "planned"
@@ -541,6 +556,7 @@ def test_a_session_recorded_after_the_fact_keeps_when_it_happened_and_is_judged_
         consent_confirmed=True,
         fasting_confirmed=True,
         escort_confirmed=True,
+        identity_identifiers=["full_name", "date_of_birth"],
         started_at=given,
     )
     ended = services.end_session(
@@ -558,6 +574,7 @@ def test_a_session_recorded_after_the_fact_keeps_when_it_happened_and_is_judged_
             consent_confirmed=True,
             fasting_confirmed=True,
             escort_confirmed=True,
+            identity_identifiers=["full_name", "date_of_birth"],
         )
 
 
@@ -569,6 +586,7 @@ def test_a_session_cannot_start_in_the_future_or_end_before_it_started(nurse, pa
             consent_confirmed=True,
             fasting_confirmed=True,
             escort_confirmed=True,
+            identity_identifiers=["full_name", "date_of_birth"],
             started_at=timezone.now() + dt.timedelta(hours=1),
         )
     session = services.start_session(
@@ -577,6 +595,7 @@ def test_a_session_cannot_start_in_the_future_or_end_before_it_started(nurse, pa
         consent_confirmed=True,
         fasting_confirmed=True,
         escort_confirmed=True,
+        identity_identifiers=["full_name", "date_of_birth"],
     )
     with pytest.raises(ValidationError, match="before it started"):
         services.end_session(
@@ -595,6 +614,7 @@ def test_the_session_timeline_dates_the_first_entry_of_each_day(nurse, patient) 
         consent_confirmed=True,
         fasting_confirmed=True,
         escort_confirmed=True,
+        identity_identifiers=["full_name", "date_of_birth"],
         started_at=given,
     )
     services.record_vital_sign(

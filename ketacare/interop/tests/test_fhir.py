@@ -155,7 +155,12 @@ def test_a_dosing_session_exports_as_encounter_dose_vital_signs_and_adverse_even
         order=signed_order(patient),
     )
     session = dosing.start_session(
-        by=nurse, session=session, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
+        by=nurse,
+        session=session,
+        consent_confirmed=True,
+        fasting_confirmed=True,
+        escort_confirmed=True,
+        identity_identifiers=["full_name", "date_of_birth"],
     )
     vital = dosing.record_vital_sign(
         by=nurse,
@@ -215,7 +220,12 @@ def test_spo2_is_coded_as_r4s_oxygen_saturation_profile_requires(nurse, patient)
         order=signed_order(patient, route="iv-infusion", dose_mg=Decimal("30")),
     )
     session = dosing.start_session(
-        by=nurse, session=session, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
+        by=nurse,
+        session=session,
+        consent_confirmed=True,
+        fasting_confirmed=True,
+        escort_confirmed=True,
+        identity_identifiers=["full_name", "date_of_birth"],
     )
     vitals = {"systolic_mmhg": 120, "diastolic_mmhg": 80, "heart_rate_per_min": 70, "spo2_percent": 97}
     dosing.record_vital_sign(by=nurse, session=session, **vitals)

@@ -127,7 +127,12 @@ def test_the_relapse_clock_starts_at_the_first_ketamine_session_once_there_is_on
         order=signed_order(patient, dose_mg="35"),
     )
     dosing.start_session(
-        by=nurse, session=session, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
+        by=nurse,
+        session=session,
+        consent_confirmed=True,
+        fasting_confirmed=True,
+        escort_confirmed=True,
+        identity_identifiers=["full_name", "date_of_birth"],
     )
     # The session was given on day 3 of the calendar (set directly: the service stamps "now").
     DosingSession.objects.filter(pk=session.pk).update(

@@ -65,6 +65,7 @@ def _random_clinic(clinic: Any, by: Any, patients: int = 25) -> None:
                 consent_confirmed=True,
                 fasting_confirmed=True,
                 escort_confirmed=True,
+                identity_identifiers=["full_name", "date_of_birth"],
                 started_at=started,
                 started_by=by,
                 status=DosingSession.Status.IN_PROGRESS,

@@ -53,6 +53,7 @@ def first_session(nurse: Any, patient: Any, day: dt.date) -> None:
         consent_confirmed=True,
         fasting_confirmed=True,
         escort_confirmed=True,
+        identity_identifiers=["full_name", "date_of_birth"],
         started_at=timezone.make_aware(dt.datetime.combine(day, dt.time(9))),
     )
 

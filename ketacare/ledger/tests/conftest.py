@@ -82,5 +82,10 @@ def session(patient: Any, prescriber: Any, nurse: Any) -> Any:
         order=signed_order(patient, route="iv-infusion", dose_mg=Decimal("32.25")),
     )
     return dosing.start_session(
-        by=nurse, session=planned, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
+        by=nurse,
+        session=planned,
+        consent_confirmed=True,
+        fasting_confirmed=True,
+        escort_confirmed=True,
+        identity_identifiers=["full_name", "date_of_birth"],
     )

@@ -78,6 +78,7 @@ def test_receive_draw_administer_waste_with_a_witness_and_count_the_safe(browser
         fasting_confirmed=True,
         escort_confirmed=True,
         started_at=began,
+        identity_identifiers=["full_name", "date_of_birth"],
     )
     # The infusion as given: 10 mg/mL base at 6 mL/h for 40 minutes delivers 40 mg.
     session = dosing.prepare_dose(

@@ -247,7 +247,12 @@ def test_the_relapse_clock_starts_at_the_first_ketamine_session(api, nurse, pati
         order=signed_order(patient, dose_mg="35"),
     )
     dosing.start_session(
-        by=nurse, session=session, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
+        by=nurse,
+        session=session,
+        consent_confirmed=True,
+        fasting_confirmed=True,
+        escort_confirmed=True,
+        identity_identifiers=["full_name", "date_of_birth"],
     )
     _, use = api(nurse).get(f"patients/{patient.pk}/substance-use")
     # The session started today, after both use days: no relapse since treatment.

@@ -255,7 +255,12 @@ def test_chart_marks_each_ketamine_session_that_started_but_not_one_only_planned
         by=nurse, patient=patient, route="iv-infusion", dose_mg=Decimal("32.25"), order=signed_order(patient)
     )
     dosing.start_session(
-        by=nurse, session=given, consent_confirmed=True, fasting_confirmed=True, escort_confirmed=True
+        by=nurse,
+        session=given,
+        consent_confirmed=True,
+        fasting_confirmed=True,
+        escort_confirmed=True,
+        identity_identifiers=["full_name", "date_of_birth"],
     )
     dosing.plan_session(
         by=nurse,

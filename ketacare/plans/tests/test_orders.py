@@ -179,7 +179,12 @@ def test_starting_a_session_re_runs_the_screening_and_stops_on_a_new_contraindic
         order=made,
     )
     flag = patients.add_history_flag(by=nurse, patient=patient, flag="intracerebral_haemorrhage")
-    checklist = {"consent_confirmed": True, "fasting_confirmed": True, "escort_confirmed": True}
+    checklist = {
+        "consent_confirmed": True,
+        "fasting_confirmed": True,
+        "escort_confirmed": True,
+        "identity_identifiers": ["full_name", "date_of_birth"],
+    }
     with pytest.raises(ValidationError, match="not eligible"):
         dosing.start_session(by=nurse, session=session, **checklist)
     patients.mark_entered_in_error(by=nurse, entry=flag, reason="Wrong patient.")

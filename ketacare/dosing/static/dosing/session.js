@@ -23,7 +23,7 @@
     window.sessionStorage.setItem(KEY, JSON.stringify(all));
   }
 
-  function restore() {
+  function restore(afterSwap) {
     var all = JSON.parse(window.sessionStorage.getItem(KEY) || "{}");
     var restored = false;
     draftForms().forEach(function (form) {
@@ -35,7 +35,7 @@
       });
     });
     var note = document.getElementById("draft-restored");
-    if (restored && note) { note.hidden = false; }
+    if (restored && note && !afterSwap) { note.hidden = false; }
   }
 
   function loginExpired(xhr) {
@@ -65,15 +65,20 @@
     if (xhr && xhr.status === 403 && xhr.responseText.indexOf("data-csrf-failure") !== -1) { toLogin(); }
   });
 
-  document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.detail.elt;
+  // A form whose values were recorded forgets its draft before the fresh form is swapped in (so the
+  // restore below does not put the recorded values back).
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var form = event.detail.requestConfig && event.detail.requestConfig.elt;
     if (!form || !form.dataset || !form.dataset.draft || loginExpired(event.detail.xhr)) { return; }
-    if (event.detail.successful && event.detail.xhr.responseText.indexOf('data-testid="vital-saved"') !== -1) {
+    var text = event.detail.xhr.responseText;
+    if (text.indexOf('data-testid="vital-saved"') !== -1 || text.indexOf('data-testid="scale-saved"') !== -1) {
       clear(form);
     }
   });
 
-  document.addEventListener("htmx:afterSwap", function () { restoreFocus(); });
+  // A swapped part of the page (the scales card holds three forms) gets back what was being typed in
+  // the forms that were not sent.
+  document.addEventListener("htmx:afterSwap", function () { restore(true); restoreFocus(); });
 
   function restoreFocus() {
     var first = document.querySelector("form[data-draft] [autofocus]");
@@ -91,21 +96,33 @@
     return input ? input.value : "";
   }
 
-  function heartbeat() {
+  // Only what renewed the login counts: the server answers "X-KetaCare-Idle: unchanged" to the page's
+  // own background requests (the day board's polling, a finished session's), so they do not hide the
+  // warning (ketacare/accounts/idle.py).
+  function renewed(xhr) { return !xhr || xhr.getResponseHeader("X-KetaCare-Idle") !== "unchanged"; }
+
+  function heartbeat(stay) {
     if (!keep) { return; }
     var xhr = new XMLHttpRequest();
-    xhr.open("POST", keep.dataset.heartbeatUrl);
+    var url = keep.dataset.heartbeatUrl + (keep.dataset.session ? "?session=" + keep.dataset.session : "");
+    xhr.open("POST", url);
     xhr.setRequestHeader("X-CSRFToken", csrf());
+    xhr.setRequestHeader("Content-Type", "application/x-www-form-urlencoded");
     xhr.onload = function () {
       if (loginExpired(xhr)) { toLogin(); return; }
+      if (!renewed(xhr)) { return; }
       lastActivity = Date.now();
       if (warning) { warning.hidden = true; }
     };
-    xhr.send();
+    xhr.send(stay === true ? "stay=1" : "");
   }
 
   if (keep && keep.dataset.monitored === "true") { window.setInterval(heartbeat, 60 * 1000); }
-  document.addEventListener("htmx:afterRequest", function () { lastActivity = Date.now(); });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!renewed(event.detail.xhr)) { return; }
+    lastActivity = Date.now();
+    if (warning) { warning.hidden = true; }
+  });
   if (keep && idleSeconds > 0) {
     window.setInterval(function () {
       var left = idleSeconds - (Date.now() - lastActivity) / 1000;
@@ -113,7 +130,12 @@
     }, 5000);
   }
   var stay = document.getElementById("idle-stay");
-  if (stay) { stay.addEventListener("click", heartbeat); }
+  if (stay) { stay.addEventListener("click", function () { heartbeat(true); }); }
+
+  // Printable pages (the REMS form): a button instead of an inline handler (strict CSP).
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
 
   restore();
 })();

@@ -12,8 +12,7 @@ import datetime as dt
 from collections.abc import Iterator
 from itertools import groupby
 
-from django.db.models import F, Min, OuterRef, Subquery
-from django.db.models.functions import TruncDate
+from django.db.models import Min
 from django.utils import timezone
 
 from ketacare.accounts.models import Clinic, User
@@ -44,21 +43,8 @@ def cohort_for(clinic: Clinic, substance: str, window_days: int) -> Iterator[tri
     )
     index = {pid: timezone.localdate(at) for pid, at in first_session.items()}
     sex = dict(Patient.objects.filter(pk__in=list(index)).values_list("pk", "sex_at_birth"))
-    # Only the days inside each patient's own window leave the database (a loose bound by a day on
-    # each side for the time zone; the exact window is applied below): Dakwar 2020's 21 days read
-    # 21 rows a patient, not the whole calendar.
-    first_started = (
-        DosingSession.objects.filter(patient_id=OuterRef("patient_id"), started_at__isnull=False)
-        .order_by("started_at")
-        .values("started_at")[:1]
-    )
     rows = (
         SubstanceUseDay.objects.filter(patient_id__in=list(index), entered_in_error=False)
-        .annotate(first_day=TruncDate(Subquery(first_started)))
-        .filter(
-            day__gte=F("first_day") - dt.timedelta(days=1),
-            day__lte=F("first_day") + dt.timedelta(days=window_days + 1),
-        )
         .order_by("patient_id", "day")
         .values_list("patient_id", "day", "substance", "used", "standard_drinks")
         .iterator(chunk_size=_STREAM_CHUNK)

@@ -47,10 +47,9 @@ PREPARATION = (
         "Do not drive or operate machinery until the next day, after a restful sleep.",
     ),
 )
-PREPARATION_SOURCES = (
-    "Ketamine hydrochloride label, Special Note; Spravato prescribing information §17 "
-    "(shared/references/clinical-verified.md, VERIFIED)."
-)
+# What the patient reads as the source; the status (VERIFIED in shared/references/clinical-verified.md)
+# is the developers' business, not the patient's.
+PREPARATION_SOURCES = "Ketamine hydrochloride label, Special Note; Spravato prescribing information §17."
 
 # Virtual patients behind the range shown (the same seed every time, so the page does not change).
 POPULATION_N = 200

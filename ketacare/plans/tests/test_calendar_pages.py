@@ -45,7 +45,7 @@ def test_preparation_text_states_only_the_verified_facts() -> None:
     assert "until the next day, after a restful sleep" in text
     # Fasting figures are SECONDARY only: no number of hours is stated.
     assert not any(ch.isdigit() for ch in text)
-    assert "VERIFIED" in patient_guide.PREPARATION_SOURCES
+    assert "Spravato prescribing information §17" in patient_guide.PREPARATION_SOURCES
 
 
 def test_week_and_day_pages_show_appointments_and_conflicts(act_as, nurse, patient) -> None:

@@ -312,7 +312,9 @@ def build_demo_clinic(out: Writer | None = None) -> bool:
         # The session day draws from the ledger; then today's count of the safe.
         ledger_demo.build_today(staff=staff, clinic=clinics["riverside"], now=now)
         # A month of appointments around those sessions (issue 12).
-        calendar_demo.build(staff=staff, patients_=created[: len(substances)], now=now)
+        calendar_demo.build(
+            staff=staff, patients_=created[: len(substances)], now=now, in_session_today=created[4:8]
+        )
     if out is not None:
         out.write(f"Demo clinic built: {len(created)} patients in 2 clinics.\n")
         print_logins(out)

@@ -12,6 +12,7 @@ written demo reason, as a clinic would.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -43,7 +44,14 @@ def _book(**kw: object) -> Appointment | None:
         return None
 
 
-def build(*, staff: dict[str, User], patients_: list[Patient], now: dt.datetime) -> None:
+def build(
+    *,
+    staff: dict[str, User],
+    patients_: list[Patient],
+    now: dt.datetime,
+    in_session_today: Sequence[Patient] = (),
+) -> None:
+    """`in_session_today`: the patients of the demo's session day (dosing), booked nothing more today."""
     nurse, prescriber, therapist = staff["nurse"], staff["prescriber"], staff["therapist"]
     today = timezone.localdate(now)
     with_orders = [
@@ -57,7 +65,8 @@ def build(*, staff: dict[str, User], patients_: list[Patient], now: dt.datetime)
         days = [
             d
             for d in calendar.propose_course(order, at=dt.time(hour), length_min=180)
-            if (d.starts_at.date() - today).days <= HORIZON_DAYS
+            # Today's chairs belong to the session day the dosing demo builds: courses start tomorrow.
+            if 0 < (d.starts_at.date() - today).days <= HORIZON_DAYS
         ]
         first: dt.date | None = None
         for d in days:
@@ -132,7 +141,8 @@ def build(*, staff: dict[str, User], patients_: list[Patient], now: dt.datetime)
         )
     # Later today: two ketamine sessions booked and not yet opened (the day board offers to open them).
     later = now + dt.timedelta(hours=1)
-    for patient, order in with_orders[-2:]:
+    busy = {p.pk for p in in_session_today}
+    for patient, order in [(p, o) for p, o in with_orders if p.pk not in busy][-2:]:
         _book(
             by=nurse,
             patient=patient,

@@ -22,3 +22,25 @@ def test_the_demo_has_a_month_of_appointments_in_every_status() -> None:
     assert not appointments.filter(kind="ketamine-session", order__isnull=True).exists()
     booked = appointments.filter(kind="ketamine-session", status="booked", dosing_session_id=None)
     assert booked.filter(starts_at__date=timezone.now().date()).exists() or timezone.localtime().hour >= 23
+
+
+@pytest.mark.django_db
+def test_the_demo_day_board_offers_only_patients_not_already_in_todays_sessions() -> None:
+    """A nurse opening the board sees each booked patient once, and none who already has today's
+    session (the demo's session day is built by dosing)."""
+    from ketacare.dosing.models import DosingSession
+
+    build_demo_clinic()
+    today = timezone.localdate()
+    booked_today = [
+        a.patient_id
+        for a in Appointment.objects.filter(kind="ketamine-session", status="booked", dosing_session_id=None)
+        if timezone.localdate(a.starts_at) == today
+    ]
+    assert len(booked_today) == len(set(booked_today))
+    in_session = {
+        s.patient_id
+        for s in DosingSession.objects.exclude(started_at=None)
+        if timezone.localdate(s.started_at) == today
+    }
+    assert not in_session & set(booked_today)

@@ -42,6 +42,7 @@ def infusion(patient: Any, prescriber: Any, nurse: Any) -> Any:
         consent_confirmed=True,
         fasting_confirmed=True,
         escort_confirmed=True,
+        identity_identifiers=["full_name", "date_of_birth"],
         started_at=began,
     )
     session = dosing.prepare_dose(

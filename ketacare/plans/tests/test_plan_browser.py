@@ -60,6 +60,7 @@ def test_a_clinician_builds_a_plan_with_mat_and_therapy_and_a_therapist_records_
         consent_confirmed=True,
         fasting_confirmed=True,
         escort_confirmed=True,
+        identity_identifiers=["full_name", "date_of_birth"],
         started_at=timezone.now() - dt.timedelta(hours=26),
     )
 

@@ -6,6 +6,7 @@ answer 403 to a portal login; the patient reads their own plan at /plans/my-plan
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -22,7 +23,7 @@ from ketacare.accounts.models import User
 from ketacare.accounts.roles import Action, Role
 from ketacare.accounts.selectors import is_staff_member
 from ketacare.analytics import forecast as forecast_model
-from ketacare.forms_util import add_service_errors
+from ketacare.forms_util import add_service_errors, save_form
 from ketacare.outcomes.booster import booster_forecast
 from ketacare.patients.models import Patient
 from ketacare.patients.selectors import get_patient_for, may, own_patient_record
@@ -189,14 +190,9 @@ def plan_agreement(request: AuthedRequest, plan_id: int) -> HttpResponse:
     _staff_only(request)
     plan = selectors.get_plan_for(request.user, plan_id, Action.EDIT_PLAN)
     form = AgreementForm(request.POST, prefix="agreement")
-    if form.is_valid():
-        try:
-            services.record_agreement(by=request.user, plan=plan, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "The patient's agreement is recorded.")
-            return redirect("plans:plan", plan.pk)
+    record = partial(services.record_agreement, by=request.user, plan=plan)
+    if save_form(request, form, record, success="The patient's agreement is recorded.")[0]:
+        return redirect("plans:plan", plan.pk)
     return _plan_page(request, plan, status=400, agreement_form=form)
 
 
@@ -206,14 +202,9 @@ def plan_booster(request: AuthedRequest, plan_id: int) -> HttpResponse:
     _staff_only(request)
     plan = selectors.get_plan_for(request.user, plan_id, Action.DECIDE_BOOSTER)
     form = BoosterDecisionForm(request.POST, prefix="booster")
-    if form.is_valid():
-        try:
-            services.decide_booster(by=request.user, plan=plan, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Your decision on the booster suggestion is recorded.")
-            return redirect("plans:plan", plan.pk)
+    decide = partial(services.decide_booster, by=request.user, plan=plan)
+    if save_form(request, form, decide, success="Your decision on the booster suggestion is recorded.")[0]:
+        return redirect("plans:plan", plan.pk)
     return _plan_page(request, plan, status=400, booster_form=form)
 
 
@@ -282,14 +273,9 @@ def mat_dose(request: AuthedRequest, order_id: int) -> HttpResponse:
     _staff_only(request)
     order = selectors.get_mat_order_for(request.user, order_id, Action.ORDER_MAT)
     form = MatDoseForm(request.POST, prefix="dose")
-    if form.is_valid():
-        try:
-            services.change_mat_dose(by=request.user, order=order, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Dose changed; the earlier doses stay in the history.")
-            return redirect("plans:mat_order", order.pk)
+    change = partial(services.change_mat_dose, by=request.user, order=order)
+    if save_form(request, form, change, success="Dose changed; the earlier doses stay in the history.")[0]:
+        return redirect("plans:mat_order", order.pk)
     return _mat_page(request, order, status=400, dose_form=form)
 
 
@@ -299,14 +285,9 @@ def mat_stop(request: AuthedRequest, order_id: int) -> HttpResponse:
     _staff_only(request)
     order = selectors.get_mat_order_for(request.user, order_id, Action.ORDER_MAT)
     form = MatStopForm(request.POST, prefix="stop")
-    if form.is_valid():
-        try:
-            services.stop_mat_order(by=request.user, order=order, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "MAT order stopped.")
-            return redirect("plans:mat_order", order.pk)
+    stop = partial(services.stop_mat_order, by=request.user, order=order)
+    if save_form(request, form, stop, success="MAT order stopped.")[0]:
+        return redirect("plans:mat_order", order.pk)
     return _mat_page(request, order, status=400, stop_form=form)
 
 

@@ -11,7 +11,7 @@ from ketacare.plans.models import Appointment
 
 
 @pytest.mark.django_db
-def test_the_demo_has_a_month_of_appointments_in_every_status() -> None:
+def test_the_demo_has_a_month_of_appointments_in_every_status_and_books_today_only_free_patients() -> None:
     build_demo_clinic()
     appointments = Appointment.objects.all()
     today = timezone.localdate()
@@ -23,20 +23,11 @@ def test_the_demo_has_a_month_of_appointments_in_every_status() -> None:
     booked = appointments.filter(kind="ketamine-session", status="booked", dosing_session_id=None)
     assert booked.filter(starts_at__date=timezone.now().date()).exists() or timezone.localtime().hour >= 23
 
-
-@pytest.mark.django_db
-def test_the_demo_day_board_offers_only_patients_not_already_in_todays_sessions() -> None:
-    """A nurse opening the board sees each booked patient once, and none who already has today's
-    session (the demo's session day is built by dosing)."""
+    # The day board offers each booked patient once, and none who already has today's session
+    # (the demo's session day is built by dosing).
     from ketacare.dosing.models import DosingSession
 
-    build_demo_clinic()
-    today = timezone.localdate()
-    booked_today = [
-        a.patient_id
-        for a in Appointment.objects.filter(kind="ketamine-session", status="booked", dosing_session_id=None)
-        if timezone.localdate(a.starts_at) == today
-    ]
+    booked_today = [a.patient_id for a in booked if timezone.localdate(a.starts_at) == today]
     assert len(booked_today) == len(set(booked_today))
     in_session = {
         s.patient_id
